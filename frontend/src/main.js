@@ -1,0 +1,54 @@
+// Site-wide behaviour: htmx for small interactions, Leaflet maps drawn from GeoJSON in the page.
+import "htmx.org";
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+import "./maps.css";
+
+const meta = document.querySelector('meta[name="map-tiles"]');
+const tileUrl = meta ? meta.content : "";
+const tileAttribution = document.querySelector('meta[name="map-attribution"]')?.content || "";
+
+function drawMap(element) {
+  const source = document.getElementById(element.dataset.geojson);
+  if (!source) return;
+  const data = JSON.parse(source.textContent);
+  if (!data.features || data.features.length === 0) return;
+  const map = L.map(element, { scrollWheelZoom: false, attributionControl: !!tileUrl });
+  if (tileUrl) {
+    L.tileLayer(tileUrl, { attribution: tileAttribution, maxZoom: 19 }).addTo(map);
+  }
+  // Without tiles the shapes alone still show where things are.
+  const layer = L.geoJSON(data, {
+    style: (feature) => ({
+      color: feature.properties.color || "#1d4ed8",
+      weight: feature.properties.kind === "site" ? 2 : 1.5,
+      fillOpacity: feature.properties.fillOpacity ?? 0.15,
+    }),
+    pointToLayer: (feature, latlng) => L.circleMarker(latlng, { radius: feature.properties.radius || 6 }),
+    onEachFeature: (feature, lyr) => {
+      const p = feature.properties;
+      const label = p.label || p.name || "";
+      if (p.url) {
+        const link = document.createElement("a");
+        link.href = p.url;
+        link.textContent = label;
+        lyr.bindPopup(link);
+      } else if (label) {
+        lyr.bindPopup(document.createTextNode(label));
+      }
+      if (label) lyr.bindTooltip(label);
+    },
+  }).addTo(map);
+  map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+  element.map = map;
+}
+
+function init(root) {
+  root.querySelectorAll("[data-geojson]").forEach((el) => {
+    if (!el.map) drawMap(el);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => init(document));
+document.addEventListener("htmx:afterSettle", (event) => init(event.target));
+window.Maillage = { L, init };

@@ -1,0 +1,81 @@
+"""The REST API: one NinjaAPI; each app owns a router in its ``api.py``.
+
+django-ninja was chosen over DRF + drf-spectacular: the OpenAPI 3 schema comes from the same
+type hints that validate input, with less ceremony per endpoint.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from maillage.core.ratelimit import RateLimitExceeded
+
+api = NinjaAPI(
+    title="Maillage API",
+    version="1.0",
+    description=(
+        "Public data of cooperative territories, and the writes of each capability. "
+        "Reads of public data need no authentication; writes take a personal token "
+        "(`Authorization: Bearer …`) or the browser session."
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def _validation_message(error: ValidationError) -> object:
+    if hasattr(error, "message_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in error.message_dict.items()}
+    return [str(m) for m in error.messages]
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _validation_message(error)}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "You do not have permission to do this.", "permission": str(error)}, status=403
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Authentication required: a Bearer token or a session."}, status=401
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error) or "Not found."}, status=404)
+
+
+@api.exception_handler(RateLimitExceeded)
+def on_rate_limited(request: HttpRequest, error: RateLimitExceeded) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {"detail": f"Too many requests: retry in {error.retry_after} s.", "retry_after": error.retry_after},
+        status=429,
+    )
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+# (prefix, module) of every app's router; later capabilities add theirs here.
+ROUTERS = [
+    ("/territories", "maillage.territories.api"),
+    ("/organizations", "maillage.organizations.api"),
+    ("/people", "maillage.people.api"),
+]
+
+for prefix, module_path in ROUTERS:
+    api.add_router(prefix, importlib.import_module(module_path).router)

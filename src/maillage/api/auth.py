@@ -1,0 +1,23 @@
+"""API authentication: a bearer token for scripts, or the browser session (with CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja.security import HttpBearer, SessionAuth
+
+from maillage.people.services import api_token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = "Personal API token (create one on your account page): `Authorization: Bearer mlg_…`"
+
+    def authenticate(self, request: Any, token: str) -> Any:
+        person = api_token_authenticate(token)
+        if person is not None:
+            request.user = person
+        return person
+
+
+# Every endpoint that writes accepts either; reads of public data need neither.
+AUTHENTICATED = [TokenAuth(), SessionAuth(csrf=True)]

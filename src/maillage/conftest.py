@@ -1,0 +1,132 @@
+"""Shared fixtures: the personas of every role on a small territory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from maillage.analysis.shared_data import shared_data_dir
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_plain_settings(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # the database cache table may not exist outside db tests
+        pass
+
+
+@pytest.fixture
+def shared_data():
+    """Return the shared data folder or skip with the reason."""
+    folder = shared_data_dir()
+    if folder is None:
+        pytest.skip("shared data absent: set MAILLAGE_SHARED_DATA to the shared/data folder")
+    return folder
+
+
+@dataclass
+class Personas:
+    region: Any
+    commune: Any
+    neighbourhood: Any
+    site: Any
+    other_commune: Any
+    organization: Any
+    visitor: Any
+    participant: Any
+    field_agent: Any
+    facilitator: Any
+    org_admin: Any
+    territory_admin: Any
+    platform_admin: Any
+
+    def by_role(self, role: str) -> Any:
+        return getattr(self, role)
+
+
+ROLES = [
+    "visitor", "participant", "field_agent", "facilitator", "org_admin", "territory_admin",
+    "platform_admin",
+]
+PASSWORD = "correct horse battery staple"  # noqa: S105
+
+
+@pytest.fixture
+def personas(db: Any) -> Personas:
+    """Return a small territory with one person per role."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from maillage.organizations.models import Membership
+    from maillage.organizations.services import organization_create
+    from maillage.people.models import Person, TerritoryRole
+    from maillage.territories.services import territory_create
+
+    square = {"type": "Polygon", "coordinates": [[[7.3, 47.7], [7.4, 47.7], [7.4, 47.8], [7.3, 47.8], [7.3, 47.7]]]}
+    region = territory_create(name="Région Test", kind="region")
+    commune = territory_create(name="Commune Test", kind="commune", parent=region, geometry=square)
+    neighbourhood = territory_create(name="Quartier Test", kind="neighbourhood", parent=commune)
+    site = territory_create(
+        name="Place Test",
+        kind="site",
+        parent=neighbourhood,
+        geometry={"type": "Polygon", "coordinates": [[[7.35, 47.75], [7.351, 47.75], [7.351, 47.751], [7.35, 47.751], [7.35, 47.75]]]},
+    )
+    other_commune = territory_create(name="Autre Commune", kind="commune", parent=region)
+
+    def person(email: str, **extra: Any) -> Any:
+        return Person.objects.create_user(email, PASSWORD, display_name=email.split("@")[0], **extra)
+
+    participant = person("participant@example.org")
+    field_agent = person("agent@example.org")
+    facilitator = person("facilitator@example.org")
+    org_admin = person("orgadmin@example.org")
+    territory_admin = person("territoryadmin@example.org")
+    platform_admin = person("platformadmin@example.org", is_staff=True, is_superuser=True)
+    TerritoryRole.objects.create(person=field_agent, territory=commune, role="field_agent")
+    TerritoryRole.objects.create(person=facilitator, territory=commune, role="facilitator")
+    TerritoryRole.objects.create(person=territory_admin, territory=commune, role="admin")
+    organization = organization_create(name="Association Test", kind="association", territories=[commune])
+    Membership.objects.create(person=org_admin, organization=organization, role="admin")
+    return Personas(
+        region=region,
+        commune=commune,
+        neighbourhood=neighbourhood,
+        site=site,
+        other_commune=other_commune,
+        organization=organization,
+        visitor=AnonymousUser(),
+        participant=participant,
+        field_agent=field_agent,
+        facilitator=facilitator,
+        org_admin=org_admin,
+        territory_admin=territory_admin,
+        platform_admin=platform_admin,
+    )
+
+
+@pytest.fixture
+def client_as(client: Any, personas: Personas):
+    """Return a function giving a test client logged in as a role ('visitor' stays anonymous)."""
+
+    def login(role: str) -> Any:
+        client.logout()
+        if role != "visitor":
+            client.force_login(personas.by_role(role), backend="maillage.people.backends.EmailBackend")
+        return client
+
+    return login

@@ -1,0 +1,157 @@
+"""Top-level platform commands of ``maillage``: serve, demo, migrate, createadmin, export."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _setup_django() -> None:
+    import django
+
+    from maillage.core.env import ensure_secret_key_file
+
+    data_dir = os.environ.get("MAILLAGE_DATA_DIR") or str(Path(__file__).resolve().parents[3] / "var")
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    ensure_secret_key_file(os.environ.get("SECRET_KEY_FILE") or str(Path(data_dir) / "secret_key"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    call_command("createcachetable", verbosity=0)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbosity=1)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    import uvicorn
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not args.no_migrate:
+        _migrate()
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    port = args.port or settings.PORT
+    print(f"Maillage: http://{args.host}:{port}/", flush=True)
+    uvicorn.run(
+        "maillage.asgi:application",
+        host=args.host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=bool(settings.SECURE_PROXY_SSL_HEADER),
+        ws_max_size=1024 * 1024,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from maillage.demo import build_demo
+
+    _migrate()
+    build_demo(force=args.force, quiet=args.quiet)
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    _setup_django()
+    import getpass
+
+    from maillage.people.models import Person
+
+    password = os.environ.get("MAILLAGE_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < 8:
+        print("maillage: the password must have at least 8 characters", file=sys.stderr)
+        return 2
+    if Person.objects.filter(email__iexact=args.email).exists():
+        print(f"maillage: an account already uses {args.email}", file=sys.stderr)
+        return 2
+    Person.objects.create_superuser(args.email, password, display_name=args.name)
+    print(f"Platform admin {args.email} created.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _setup_django()
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from maillage.core.exports import stream
+    from maillage.core.opendata import UnknownDataset, get_dataset
+
+    try:
+        dataset = get_dataset(args.dataset, args.format)
+    except UnknownDataset as error:
+        print(f"maillage export: {error}", file=sys.stderr)
+        return 2
+    if args.output in (None, "-"):
+        for chunk in stream(dataset, args.format):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        return 0
+    columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()]
+    with open(args.output, "w", encoding="utf-8", newline="") as out, Progress(
+        *columns, transient=False, disable=args.quiet
+    ) as progress:
+        task = progress.add_task(f"{dataset.name} → {args.output}", total=None)
+        written = 0
+        for chunk in stream(dataset, args.format):
+            out.write(chunk)
+            written += len(chunk)
+            progress.update(task, description=f"{dataset.name} → {args.output} ({written / 1e6:.1f} MB)")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["maillage manage", *args.rest])
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add the platform commands at the top level of ``maillage``."""
+    serve = subparsers.add_parser("serve", help="migrate and serve the platform (HTTP + websockets)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    serve.add_argument("--no-migrate", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = subparsers.add_parser("demo", help="load the demo territory (once; --force rebuilds)")
+    demo.add_argument("--force", action="store_true", help="delete existing data and rebuild")
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    migrate = subparsers.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    admin = subparsers.add_parser("createadmin", help="create a platform admin account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Admin")
+    admin.set_defaults(func=cmd_createadmin)
+
+    export = subparsers.add_parser("export", help="export an open-data dataset, streamed")
+    export.add_argument("dataset")
+    export.add_argument("--format", default="csv", help="csv, json or geojson")
+    export.add_argument("--output", "-o", default=None, help="file (default: standard output)")
+    export.add_argument("--quiet", action="store_true")
+    export.set_defaults(func=cmd_export)
+
+    manage = subparsers.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)

@@ -1,0 +1,115 @@
+"""Read configuration from the environment, failing loudly with one line naming the variable.
+
+Django-free on purpose: settings.py imports it before Django is configured.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+
+class ConfigurationError(SystemExit):
+    """Stop start-up with one line naming the faulty variable (exit code 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"maillage: configuration error: {message}")
+        self.code = 2
+
+
+def env_str(name: str, default: str = "") -> str:
+    """Return the variable as a string, or ``default``."""
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Return the variable as a boolean; accept 1/0, true/false, yes/no, on/off."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no)")
+
+
+def env_int(name: str, default: int) -> int:
+    """Return the variable as an integer."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not an integer") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated variable as a list of stripped, non-empty strings."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_config(name: str, sqlite_path: str) -> dict:
+    """Return Django's DATABASES['default'] from ``name`` (a URL) or an SQLite file.
+
+    Only ``postgres://``/``postgresql://`` and ``sqlite://`` URLs are accepted, so that a typo
+    stops start-up with a message naming the variable instead of a driver traceback later.
+    """
+    import dj_database_url
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": sqlite_path,
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise ConfigurationError(
+            f"{name} must be a postgres:// or sqlite:// URL (got scheme {parsed.scheme!r})"
+        )
+    if parsed.scheme != "sqlite" and not (parsed.path or "").strip("/"):
+        raise ConfigurationError(f"{name} names no database (expected postgres://host/dbname)")
+    try:
+        config = dict(dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True))
+    except Exception as error:  # the library raises several types for malformed URLs
+        raise ConfigurationError(f"{name} is not a valid database URL: {error}") from None
+    return config
+
+
+def redis_url(name: str) -> str | None:
+    """Return a Redis URL from ``name`` or None; reject anything that is not redis://."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if urlparse(raw).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigurationError(f"{name} must be a redis:// URL")
+    return raw
+
+
+def ensure_secret_key_file(path: str) -> None:
+    """Create ``path`` with a random secret key unless SECRET_KEY is set or the file exists."""
+    import secrets
+    from pathlib import Path
+
+    if os.environ.get("SECRET_KEY"):
+        return
+    target = Path(path)
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(secrets.token_urlsafe(50))
+    target.chmod(0o600)

@@ -1,0 +1,75 @@
+"""Security headers on every response, and rate-limit errors turned into 429 answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from maillage.core.ratelimit import RateLimitExceeded
+
+
+def _content_security_policy() -> str:
+    tile_origin = ""
+    if settings.MAP_TILE_URL:
+        parsed = urlparse(settings.MAP_TILE_URL.replace("{s}", "a"))
+        tile_origin = f" {parsed.scheme}://{parsed.netloc.split('{')[0]}" if parsed.netloc else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            # Leaflet positions map panes with inline style attributes.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob:{tile_origin}",
+            "connect-src 'self' ws: wss:",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+class SecurityHeadersMiddleware:
+    """Add CSP and Permissions-Policy; answer RateLimitExceeded with 429 and Retry-After."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.csp = _content_security_policy()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/docs"):
+            response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(self), microphone=(self), camera=(self)"
+        )
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, RateLimitExceeded):
+            return None
+        return rate_limited_response(request, exception)
+
+
+def rate_limited_response(request: HttpRequest, error: RateLimitExceeded) -> HttpResponse:
+    """Return a 429 naming when to retry, as JSON for the API and HTML for pages."""
+    message = _("Too many attempts. Please try again in %(seconds)s seconds.") % {
+        "seconds": error.retry_after
+    }
+    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+        response: HttpResponse = JsonResponse(
+            {"detail": message, "retry_after": error.retry_after}, status=429
+        )
+    else:
+        response = HttpResponse(
+            render_to_string("429.html", {"message": message}, request=request), status=429
+        )
+    response["Retry-After"] = str(error.retry_after)
+    return response

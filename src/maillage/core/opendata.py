@@ -1,0 +1,107 @@
+"""The open-data registry: every app declares its public datasets here, once.
+
+A dataset names its fields as a Frictionless Table Schema, its licence, how it is
+pseudonymized, and a row generator that streams from the database in constant memory. The
+``opendata`` app turns the registry into the /open-data/ page, the DCAT-AP catalogue, HTTP
+downloads and ``maillage export``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+LICENCE_OUVERTE = {
+    "name": "etalab-2.0",
+    "title": "Licence Ouverte 2.0",
+    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+}
+FORMATS = ("csv", "json", "geojson")
+
+
+class UnknownDataset(LookupError):
+    """The dataset or the format does not exist; the message lists the valid ones."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """A Table Schema field: ``type`` is a Frictionless type (string, integer, datetime…)."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+
+    def descriptor(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "description": str(self.description),
+        }
+        constraints: dict[str, Any] = {}
+        if self.required:
+            constraints["required"] = True
+        if self.enum:
+            constraints["enum"] = list(self.enum)
+        if constraints:
+            result["constraints"] = constraints
+        return result
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One public dataset. ``rows`` yields dicts keyed by field name, in field order."""
+
+    name: str
+    title: Any
+    description: Any
+    fields: tuple[Field, ...]
+    rows: Callable[[], Iterable[dict[str, Any]]]
+    pseudonymization: Any
+    primary_key: str | None = "id"
+    geometry: Callable[[dict[str, Any]], dict | None] | None = None
+    keywords: tuple[str, ...] = ()
+    licence: dict[str, str] = field(default_factory=lambda: dict(LICENCE_OUVERTE))
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return FORMATS if self.geometry is not None else FORMATS[:2]
+
+    def table_schema(self) -> dict[str, Any]:
+        """Return the Frictionless Table Schema descriptor."""
+        schema: dict[str, Any] = {"fields": [f.descriptor() for f in self.fields]}
+        if self.primary_key:
+            schema["primaryKey"] = [self.primary_key]
+        return schema
+
+    def iter_rows(self) -> Iterator[dict[str, Any]]:
+        yield from self.rows()
+
+
+_REGISTRY: dict[str, Dataset] = {}
+
+
+def register(dataset: Dataset) -> Dataset:
+    """Add ``dataset`` to the registry (idempotent for the same name)."""
+    _REGISTRY[dataset.name] = dataset
+    return dataset
+
+
+def datasets() -> list[Dataset]:
+    """Return every registered dataset, sorted by name."""
+    return [_REGISTRY[name] for name in sorted(_REGISTRY)]
+
+
+def get_dataset(name: str, fmt: str | None = None) -> Dataset:
+    """Return the dataset ``name``; raise UnknownDataset listing valid names or formats."""
+    dataset = _REGISTRY.get(name)
+    if dataset is None:
+        valid = ", ".join(sorted(_REGISTRY)) or "(none)"
+        raise UnknownDataset(f"unknown dataset {name!r}; valid datasets: {valid}")
+    if fmt is not None and fmt not in dataset.formats:
+        raise UnknownDataset(
+            f"dataset {name!r} has no format {fmt!r}; valid formats: {', '.join(dataset.formats)}"
+        )
+    return dataset

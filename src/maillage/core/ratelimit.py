@@ -1,0 +1,66 @@
+"""Fixed-window rate limits kept in the cache, hence shared by every worker process."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class RateLimitExceeded(Exception):
+    """Raised when a limit is hit; ``retry_after`` is in whole seconds."""
+
+    def __init__(self, scope: str, retry_after: int) -> None:
+        super().__init__(f"rate limit '{scope}' exceeded, retry in {retry_after} s")
+        self.scope = scope
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    period: int
+
+
+def parse_rate(text: str) -> Rate:
+    """Parse ``"5/m"`` or ``"10/h"`` into a :class:`Rate`."""
+    count, _, unit = text.partition("/")
+    if unit not in _PERIODS or not count.isdigit():
+        raise ValueError(f"invalid rate {text!r}: expected like '5/m' with s, m, h or d")
+    return Rate(int(count), _PERIODS[unit])
+
+
+def hit(scope: str, key: str, rate: str | None = None) -> None:
+    """Count one attempt for ``key`` in ``scope``; raise RateLimitExceeded past the limit.
+
+    The key is hashed so that no email or IP address is stored in the cache in clear.
+    """
+    limit = parse_rate(rate or settings.RATE_LIMITS[scope])
+    now = time.time()
+    window = int(now // limit.period)
+    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
+    cache_key = f"rl:{scope}:{digest}:{window}"
+    cache.add(cache_key, 0, timeout=limit.period + 5)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=limit.period + 5)
+        count = 1
+    if count > limit.count:
+        retry_after = max(1, math.ceil((window + 1) * limit.period - now))
+        raise RateLimitExceeded(scope, retry_after)
+
+
+def client_ip(request) -> str:
+    """Return the client's address (the proxy's forwarded one only when configured)."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")

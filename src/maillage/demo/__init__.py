@@ -1,0 +1,95 @@
+"""The demo territory: a realistic, fictional French agglomeration built deterministically.
+
+Each capability adds its steps in its own module listed in ``DEMO_MODULES``; a step is a
+function ``step(ctx: DemoContext) -> None`` registered with ``@demo_step(order, label)``.
+Every write goes through the apps' services, like a real user's would.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+DEMO_MODULES = ["maillage.demo.foundation"]
+DEMO_PASSWORD = "maillage-demo"  # noqa: S105 — printed for the demo logins, never for real accounts
+MARKER_SLUG = "bramont-agglomeration"
+
+
+@dataclass
+class DemoContext:
+    """What the steps share: a seeded random source, created objects and the logins to print."""
+
+    rng: random.Random = field(default_factory=lambda: random.Random(20261125))  # noqa: S311
+    objects: dict[str, Any] = field(default_factory=dict)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+_STEPS: list[tuple[int, str, Callable[[DemoContext], None]]] = []
+
+
+def demo_step(order: int, label: str) -> Callable:
+    """Register a demo step; steps run by increasing ``order``."""
+
+    def decorator(func: Callable[[DemoContext], None]) -> Callable[[DemoContext], None]:
+        _STEPS.append((order, label, func))
+        return func
+
+    return decorator
+
+
+def demo_is_loaded() -> bool:
+    from maillage.territories.models import Territory
+
+    return Territory.objects.filter(slug=MARKER_SLUG).exists()
+
+
+def _load_modules() -> None:
+    for module in DEMO_MODULES:
+        importlib.import_module(module)
+
+
+def build_demo(*, force: bool = False, quiet: bool = False) -> DemoContext | None:
+    """Build the demo (once: a second call does nothing unless ``force``) and print logins."""
+    from django.core.management import call_command
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    console = Console(quiet=quiet, width=110)
+    if demo_is_loaded() and not force:
+        console.print("The demo territory is already loaded (use --force to rebuild it).")
+        _print_logins(console, Table, _known_logins())
+        return None
+    if force:
+        call_command("flush", interactive=False, verbosity=0)
+    _load_modules()
+    ctx = DemoContext()
+    steps = sorted(_STEPS, key=lambda step: step[0])
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("Demo", total=len(steps))
+        for _, label, func in steps:
+            progress.update(task, description=f"Demo: {label}")
+            func(ctx)
+            progress.advance(task)
+    _print_logins(console, Table, ctx.logins)
+    return ctx
+
+
+def _known_logins() -> list[tuple[str, str, str]]:
+    from maillage.demo.foundation import DEMO_LOGINS
+
+    return [(role, email, DEMO_PASSWORD) for role, email in DEMO_LOGINS]
+
+
+def _print_logins(console: Any, table_class: Any, logins: list[tuple[str, str, str]]) -> None:
+    table = table_class(title="Demo logins (http://127.0.0.1:8000/connexion/)")
+    for column in ("role", "email", "password"):
+        table.add_column(column)
+    for row in logins:
+        table.add_row(*row)
+    console.print(table)

@@ -1,0 +1,45 @@
+"""The open-data page, downloads and the DCAT-AP catalogue."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from maillage.core.exports import CONTENT_TYPES, stream
+from maillage.core.opendata import UnknownDataset, datasets, get_dataset
+from maillage.opendata.catalog import dcat_catalog
+
+
+def _unknown(error: UnknownDataset) -> JsonResponse:
+    """Answer 404 with the message and the valid dataset names and formats."""
+    valid = {d.name: list(d.formats) for d in datasets()}
+    return JsonResponse({"detail": str(error), "datasets": valid}, status=404)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "opendata/index.html", {"datasets": datasets()})
+
+
+def download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    try:
+        dataset = get_dataset(name, fmt)
+    except UnknownDataset as error:
+        return _unknown(error)
+    response = StreamingHttpResponse(stream(dataset, fmt), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{dataset.name}.{fmt}"'
+    return response
+
+
+def schema(request: HttpRequest, name: str) -> HttpResponse:
+    try:
+        dataset = get_dataset(name)
+    except UnknownDataset as error:
+        return _unknown(error)
+    return JsonResponse(dataset.table_schema(), json_dumps_params={"ensure_ascii": False})
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    body = json.dumps(dcat_catalog(request.build_absolute_uri("/")), ensure_ascii=False, indent=2)
+    return HttpResponse(body, content_type="application/ld+json; charset=utf-8")

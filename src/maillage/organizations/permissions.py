@@ -1,0 +1,32 @@
+"""Who may change an organization and its memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from maillage.core.permissions import is_participant, is_platform_admin
+from maillage.people.selectors import active_q
+
+
+@rules.predicate
+def is_organization_admin(user: Any, organization: Any) -> bool:
+    if organization is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        organization.memberships.filter(person=user, role="admin").filter(active_q()).exists()
+    )
+
+
+@rules.predicate
+def is_organization_member(user: Any, organization: Any) -> bool:
+    if organization is None or not getattr(user, "is_authenticated", False):
+        return False
+    return organization.memberships.filter(person=user).filter(active_q()).exists()
+
+
+rules.add_perm("organizations.view_organization", rules.always_allow)
+rules.add_perm("organizations.add_organization", is_participant)
+rules.add_perm("organizations.change_organization", is_organization_admin | is_platform_admin)
+rules.add_perm("organizations.manage_memberships", is_organization_admin | is_platform_admin)

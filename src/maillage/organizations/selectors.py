@@ -1,0 +1,50 @@
+"""Reads on organizations and memberships (no N+1: lists prefetch what they show)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from maillage.organizations.models import Membership, Organization
+from maillage.people.selectors import active_q
+
+
+def organization_list(
+    *, kind: str | None = None, territory_ids: list[int] | None = None, search: str = ""
+) -> QuerySet[Organization]:
+    """Return organizations with their active member counts, filtered."""
+    qs = Organization.objects.annotate(
+        member_count=Count("memberships", filter=active_q("memberships__"), distinct=True)
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if territory_ids is not None:
+        qs = qs.filter(territories__in=territory_ids).distinct()
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(mission__icontains=search))
+    return qs.order_by("name")
+
+
+def organization_get(slug: str) -> Organization:
+    """Return one organization with its territories."""
+    return Organization.objects.prefetch_related("territories").get(slug=slug)
+
+
+def organization_public_members(organization: Organization) -> QuerySet[Membership]:
+    """Return active memberships of persons with a public profile."""
+    return (
+        organization.memberships.filter(active_q())
+        .filter(person__public_profile=True, person__deleted_at__isnull=True)
+        .select_related("person")
+        .order_by("person__display_name")
+    )
+
+
+def organization_member_count(organization: Organization) -> int:
+    """Return the number of active members, public or not."""
+    return organization.memberships.filter(active_q()).count()
+
+
+def person_public_memberships(person) -> QuerySet[Membership]:
+    """Return a person's memberships (history included) with organizations."""
+    return person.memberships.select_related("organization").order_by("-since")
+

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from maillage.organizations import views
+
+app_name = "organizations"
+urlpatterns = [
+    path("", views.organization_list, name="list"),
+    path("<slug:slug>/", views.organization_detail, name="detail"),
+    path("<slug:slug>/modifier/", views.organization_edit, name="edit"),
+]

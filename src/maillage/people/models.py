@@ -1,0 +1,133 @@
+"""Persons (accounts with email login), their roles on territories and their API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DELETED_NAME = _("deleted participant")
+
+
+class PersonManager(BaseUserManager["Person"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> Person:
+        if not email:
+            raise ValueError("an email address is required")
+        person = self.model(email=self.normalize_email(email).lower(), **fields)
+        person.set_password(password)
+        person.save(using=self._db)
+        return person
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> Person:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class Person(AbstractBaseUser, PermissionsMixin):
+    """An account. Shown publicly by pseudonym when set, else by display name."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=120)
+    pseudonym = models.CharField(_("public pseudonym"), max_length=60, blank=True)
+    public_profile = models.BooleanField(
+        _("public profile"),
+        default=False,
+        help_text=_("Show a public page with your name, organizations and contributions."),
+    )
+    bio = models.TextField(_("about me"), blank=True)
+    residence_territories = models.ManyToManyField(
+        "territories.Territory",
+        blank=True,
+        related_name="residents",
+        verbose_name=_("territories where I live"),
+    )
+    work_territories = models.ManyToManyField(
+        "territories.Territory",
+        blank=True,
+        related_name="workers",
+        verbose_name=_("territories where I work"),
+    )
+    is_staff = models.BooleanField(_("staff"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = PersonManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return str(self.public_name)
+
+    @property
+    def public_name(self) -> str:
+        """Return the name others may see."""
+        if self.deleted_at:
+            return str(DELETED_NAME)
+        return self.pseudonym or self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:profile", args=[self.pk])
+
+
+class TerritoryRole(models.Model):
+    """A role a person holds on a territory (and so on everything below it)."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Territory admin (participation service)")
+        FACILITATOR = "facilitator", _("Facilitator / moderator")
+        FIELD_AGENT = "field_agent", _("Field agent")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="territory_roles")
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    since = models.DateField(_("since"), default=timezone.localdate)
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("territory role")
+        verbose_name_plural = _("territory roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "territory", "role"],
+                condition=Q(until__isnull=True),
+                name="one_active_territory_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()} — {self.territory}"
+
+
+class ApiToken(models.Model):
+    """A token for scripts: only its SHA-256 is stored; the key is shown once at creation."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

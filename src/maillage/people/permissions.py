@@ -1,0 +1,57 @@
+"""Roles on territories, as rules predicates shared by every app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from maillage.core.permissions import is_participant, is_platform_admin
+from maillage.people.models import TerritoryRole
+from maillage.people.selectors import person_has_territory_role
+
+Role = TerritoryRole.Role
+
+
+def _territory_of(obj: Any) -> Any:
+    """Return the territory an object belongs to (itself when it is one)."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "territories.territory":
+        return obj
+    return getattr(obj, "territory", None)
+
+
+@rules.predicate
+def is_territory_admin(user: Any, obj: Any) -> bool:
+    return person_has_territory_role(user, _territory_of(obj), (Role.ADMIN,))
+
+
+@rules.predicate
+def is_territory_facilitator(user: Any, obj: Any) -> bool:
+    return person_has_territory_role(user, _territory_of(obj), (Role.ADMIN, Role.FACILITATOR))
+
+
+@rules.predicate
+def is_territory_field_agent(user: Any, obj: Any) -> bool:
+    return person_has_territory_role(
+        user, _territory_of(obj), (Role.ADMIN, Role.FACILITATOR, Role.FIELD_AGENT)
+    )
+
+
+@rules.predicate
+def is_self(user: Any, person: Any) -> bool:
+    return person is not None and getattr(user, "pk", None) == person.pk
+
+
+@rules.predicate
+def has_public_profile(user: Any, person: Any) -> bool:
+    return person is not None and person.public_profile and person.deleted_at is None
+
+
+rules.add_perm("people.view_profile", has_public_profile | is_self | is_platform_admin)
+rules.add_perm("people.change_person", is_self | is_platform_admin)
+rules.add_perm("people.export_data", is_self)
+rules.add_perm("people.delete_account", is_self | is_platform_admin)
+rules.add_perm("people.grant_territory_role", is_territory_admin | is_platform_admin)
+rules.add_perm("people.create_token", is_participant)

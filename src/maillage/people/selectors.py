@@ -1,0 +1,45 @@
+"""Reads on persons and their roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from maillage.people.models import Person, TerritoryRole
+
+
+def active_q(prefix: str = "") -> Q:
+    """Return the filter for a role or membership active today."""
+    today = timezone.localdate()
+    return Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": today})
+
+
+def person_has_territory_role(person: Any, territory: Any, roles: tuple[str, ...]) -> bool:
+    """Return whether ``person`` holds one of ``roles`` on ``territory`` or an ancestor."""
+    if territory is None or not getattr(person, "is_authenticated", False):
+        return False
+    territory_ids = [territory.pk, *territory.ancestor_ids]
+    return (
+        TerritoryRole.objects.filter(
+            person=person, role__in=roles, territory_id__in=territory_ids
+        )
+        .filter(active_q())
+        .exists()
+    )
+
+
+def person_territory_roles(person: Person) -> QuerySet[TerritoryRole]:
+    """Return the active roles of ``person`` with their territories."""
+    return (
+        TerritoryRole.objects.filter(person=person)
+        .filter(active_q())
+        .select_related("territory")
+        .order_by("territory__path", "role")
+    )
+
+
+def person_public_list() -> QuerySet[Person]:
+    """Return the persons who chose a public profile."""
+    return Person.objects.filter(public_profile=True, is_active=True, deleted_at__isnull=True)

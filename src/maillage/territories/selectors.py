@@ -1,0 +1,35 @@
+"""Reads on territories; ancestors and descendants cost one query whatever the depth."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from maillage.territories.models import Territory
+
+
+def territory_ancestors(territory: Territory) -> QuerySet[Territory]:
+    """Return the ancestors of ``territory``, widest first (one query)."""
+    return Territory.objects.filter(pk__in=territory.ancestor_ids).order_by("depth")
+
+
+def territory_descendants(territory: Territory, *, kind: str | None = None) -> QuerySet[Territory]:
+    """Return every territory below ``territory`` (one query), optionally of one kind."""
+    qs = Territory.objects.filter(path__startswith=territory.path).exclude(pk=territory.pk)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def territory_with_descendant_ids(territory: Territory) -> list[int]:
+    """Return the ids of ``territory`` and all its descendants."""
+    return list(
+        Territory.objects.filter(path__startswith=territory.path).values_list("pk", flat=True)
+    )
+
+
+def territory_roots() -> QuerySet[Territory]:
+    """Return the top-level territories."""
+    return Territory.objects.filter(parent__isnull=True).order_by("name")
+
+
+def territory_get(slug: str) -> Territory:
+    """Return the territory with ``slug`` (raise Territory.DoesNotExist)."""
+    return Territory.objects.select_related("parent").get(slug=slug)

@@ -1,0 +1,24 @@
+"""Top-level URLs; each app owns its patterns. Page addresses are in French, the API in English."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from django.views.static import serve
+
+from maillage.api.api import api
+
+urlpatterns = [
+    path("", include("maillage.core.urls")),
+    path("", include("maillage.people.urls")),
+    path("territoires/", include("maillage.territories.urls")),
+    path("organisations/", include("maillage.organizations.urls")),
+    path("open-data/", include("maillage.opendata.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
+
+# Uploaded media are served by the app on the embedded default (one machine, no proxy).
+urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
