@@ -58,6 +58,18 @@ INSTALLED_APPS = [
     "channels",
 ]
 
+# Capabilities built on the foundation. Each is a Django app that plugs in by itself: its
+# urls.py, api.py (router), routing.py (websockets) and demo step are picked up when present.
+CAPABILITY_APPS = [
+    name
+    for name in (
+        "consultations", "cowriting", "decisions", "opinions", "observatory", "pooling",
+        "journeys", "workshops",
+    )
+    if (BASE_DIR / name / "apps.py").is_file()
+]
+INSTALLED_APPS += [f"maillage.{name}" for name in CAPABILITY_APPS]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

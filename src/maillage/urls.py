@@ -1,5 +1,7 @@
 """Top-level URLs; each app owns its patterns. Page addresses are in French, the API in English."""
 
+from importlib.util import find_spec
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -18,6 +20,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+]
+
+# Each capability mounts its pages at the root under its own French prefix (see its urls.py).
+urlpatterns += [
+    path("", include(f"maillage.{name}.urls"))
+    for name in settings.CAPABILITY_APPS
+    if find_spec(f"maillage.{name}.urls")
 ]
 
 # Uploaded media are served by the app on the embedded default (one machine, no proxy).

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import importlib
 
+from importlib.util import find_spec
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -70,11 +73,15 @@ def on_rate_limited(request: HttpRequest, error: RateLimitExceeded) -> HttpRespo
     return response
 
 
-# (prefix, module) of every app's router; later capabilities add theirs here.
+# (prefix, module) of every app's router; each capability's api.py is mounted at /api/<name>.
 ROUTERS = [
     ("/territories", "maillage.territories.api"),
     ("/organizations", "maillage.organizations.api"),
     ("/people", "maillage.people.api"),
+] + [
+    (f"/{name}", f"maillage.{name}.api")
+    for name in settings.CAPABILITY_APPS
+    if find_spec(f"maillage.{name}.api")
 ]
 
 for prefix, module_path in ROUTERS:

@@ -6,8 +6,26 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
+def _capability_nav() -> list[tuple[str, str]]:
+    """Return (label, url) for each capability whose AppConfig declares ``nav``."""
+    from django.apps import apps
+    from django.urls import NoReverseMatch, reverse
+
+    items = []
+    for config in apps.get_app_configs():
+        nav = getattr(config, "nav", None)
+        if nav:
+            label, url_name = nav
+            try:
+                items.append((str(label), reverse(url_name)))
+            except NoReverseMatch:
+                continue
+    return items
+
+
 def site(request: HttpRequest) -> dict:
     return {
+        "CAPABILITY_NAV": _capability_nav(),
         "SITE_NAME": "Maillage",
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,

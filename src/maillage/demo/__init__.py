@@ -8,6 +8,7 @@ Every write goes through the apps' services, like a real user's would.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,8 +48,14 @@ def demo_is_loaded() -> bool:
 
 
 def _load_modules() -> None:
+    from django.conf import settings
+
     for module in DEMO_MODULES:
         importlib.import_module(module)
+    # Each capability adds its demo in maillage/demo/<app>.py.
+    for name in settings.CAPABILITY_APPS:
+        if importlib.util.find_spec(f"maillage.demo.{name}"):
+            importlib.import_module(f"maillage.demo.{name}")
 
 
 def build_demo(*, force: bool = False, quiet: bool = False) -> DemoContext | None:
