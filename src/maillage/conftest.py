@@ -22,12 +22,13 @@ def _fast_and_plain_settings(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
+    import contextlib
+
     from django.core.cache import cache
 
-    try:
+    # The database cache table does not exist in tests without database access.
+    with contextlib.suppress(Exception):
         cache.clear()
-    except Exception:  # the database cache table may not exist outside db tests
-        pass
 
 
 @pytest.fixture
@@ -60,7 +61,12 @@ class Personas:
 
 
 ROLES = [
-    "visitor", "participant", "field_agent", "facilitator", "org_admin", "territory_admin",
+    "visitor",
+    "participant",
+    "field_agent",
+    "facilitator",
+    "org_admin",
+    "territory_admin",
     "platform_admin",
 ]
 PASSWORD = "correct horse battery staple"  # noqa: S105
@@ -76,7 +82,10 @@ def personas(db: Any) -> Personas:
     from maillage.people.models import Person, TerritoryRole
     from maillage.territories.services import territory_create
 
-    square = {"type": "Polygon", "coordinates": [[[7.3, 47.7], [7.4, 47.7], [7.4, 47.8], [7.3, 47.8], [7.3, 47.7]]]}
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[7.3, 47.7], [7.4, 47.7], [7.4, 47.8], [7.3, 47.8], [7.3, 47.7]]],
+    }
     region = territory_create(name="Région Test", kind="region")
     commune = territory_create(name="Commune Test", kind="commune", parent=region, geometry=square)
     neighbourhood = territory_create(name="Quartier Test", kind="neighbourhood", parent=commune)
@@ -84,12 +93,19 @@ def personas(db: Any) -> Personas:
         name="Place Test",
         kind="site",
         parent=neighbourhood,
-        geometry={"type": "Polygon", "coordinates": [[[7.35, 47.75], [7.351, 47.75], [7.351, 47.751], [7.35, 47.751], [7.35, 47.75]]]},
+        geometry={
+            "type": "Polygon",
+            "coordinates": [
+                [[7.35, 47.75], [7.351, 47.75], [7.351, 47.751], [7.35, 47.751], [7.35, 47.75]]
+            ],
+        },
     )
     other_commune = territory_create(name="Autre Commune", kind="commune", parent=region)
 
     def person(email: str, **extra: Any) -> Any:
-        return Person.objects.create_user(email, PASSWORD, display_name=email.split("@")[0], **extra)
+        return Person.objects.create_user(
+            email, PASSWORD, display_name=email.split("@")[0], **extra
+        )
 
     participant = person("participant@example.org")
     field_agent = person("agent@example.org")
@@ -100,7 +116,9 @@ def personas(db: Any) -> Personas:
     TerritoryRole.objects.create(person=field_agent, territory=commune, role="field_agent")
     TerritoryRole.objects.create(person=facilitator, territory=commune, role="facilitator")
     TerritoryRole.objects.create(person=territory_admin, territory=commune, role="admin")
-    organization = organization_create(name="Association Test", kind="association", territories=[commune])
+    organization = organization_create(
+        name="Association Test", kind="association", territories=[commune]
+    )
     Membership.objects.create(person=org_admin, organization=organization, role="admin")
     return Personas(
         region=region,
@@ -126,7 +144,9 @@ def client_as(client: Any, personas: Personas):
     def login(role: str) -> Any:
         client.logout()
         if role != "visitor":
-            client.force_login(personas.by_role(role), backend="maillage.people.backends.EmailBackend")
+            client.force_login(
+                personas.by_role(role), backend="maillage.people.backends.EmailBackend"
+            )
         return client
 
     return login

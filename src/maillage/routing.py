@@ -8,4 +8,6 @@ from django.conf import settings
 websocket_urlpatterns: list = []
 for _name in settings.CAPABILITY_APPS:
     if find_spec(f"maillage.{_name}.routing"):
-        websocket_urlpatterns += importlib.import_module(f"maillage.{_name}.routing").websocket_urlpatterns
+        websocket_urlpatterns += importlib.import_module(
+            f"maillage.{_name}.routing"
+        ).websocket_urlpatterns

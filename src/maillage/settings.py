@@ -60,13 +60,22 @@ INSTALLED_APPS = [
 
 # Capabilities built on the foundation. Each is a Django app that plugs in by itself: its
 # urls.py, api.py (router), routing.py (websockets) and demo step are picked up when present.
+# MAILLAGE_CAPABILITIES restricts them to a comma-separated subset ("none" for none).
+_ALL_CAPABILITIES = (
+    "consultations",
+    "cowriting",
+    "decisions",
+    "opinions",
+    "observatory",
+    "pooling",
+    "journeys",
+    "workshops",
+)
+_WANTED = env_list("MAILLAGE_CAPABILITIES", list(_ALL_CAPABILITIES))
 CAPABILITY_APPS = [
     name
-    for name in (
-        "consultations", "cowriting", "decisions", "opinions", "observatory", "pooling",
-        "journeys", "workshops",
-    )
-    if (BASE_DIR / name / "apps.py").is_file()
+    for name in _ALL_CAPABILITIES
+    if name in _WANTED and (BASE_DIR / name / "apps.py").is_file()
 ]
 INSTALLED_APPS += [f"maillage.{name}" for name in CAPABILITY_APPS]
 

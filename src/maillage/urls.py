@@ -5,12 +5,14 @@ from importlib.util import find_spec
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
 
 from maillage.api.api import api
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg", permanent=True)),
     path("", include("maillage.core.urls")),
     path("", include("maillage.people.urls")),
     path("territoires/", include("maillage.territories.urls")),

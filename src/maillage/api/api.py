@@ -7,7 +7,6 @@ type hints that validate input, with less ceremony per endpoint.
 from __future__ import annotations
 
 import importlib
-
 from importlib.util import find_spec
 
 from django.conf import settings
@@ -46,7 +45,9 @@ def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpRes
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "You do not have permission to do this.", "permission": str(error)}, status=403
+        request,
+        {"detail": "You do not have permission to do this.", "permission": str(error)},
+        status=403,
     )
 
 
@@ -66,7 +67,10 @@ def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 def on_rate_limited(request: HttpRequest, error: RateLimitExceeded) -> HttpResponse:
     response = api.create_response(
         request,
-        {"detail": f"Too many requests: retry in {error.retry_after} s.", "retry_after": error.retry_after},
+        {
+            "detail": f"Too many requests: retry in {error.retry_after} s.",
+            "retry_after": error.retry_after,
+        },
         status=429,
     )
     response["Retry-After"] = str(error.retry_after)

@@ -10,7 +10,9 @@ from maillage.people.services import api_token_authenticate
 
 
 class TokenAuth(HttpBearer):
-    openapi_description = "Personal API token (create one on your account page): `Authorization: Bearer mlg_…`"
+    openapi_description = (
+        "Personal API token (create one on your account page): `Authorization: Bearer mlg_…`"
+    )
 
     def authenticate(self, request: Any, token: str) -> Any:
         person = api_token_authenticate(token)

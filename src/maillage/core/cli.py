@@ -14,7 +14,9 @@ def _setup_django() -> None:
 
     from maillage.core.env import ensure_secret_key_file
 
-    data_dir = os.environ.get("MAILLAGE_DATA_DIR") or str(Path(__file__).resolve().parents[3] / "var")
+    data_dir = os.environ.get("MAILLAGE_DATA_DIR") or str(
+        Path(__file__).resolve().parents[3] / "var"
+    )
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     ensure_secret_key_file(os.environ.get("SECRET_KEY_FILE") or str(Path(data_dir) / "secret_key"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
@@ -103,15 +105,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return 0
     columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()]
-    with open(args.output, "w", encoding="utf-8", newline="") as out, Progress(
-        *columns, transient=False, disable=args.quiet
-    ) as progress:
+    with (
+        open(args.output, "w", encoding="utf-8", newline="") as out,
+        Progress(*columns, transient=False, disable=args.quiet) as progress,
+    ):
         task = progress.add_task(f"{dataset.name} → {args.output}", total=None)
         written = 0
         for chunk in stream(dataset, args.format):
             out.write(chunk)
             written += len(chunk)
-            progress.update(task, description=f"{dataset.name} → {args.output} ({written / 1e6:.1f} MB)")
+            progress.update(
+                task, description=f"{dataset.name} → {args.output} ({written / 1e6:.1f} MB)"
+            )
     return 0
 
 
@@ -125,7 +130,9 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the platform commands at the top level of ``maillage``."""
-    serve = subparsers.add_parser("serve", help="migrate and serve the platform (HTTP + websockets)")
+    serve = subparsers.add_parser(
+        "serve", help="migrate and serve the platform (HTTP + websockets)"
+    )
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))

@@ -10,11 +10,10 @@ from urllib.parse import urlparse
 
 
 class ConfigurationError(SystemExit):
-    """Stop start-up with one line naming the faulty variable (exit code 2)."""
+    """Stop start-up with one line naming the faulty variable (Python prints it; exit code 1)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(f"maillage: configuration error: {message}")
-        self.code = 2
 
 
 def env_str(name: str, default: str = "") -> str:

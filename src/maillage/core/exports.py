@@ -46,10 +46,8 @@ def stream_csv(dataset: Dataset, batch: int = 500) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
-    count = 0
-    for row in dataset.iter_rows():
+    for count, row in enumerate(dataset.iter_rows(), start=1):
         writer.writerow([_cell(row.get(name)) for name in names])
-        count += 1
         if count % batch == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -64,7 +62,9 @@ def stream_json(dataset: Dataset, batch: int = 500) -> Iterator[str]:
     first = True
     for row in dataset.iter_rows():
         record = {name: row.get(name) for name in names}
-        parts.append(("" if first else ",") + json.dumps(record, ensure_ascii=False, default=_json_default))
+        parts.append(
+            ("" if first else ",") + json.dumps(record, ensure_ascii=False, default=_json_default)
+        )
         first = False
         if len(parts) >= batch:
             yield "".join(parts)
@@ -86,7 +86,9 @@ def stream_geojson(dataset: Dataset, batch: int = 500) -> Iterator[str]:
             "geometry": dataset.geometry(row),
             "properties": {name: row.get(name) for name in names},
         }
-        parts.append(("" if first else ",") + json.dumps(feature, ensure_ascii=False, default=_json_default))
+        parts.append(
+            ("" if first else ",") + json.dumps(feature, ensure_ascii=False, default=_json_default)
+        )
         first = False
         if len(parts) >= batch:
             yield "".join(parts)

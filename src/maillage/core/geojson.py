@@ -60,7 +60,9 @@ def validate_geometry(geometry: Any) -> dict:
             raise GeoJSONError("the Feature has no geometry object")
     kind = geometry.get("type")
     if kind not in SUPPORTED:
-        raise GeoJSONError(f"unsupported geometry type {kind!r}; expected one of {', '.join(SUPPORTED)}")
+        raise GeoJSONError(
+            f"unsupported geometry type {kind!r}; expected one of {', '.join(SUPPORTED)}"
+        )
     coordinates = geometry.get("coordinates")
     if coordinates is None:
         raise GeoJSONError(f"the {kind} has no 'coordinates'")

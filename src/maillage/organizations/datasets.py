@@ -42,8 +42,15 @@ def _organization_rows() -> Iterator[dict[str, Any]]:
 
 def _membership_rows() -> Iterator[dict[str, Any]]:
     qs = Membership.objects.order_by("id").values(
-        "id", "organization__slug", "role", "since", "until",
-        "person__public_profile", "person__deleted_at", "person__pseudonym", "person__display_name",
+        "id",
+        "organization__slug",
+        "role",
+        "since",
+        "until",
+        "person__public_profile",
+        "person__deleted_at",
+        "person__pseudonym",
+        "person__display_name",
     )
     for row in qs.iterator(chunk_size=2000):
         public = row["person__public_profile"] and row["person__deleted_at"] is None
@@ -76,7 +83,9 @@ register(
             Field("mission", "string", _("Mission statement (raison d'être)")),
             Field("is_mission_company", "boolean", _("Entreprise à mission")),
             Field("website", "string", _("Website")),
-            Field("territories", "string", _("Slugs of the territories where active, ';'-separated")),
+            Field(
+                "territories", "string", _("Slugs of the territories where active, ';'-separated")
+            ),
         ),
         rows=_organization_rows,
         pseudonymization=_("Organizations only; no data about persons."),

@@ -14,9 +14,7 @@ from maillage.people.selectors import active_q
 def is_organization_admin(user: Any, organization: Any) -> bool:
     if organization is None or not getattr(user, "is_authenticated", False):
         return False
-    return (
-        organization.memberships.filter(person=user, role="admin").filter(active_q()).exists()
-    )
+    return organization.memberships.filter(person=user, role="admin").filter(active_q()).exists()
 
 
 @rules.predicate

@@ -47,4 +47,3 @@ def organization_member_count(organization: Organization) -> int:
 def person_public_memberships(person) -> QuerySet[Membership]:
     """Return a person's memberships (history included) with organizations."""
     return person.memberships.select_related("organization").order_by("-since")
-

@@ -32,7 +32,9 @@ def organization_create(
     if actor is not None:
         require(actor, "organizations.add_organization")
     if kind not in Organization.Kind.values:
-        raise ValidationError({"kind": f"unknown kind {kind!r}; valid: {', '.join(Organization.Kind.values)}"})
+        raise ValidationError(
+            {"kind": f"unknown kind {kind!r}; valid: {', '.join(Organization.Kind.values)}"}
+        )
     organization = Organization.objects.create(
         name=name.strip(),
         slug=slug or unique_slug(name, Organization),
@@ -45,7 +47,9 @@ def organization_create(
     if territories:
         organization.territories.set(territories)
     if actor is not None:
-        Membership.objects.create(person=actor, organization=organization, role=Membership.Role.ADMIN)
+        Membership.objects.create(
+            person=actor, organization=organization, role=Membership.Role.ADMIN
+        )
         audit_record(actor=actor, action="organization.create", target=organization)
     return organization
 
@@ -65,7 +69,9 @@ def organization_update(*, organization: Organization, actor: Any, **changes: An
     if "territories" in changes:
         organization.territories.set(changes["territories"])
         fields.append("territories")
-    audit_record(actor=actor, action="organization.update", target=organization, data={"fields": fields})
+    audit_record(
+        actor=actor, action="organization.update", target=organization, data={"fields": fields}
+    )
     return organization
 
 
@@ -80,7 +86,9 @@ def membership_add(
                 organization=organization, person=person, role=role, title=title
             )
     except IntegrityError:
-        raise ValidationError("this person is already an active member of the organization") from None
+        raise ValidationError(
+            "this person is already an active member of the organization"
+        ) from None
     audit_record(actor=actor, action="membership.add", target=membership, data={"role": role})
     return membership
 

@@ -53,7 +53,9 @@ def organization_edit(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        services.organization_update(organization=organization, actor=request.user, **form.cleaned_data)
+        services.organization_update(
+            organization=organization, actor=request.user, **form.cleaned_data
+        )
         messages.success(request, _("The organization is saved."))
         return redirect(organization)
     return render(request, "organizations/edit.html", {"organization": organization, "form": form})

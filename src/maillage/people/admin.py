@@ -19,11 +19,31 @@ class PersonAdmin(UserAdmin):
     filter_horizontal = ["residence_territories", "work_territories", "groups", "user_permissions"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("display_name", "pseudonym", "public_profile", "bio", "residence_territories", "work_territories")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            "Profile",
+            {
+                "fields": (
+                    "display_name",
+                    "pseudonym",
+                    "public_profile",
+                    "bio",
+                    "residence_territories",
+                    "work_territories",
+                )
+            },
+        ),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")},
+        ),
+    )
 
 
 @admin.register(TerritoryRole)

@@ -10,7 +10,9 @@ from maillage.people.models import Person
 
 
 class EmailBackend(ModelBackend):
-    def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any):
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ):
         email = (username or kwargs.get("email") or "").strip().lower()
         if not email or password is None:
             return None

@@ -18,8 +18,14 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class RegistrationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    display_name = forms.CharField(label=_("Display name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     pseudonym = forms.CharField(
         label=_("Public pseudonym (optional)"),
         max_length=60,
@@ -42,15 +48,27 @@ class RegistrationForm(forms.Form):
         cleaned = super().clean()
         password = cleaned.get("password")
         if password:
-            candidate = Person(email=cleaned.get("email", ""), display_name=cleaned.get("display_name", ""))
-            password_validation.validate_password(password, candidate)
+            candidate = Person(
+                email=cleaned.get("email", ""), display_name=cleaned.get("display_name", "")
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
         return cleaned
 
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["display_name", "pseudonym", "public_profile", "bio", "residence_territories", "work_territories"]
+        fields = [
+            "display_name",
+            "pseudonym",
+            "public_profile",
+            "bio",
+            "residence_territories",
+            "work_territories",
+        ]
         widgets = {
             "residence_territories": forms.SelectMultiple(attrs={"size": 6}),
             "work_territories": forms.SelectMultiple(attrs={"size": 6}),

@@ -22,9 +22,7 @@ def person_has_territory_role(person: Any, territory: Any, roles: tuple[str, ...
         return False
     territory_ids = [territory.pk, *territory.ancestor_ids]
     return (
-        TerritoryRole.objects.filter(
-            person=person, role__in=roles, territory_id__in=territory_ids
-        )
+        TerritoryRole.objects.filter(person=person, role__in=roles, territory_id__in=territory_ids)
         .filter(active_q())
         .exists()
     )

@@ -42,7 +42,9 @@ def person_update_profile(*, person: Person, actor: Any, **changes: Any) -> Pers
     fields = [name for name in changes if name in allowed]
     for name in fields:
         setattr(person, name, changes[name])
-    territories = {k: changes[k] for k in ("residence_territories", "work_territories") if k in changes}
+    territories = {
+        k: changes[k] for k in ("residence_territories", "work_territories") if k in changes
+    }
     with transaction.atomic():
         if fields:
             person.save(update_fields=fields)
@@ -152,9 +154,7 @@ def territory_role_grant(*, person: Person, territory: Any, role: str, actor: An
     grant, _ = TerritoryRole.objects.get_or_create(
         person=person, territory=territory, role=role, until__isnull=True
     )
-    audit_record(
-        actor=actor, action="territory_role.grant", target=grant, data={"role": role}
-    )
+    audit_record(actor=actor, action="territory_role.grant", target=grant, data={"role": role})
     return grant
 
 

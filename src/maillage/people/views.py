@@ -85,7 +85,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the token a name."))
         return redirect("people:account")
-    token, key = services.api_token_create(person=request.user, actor=request.user, name=form.cleaned_data["name"])
+    token, key = services.api_token_create(
+        person=request.user, actor=request.user, name=form.cleaned_data["name"]
+    )
     return render(request, "people/token_created.html", {"token": token, "key": key})
 
 
@@ -109,6 +111,11 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         person = request.user
         services.person_delete(person=person, actor=person)
         logout(request)
-        messages.success(request, _("Your account is deleted. What you contributed stays, attributed to a deleted participant."))
+        messages.success(
+            request,
+            _(
+                "Your account is deleted. What you contributed stays, attributed to a deleted participant."
+            ),
+        )
         return redirect("core:home")
     return render(request, "people/delete.html")

@@ -43,6 +43,6 @@ class TerritoryAdmin(admin.ModelAdmin):
             obj.save(update_fields=["path", "depth"])
             if old:
                 for child in Territory.objects.filter(path__startswith=old).exclude(pk=obj.pk):
-                    child.path = path + child.path[len(old):]
+                    child.path = path + child.path[len(old) :]
                     child.depth = child.path.strip("/").count("/")
                     child.save(update_fields=["path", "depth"])

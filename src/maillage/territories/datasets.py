@@ -13,8 +13,16 @@ from maillage.territories.models import Territory
 
 def _rows() -> Iterator[dict[str, Any]]:
     qs = Territory.objects.order_by("id").values(
-        "id", "slug", "name", "kind", "parent_id", "official_code",
-        "centroid_lon", "centroid_lat", "bbox", "geometry",
+        "id",
+        "slug",
+        "name",
+        "kind",
+        "parent_id",
+        "official_code",
+        "centroid_lon",
+        "centroid_lat",
+        "bbox",
+        "geometry",
     )
     for row in qs.iterator(chunk_size=2000):
         row["parent_id"] = row["parent_id"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -43,7 +42,7 @@ def territory_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "children": children,
         "organizations": organization_list(territory_ids=ids)[:24],
         "organization_total": organization_list(territory_ids=ids).count(),
-        "map_data": json.dumps({"type": "FeatureCollection", "features": features}),
+        "map_data": {"type": "FeatureCollection", "features": features},
         "sections": territory_sections(territory, ids),
     }
     return render(request, "territories/detail.html", context)

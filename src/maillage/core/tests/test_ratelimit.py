@@ -1,0 +1,57 @@
+"""Rate limits are shared through the cache and answer 429 with a retry time."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from maillage.core import ratelimit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_rate_is_parsed_or_refused_with_the_expected_form() -> None:
+    assert ratelimit.parse_rate("5/m") == ratelimit.Rate(5, 60)
+    with pytest.raises(ValueError, match="expected like '5/m'"):
+        ratelimit.parse_rate("5 per minute")
+
+
+def test_the_limit_plus_one_raises_with_a_retry_time() -> None:
+    for _ in range(3):
+        ratelimit.hit("write", "someone", rate="3/h")
+    with pytest.raises(ratelimit.RateLimitExceeded) as error:
+        ratelimit.hit("write", "someone", rate="3/h")
+    assert 1 <= error.value.retry_after <= 3600
+
+
+def test_login_is_limited_per_account_with_429_and_retry_after(client, personas) -> None:
+    url = reverse("people:login")
+    for _ in range(5):
+        response = client.post(url, {"username": "participant@example.org", "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post(url, {"username": "participant@example.org", "password": "wrong"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert "seconds" in response.content.decode() or "secondes" in response.content.decode()
+
+
+def test_the_login_limit_holds_across_clients_as_it_would_across_workers(client, personas) -> None:
+    from django.test import Client
+
+    url = reverse("people:login")
+    for _ in range(5):
+        Client().post(url, {"username": "participant@example.org", "password": "wrong"})
+    response = Client().post(url, {"username": "participant@example.org", "password": "wrong"})
+    assert response.status_code == 429
+
+
+def test_registration_is_limited_per_address() -> None:
+    from django.test import Client
+
+    url = reverse("people:register")
+    data = {"display_name": "N", "password": "a-long-enough-pass-1"}
+    for i in range(10):
+        response = Client().post(url, {"email": f"new{i}@example.org", **data})
+        assert response.status_code == 302
+    response = Client().post(url, {"email": "new99@example.org", **data})
+    assert response.status_code == 429

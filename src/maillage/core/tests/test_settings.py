@@ -1,0 +1,105 @@
+"""Start-up configuration: loud, one-line failures and a clean deploy check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[4]
+
+
+def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
+    }
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=base,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+IMPORT_SETTINGS = "import maillage.settings"
+
+
+def test_wrong_database_url_stops_startup_with_one_line_naming_the_variable() -> None:
+    result = _run(IMPORT_SETTINGS, {"DEBUG": "1", "DATABASE_URL": "mysqlx://nowhere/db"})
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.strip().splitlines() if line]
+    assert len(lines) == 1
+    assert "DATABASE_URL" in lines[0]
+
+
+def test_database_url_without_a_database_name_is_refused() -> None:
+    result = _run(IMPORT_SETTINGS, {"DEBUG": "1", "DATABASE_URL": "postgres://localhost"})
+    assert result.returncode == 1
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_development_secret_key_is_refused_when_debug_is_off() -> None:
+    result = _run(IMPORT_SETTINGS, {"DEBUG": "0", "SECRET_KEY_FILE": "/nonexistent/secret"})
+    assert result.returncode == 1
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_debug_must_be_a_boolean() -> None:
+    result = _run(IMPORT_SETTINGS, {"DEBUG": "maybe"})
+    assert result.returncode == 1
+    assert "DEBUG" in result.stderr
+
+
+def test_postgres_url_configures_postgresql() -> None:
+    code = "import maillage.settings as s; print(s.DATABASES['default']['ENGINE'])"
+    result = _run(code, {"DEBUG": "1", "DATABASE_URL": "postgres://u@127.0.0.1:5432/maillage"})
+    assert result.returncode == 0, result.stderr
+    assert "postgresql" in result.stdout
+
+
+def test_sqlite_is_the_default_in_wal_mode() -> None:
+    code = "import maillage.settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['OPTIONS']['init_command'])"
+    result = _run(code, {"DEBUG": "1"})
+    assert "sqlite3" in result.stdout
+    assert "journal_mode=WAL" in result.stdout
+
+
+def test_redis_url_switches_cache_and_channel_layer_to_redis() -> None:
+    code = "import maillage.settings as s; print(s.CACHES['default']['BACKEND'], s.CHANNEL_LAYERS['default']['BACKEND'])"
+    result = _run(code, {"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/3"})
+    assert "RedisCache" in result.stdout
+    assert "RedisChannelLayer" in result.stdout
+
+
+@pytest.mark.slow
+def test_deploy_check_is_clean_with_production_settings() -> None:
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 20 + "q9!Zr#7Lp@2Xv$5Nb&8Mc*4Hd(1Jf)6Gs_0Kt+3Wy=",
+        "ALLOWED_HOSTS": "maillage.example.org",
+        "MAILLAGE_HTTPS": "1",
+    }
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "MAILLAGE_HTTPS"}
+    }
+    base.update(env)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=base,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
