@@ -10,8 +10,17 @@ import pytest
 from maillage.analysis.shared_data import shared_data_dir
 
 
+def _django_active(request: Any) -> bool:
+    # The Django-free analysis tests also run with ``-p no:django``.
+    return request.config.pluginmanager.hasplugin("django")
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_plain_settings(settings: Any) -> None:
+def _fast_and_plain_settings(request: Any) -> None:
+    if not _django_active(request):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.OPINIONS_RECOMPUTE_EAGER = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -21,9 +30,11 @@ def _fast_and_plain_settings(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
+def _clear_cache(request: Any) -> None:
     import contextlib
 
+    if not _django_active(request):
+        return
     from django.core.cache import cache
 
     # The database cache table does not exist in tests without database access.

@@ -11,3 +11,11 @@ os.environ.setdefault("MAILLAGE_HTTPS", "0")
 os.environ.setdefault("MAILLAGE_DATA_DIR", tempfile.mkdtemp(prefix="maillage-test-"))
 
 from maillage.settings import *  # noqa: E402, F403
+
+# Concurrency tests run threads: SQLite's shared in-memory test database answers "table is
+# locked" at once instead of waiting (busy_timeout does not apply to shared-cache locks), so
+# the SQLite test database is a file (WAL, IMMEDIATE transactions as in production).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(os.environ["MAILLAGE_DATA_DIR"], "test.sqlite3")
+    }

@@ -1,0 +1,29 @@
+"""Who may run, moderate and take part in conversations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from maillage.core.permissions import is_platform_admin
+from maillage.people.permissions import is_territory_facilitator
+
+
+@rules.predicate
+def is_conversation_facilitator(user: Any, conversation: Any) -> bool:
+    if conversation is None or not getattr(user, "is_authenticated", False):
+        return False
+    return conversation.facilitator_id == user.pk or is_territory_facilitator(
+        user, conversation.territory
+    )
+
+
+@rules.predicate
+def may_create_here(user: Any, territory: Any) -> bool:
+    return is_territory_facilitator(user, territory)
+
+
+rules.add_perm("opinions.add_conversation", may_create_here | is_platform_admin)
+rules.add_perm("opinions.moderate_conversation", is_conversation_facilitator | is_platform_admin)
+rules.add_perm("opinions.view_conversation", rules.always_allow)

@@ -1,0 +1,139 @@
+"""Reads on conversations: what to show next, where a participant stands, the map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from maillage.opinions.models import Analysis, Conversation, Participant, Statement, Vote
+
+GROUP_LETTERS = "ABCDEFGH"
+
+
+def conversation_list() -> QuerySet[Conversation]:
+    return Conversation.objects.select_related("territory").annotate(
+        participant_count=Count("participants", distinct=True),
+        statement_count=Count("statements", filter=Q(statements__moderation__gte=0), distinct=True),
+    )
+
+
+def visible_statements(conversation: Conversation) -> QuerySet[Statement]:
+    """Return the statements participants vote on (accepted; unmoderated unless moderation first)."""
+    qs = conversation.statements.filter(moderation__gte=0)
+    if conversation.statements_need_moderation:
+        qs = qs.filter(moderation=Statement.Moderation.ACCEPTED)
+    return qs
+
+
+def analysis_of(conversation: Conversation) -> dict[str, Any] | None:
+    analysis = Analysis.objects.filter(conversation=conversation).first()
+    return analysis.result if analysis else None
+
+
+def next_statement(
+    conversation: Conversation,
+    participant: Participant | None,
+    skipped: list[int],
+    result: dict | None,
+) -> Statement | None:
+    """Return the unvoted statement of highest priority (Polis's priority, else oldest first)."""
+    candidates = visible_statements(conversation).exclude(pk__in=skipped)
+    if participant is not None:
+        candidates = candidates.exclude(votes__participant=participant)
+    ids = list(candidates.values_list("pk", flat=True))
+    if not ids:
+        return None
+    if result:
+        priority = {s["id"]: s["priority"] for s in result["statements"]}
+        # Statements not yet voted on by anyone come first: Polis gives them the top priority.
+        ids.sort(key=lambda sid: (-priority.get(sid, float("inf")), sid))
+    return Statement.objects.get(pk=ids[0])
+
+
+def participant_vote_count(participant: Participant | None) -> int:
+    return Vote.objects.filter(participant=participant).count() if participant else 0
+
+
+def opinion_map(
+    conversation: Conversation, result: dict | None, participant: Participant | None
+) -> dict | None:
+    """Return what the map, the group cards and the tables show (statement texts included)."""
+    if not result or not result["groups"]:
+        return None
+    texts = dict(conversation.statements.values_list("pk", "text"))
+    points = result["participants"]
+    xs = [p["x"] for p in points] or [0.0]
+    ys = [p["y"] for p in points] or [0.0]
+    span_x = (max(xs) - min(xs)) or 1.0
+    span_y = (max(ys) - min(ys)) or 1.0
+    width, height, pad = 320, 220, 12
+    letter = {
+        g["id"]: GROUP_LETTERS[i % len(GROUP_LETTERS)] for i, g in enumerate(result["groups"])
+    }
+
+    def scale(p: dict) -> tuple[float, float]:
+        return (
+            round(pad + (p["x"] - min(xs)) / span_x * (width - 2 * pad), 1),
+            round(pad + (p["y"] - min(ys)) / span_y * (height - 2 * pad), 1),
+        )
+
+    dots, me = [], None
+    for p in points:
+        x, y = scale(p)
+        dot = {"x": x, "y": y, "group": letter.get(p["group"], "")}
+        dots.append(dot)
+        if participant is not None and p["id"] == participant.pk:
+            me = dict(dot, group_id=p["group"])
+    groups = []
+    for g in result["groups"]:
+        members = [scale(p) for p in points if p["group"] == g["id"]]
+        cx = sum(m[0] for m in members) / len(members) if members else 0
+        cy = sum(m[1] for m in members) / len(members) if members else 0
+        representative = []
+        for r in g["representative"]:
+            agree, disagree, seen = g["votes"].get(str(r["statement_id"]), [0, 0, 0])
+            representative.append(
+                {
+                    "text": texts.get(r["statement_id"], ""),
+                    "direction": r["repful_for"],
+                    "agree_pct": round(100 * agree / seen) if seen else 0,
+                    "disagree_pct": round(100 * disagree / seen) if seen else 0,
+                    "pass_pct": round(100 * (seen - agree - disagree) / seen) if seen else 0,
+                }
+            )
+        groups.append(
+            {
+                "letter": letter[g["id"]],
+                "size": g["size"],
+                "cx": round(cx, 1),
+                "cy": round(cy, 1),
+                "representative": representative,
+            }
+        )
+    consensus = [
+        {
+            "text": texts.get(c["statement_id"], ""),
+            "direction": direction,
+            "pct": round(100 * c["p_success"]),
+        }
+        for direction, items in result["consensus"].items()
+        for c in items
+    ]
+    gic = sorted(result["statements"], key=lambda s: -s["group_informed_consensus"])[:5]
+    return {
+        "width": width,
+        "height": height,
+        "dots": dots,
+        "me": me,
+        "my_group": letter.get(me["group_id"]) if me and me["group_id"] is not None else None,
+        "groups": groups,
+        "consensus": consensus,
+        "top_consensus": [
+            {"text": texts.get(s["id"], ""), "score": round(s["group_informed_consensus"], 3)}
+            for s in gic
+        ],
+        "blocs": result.get("blocs", []),
+        "participant_count": len(points),
+        "clustered_count": sum(1 for p in points if p["group"] is not None),
+    }

@@ -1,0 +1,319 @@
+"""Writes on conversations: statements, moderation, votes, and the background recomputation."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+from maillage.core import ratelimit
+from maillage.core.permissions import require
+from maillage.core.services import audit_record
+from maillage.opinions.models import Analysis, Conversation, Participant, Statement, Vote, VoteEvent
+from maillage.territories.services import unique_slug
+
+logger = logging.getLogger(__name__)
+VOTE_VALUES = {-1: "disagree", 0: "pass", 1: "agree"}
+VOTE_RATE = "120/m"
+STATEMENT_RATE = "10/h"
+
+
+class ConversationConflict(Exception):
+    """The action is impossible in the current state (HTTP 409); the message says why."""
+
+
+@transaction.atomic
+def conversation_create(
+    *,
+    territory: Any,
+    topic: str,
+    actor: Any,
+    description: str = "",
+    seed_statements: list[str] | None = None,
+    allow_anonymous: bool = True,
+    slug: str | None = None,
+) -> Conversation:
+    """Open a conversation on ``territory`` with its seed statements (facilitators only)."""
+    require(actor, "opinions.add_conversation", territory)
+    conversation = Conversation.objects.create(
+        territory=territory,
+        topic=topic.strip(),
+        description=description,
+        facilitator=actor,
+        allow_anonymous=allow_anonymous,
+        slug=slug or unique_slug(topic, Conversation),
+    )
+    Statement.objects.bulk_create(
+        Statement(conversation=conversation, text=text.strip(), is_seed=True, moderation=1)
+        for text in seed_statements or []
+        if text.strip()
+    )
+    audit_record(actor=actor, action="conversation.create", target=conversation)
+    return conversation
+
+
+def cookie_hash(key: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{key}".encode()).hexdigest()
+
+
+def participant_get_or_create(
+    *, conversation: Conversation, person: Any = None, cookie_key: str = ""
+) -> Participant:
+    """Return the participant for a person, else for a pseudonymous browser cookie."""
+    if person is not None and getattr(person, "is_authenticated", False):
+        lookup = {"conversation": conversation, "person": person}
+    elif conversation.allow_anonymous and cookie_key:
+        lookup = {"conversation": conversation, "cookie_hash": cookie_hash(cookie_key)}
+    else:
+        raise ConversationConflict("this conversation needs an account to take part")
+    found = Participant.objects.filter(**lookup).first()
+    if found:
+        return found
+    try:
+        with transaction.atomic():
+            return Participant.objects.create(**lookup)
+    except IntegrityError:
+        return Participant.objects.get(**lookup)
+
+
+def statement_submit(*, participant: Participant, text: str) -> Statement:
+    """Add a participant's statement (shown at once unless the conversation moderates first)."""
+    conversation = participant.conversation
+    if not conversation.is_open:
+        raise ConversationConflict("the conversation is closed")
+    if not conversation.participant_statements:
+        raise ConversationConflict("this conversation does not take statements from participants")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "the statement is empty"})
+    if len(text) > 1000:
+        raise ValidationError(
+            {"text": f"the statement has {len(text)} characters; the limit is 1000"}
+        )
+    ratelimit.hit("statement", f"{conversation.pk}:{participant.pk}", rate=STATEMENT_RATE)
+    moderation = 0 if conversation.statements_need_moderation else 1
+    return Statement.objects.create(
+        conversation=conversation, text=text, author=participant, moderation=moderation
+    )
+
+
+@transaction.atomic
+def statement_moderate(
+    *, statement: Statement, actor: Any, moderation: int, is_meta: bool | None = None
+) -> Statement:
+    """Accept or reject a statement, or mark it meta (facilitators only); schedule a recompute."""
+    require(actor, "opinions.moderate_conversation", statement.conversation)
+    if moderation not in (-1, 0, 1):
+        raise ValidationError(
+            {"moderation": "expected -1 (rejected), 0 (unmoderated) or 1 (accepted)"}
+        )
+    statement.moderation = moderation
+    fields = ["moderation"]
+    if is_meta is not None:
+        statement.is_meta = is_meta
+        fields.append("is_meta")
+    statement.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="statement.moderate",
+        target=statement,
+        data={"moderation": moderation, "is_meta": statement.is_meta},
+    )
+    transaction.on_commit(lambda: schedule_recompute(statement.conversation_id))
+    return statement
+
+
+def vote_cast(*, participant: Participant, statement: Statement, value: Any) -> Vote:
+    """Record a vote; a later vote replaces the earlier one and the history keeps both.
+
+    Identical concurrent votes record one: the unique constraint decides who inserts, and a
+    history event is written only when the stored value actually changes.
+    """
+    if isinstance(value, bool) or value not in VOTE_VALUES:
+        raise ValidationError(
+            {
+                "value": f"{value!r} is not a vote: allowed values are -1 (disagree), 0 (pass), 1 (agree)"
+            }
+        )
+    if statement.conversation_id != participant.conversation_id:
+        raise ValidationError({"statement": "the statement belongs to another conversation"})
+    if not statement.conversation.is_open:
+        raise ConversationConflict("the conversation is closed: votes are no longer taken")
+    if statement.moderation == Statement.Moderation.REJECTED:
+        raise ConversationConflict("the statement was rejected by moderation: it takes no votes")
+    ratelimit.hit("vote", str(participant.pk), rate=VOTE_RATE)
+    now = timezone.now()
+    with transaction.atomic():
+        changed = (
+            Vote.objects.filter(participant=participant, statement=statement)
+            .exclude(value=value)
+            .update(value=value, updated_at=now)
+        )
+        if (
+            not changed
+            and not Vote.objects.filter(participant=participant, statement=statement).exists()
+        ):
+            try:
+                with transaction.atomic():
+                    Vote.objects.create(
+                        participant=participant, statement=statement, value=value, updated_at=now
+                    )
+                changed = 1
+            except IntegrityError:
+                changed = (
+                    Vote.objects.filter(participant=participant, statement=statement)
+                    .exclude(value=value)
+                    .update(value=value, updated_at=now)
+                )
+        if changed:
+            VoteEvent.objects.create(
+                participant=participant, statement=statement, value=value, created_at=now
+            )
+    transaction.on_commit(lambda: schedule_recompute(participant.conversation_id))
+    return Vote.objects.get(participant=participant, statement=statement)
+
+
+@transaction.atomic
+def conversation_close(*, conversation: Conversation, actor: Any) -> Conversation:
+    require(actor, "opinions.moderate_conversation", conversation)
+    conversation.is_open = False
+    conversation.save(update_fields=["is_open"])
+    audit_record(actor=actor, action="conversation.close", target=conversation)
+    return conversation
+
+
+def analysis_compute(conversation: Conversation, *, seed: int = 0) -> Analysis | None:
+    """Recompute the opinion map of ``conversation`` from its current votes and store it."""
+    from maillage.analysis.blocs import detect_blocs
+    from maillage.analysis.opinions import VoteTable, analyze
+
+    rows = list(
+        VoteEvent.objects.filter(statement__conversation=conversation)
+        .order_by("created_at", "id")
+        .values_list("participant_id", "statement_id", "value", "created_at")
+    )
+    if not rows:
+        return None
+    votes = VoteTable(
+        participant_ids=np.array([r[0] for r in rows], dtype=np.int64),
+        statement_ids=np.array([r[1] for r in rows], dtype=np.int64),
+        values=np.array([r[2] for r in rows], dtype=np.int64),
+        timestamps=np.array([r[3].timestamp() * 1000 for r in rows], dtype=np.float64),
+    )
+    statements = Statement.objects.filter(conversation=conversation)
+    mod_out = statements.filter(moderation=-1).values_list("id", flat=True)
+    meta = statements.filter(is_meta=True).values_list("id", flat=True)
+    result = analyze(votes, mod_out_ids=list(mod_out), meta_ids=list(meta), mode="cold", seed=seed)
+    projection = result.pca.participant_projection
+    participants = [
+        {
+            "id": int(pid),
+            "group": (None if result.group[i] < 0 else int(result.group_ids[result.group[i]])),
+            "x": float(projection[i, 0]),
+            "y": float(projection[i, 1]),
+            "n_votes": int(result.n_votes[i]),
+        }
+        for i, pid in enumerate(result.participant_ids)
+    ]
+    agree, disagree, seen = (
+        result.group_votes.agree,
+        result.group_votes.disagree,
+        result.group_votes.seen,
+    )
+    groups = [
+        {
+            "id": int(gid),
+            "size": int(result.group_sizes()[gid]),
+            "representative": [asdict(r) for r in result.representative.get(gid, [])],
+            "votes": {
+                str(int(sid)): [int(agree[g, j]), int(disagree[g, j]), int(seen[g, j])]
+                for j, sid in enumerate(result.statement_ids)
+            },
+        }
+        for g, gid in enumerate(result.group_ids)
+    ]
+    created = dict(
+        Participant.objects.filter(conversation=conversation).values_list("id", "created_at")
+    )
+    per_participant: dict[int, dict[int, int]] = {}
+    for pid, sid, value in Vote.objects.filter(participant__conversation=conversation).values_list(
+        "participant_id", "statement_id", "value"
+    ):
+        per_participant.setdefault(pid, {})[sid] = value
+    ids = np.array(sorted(created), dtype=np.int64)
+    blocs = detect_blocs(ids, np.array([created[i].timestamp() for i in ids]), per_participant)
+    data = {
+        "participants": participants,
+        "groups": groups,
+        "statements": [
+            {
+                "id": int(sid),
+                "group_informed_consensus": float(result.group_informed_consensus[j]),
+                "priority": float(result.priority[j]),
+            }
+            for j, sid in enumerate(result.statement_ids)
+        ],
+        "consensus": {k: [asdict(c) for c in v] for k, v in result.consensus.items()},
+        "blocs": [asdict(b) for b in blocs],
+        "timings": result.timings,
+    }
+    analysis, _ = Analysis.objects.update_or_create(
+        conversation=conversation,
+        defaults={"computed_at": timezone.now(), "vote_count": len(rows), "result": data},
+    )
+    return analysis
+
+
+# Debounced background recomputation: a vote only marks its conversation; one thread per
+# process computes each marked conversation at most once per debounce window.
+DEBOUNCE_SECONDS = 3.0
+_pending: dict[int, float] = {}
+_lock = threading.Lock()
+_worker: threading.Thread | None = None
+
+
+def schedule_recompute(conversation_id: int) -> None:
+    """Mark a conversation for recomputation; never blocks the caller."""
+    global _worker
+    if getattr(settings, "OPINIONS_RECOMPUTE_EAGER", False):
+        conversation = Conversation.objects.get(pk=conversation_id)
+        analysis_compute(conversation)
+        return
+    with _lock:
+        _pending.setdefault(conversation_id, time.monotonic())
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_run_pending, name="opinions-recompute", daemon=True)
+            _worker.start()
+
+
+def _run_pending() -> None:
+    while True:
+        time.sleep(DEBOUNCE_SECONDS)
+        with _lock:
+            due = [
+                cid
+                for cid, since in _pending.items()
+                if time.monotonic() - since >= DEBOUNCE_SECONDS
+            ]
+            for cid in due:
+                del _pending[cid]
+            if not due and not _pending:
+                return
+        for cid in due:
+            close_old_connections()
+            try:
+                conversation = Conversation.objects.get(pk=cid)
+                analysis_compute(conversation)
+            except Exception:
+                logger.exception("opinion map recomputation failed for conversation %s", cid)
+            finally:
+                close_old_connections()

@@ -1,0 +1,169 @@
+"""Conversation pages: vote one statement at a time, see the opinion map, moderate, print."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maillage.opinions import selectors, services
+from maillage.opinions.models import Conversation, Participant, Statement
+
+COOKIE = "mlg_participant"
+SKIPPED = "opinions_skipped"
+
+
+def _participant(
+    request: HttpRequest, conversation: Conversation, create: bool
+) -> Participant | None:
+    person = request.user if request.user.is_authenticated else None
+    key = request.COOKIES.get(COOKIE, "")
+    if not create:
+        if person:
+            return Participant.objects.filter(conversation=conversation, person=person).first()
+        if key:
+            return Participant.objects.filter(
+                conversation=conversation, cookie_hash=services.cookie_hash(key)
+            ).first()
+        return None
+    if person is None and not key:
+        key = secrets.token_urlsafe(24)
+        request._new_participant_cookie = key  # type: ignore[attr-defined]
+    return services.participant_get_or_create(
+        conversation=conversation, person=person, cookie_key=key
+    )
+
+
+def _remember_cookie(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    key = getattr(request, "_new_participant_cookie", None)
+    if key:
+        response.set_cookie(
+            COOKIE,
+            key,
+            max_age=3600 * 24 * 365,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "opinions/list.html", {"conversations": selectors.conversation_list()})
+
+
+def conversation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = get_object_or_404(Conversation.objects.select_related("territory"), slug=slug)
+    participant = _participant(request, conversation, create=False)
+    result = selectors.analysis_of(conversation)
+    skipped = request.session.get(SKIPPED, {}).get(str(conversation.pk), [])
+    statement = selectors.next_statement(conversation, participant, skipped, result)
+    voted = selectors.participant_vote_count(participant)
+    total = selectors.visible_statements(conversation).count()
+    threshold = min(7, total)
+    context = {
+        "conversation": conversation,
+        "statement": statement,
+        "voted": voted,
+        "total": total,
+        "threshold": threshold,
+        "show_map": voted >= threshold > 0,
+        "map": selectors.opinion_map(conversation, result, participant),
+        "can_moderate": request.user.has_perm("opinions.moderate_conversation", conversation),
+        "can_take_part": conversation.is_open
+        and (request.user.is_authenticated or conversation.allow_anonymous),
+    }
+    return render(request, "opinions/detail.html", context)
+
+
+@require_POST
+def vote(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = get_object_or_404(Conversation, slug=slug)
+    statement = get_object_or_404(
+        Statement, pk=request.POST.get("statement"), conversation=conversation
+    )
+    try:
+        value = int(request.POST.get("value", ""))
+    except ValueError:
+        value = None  # type: ignore[assignment]
+    try:
+        participant = _participant(request, conversation, create=True)
+        services.vote_cast(participant=participant, statement=statement, value=value)
+    except services.ConversationConflict as error:
+        messages.error(request, str(error))
+        return _remember_cookie(request, redirect(conversation))
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    return _remember_cookie(request, redirect(conversation))
+
+
+@require_POST
+def skip(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = get_object_or_404(Conversation, slug=slug)
+    skipped = request.session.get(SKIPPED, {})
+    skipped.setdefault(str(conversation.pk), []).append(int(request.POST.get("statement", 0)))
+    request.session[SKIPPED] = skipped
+    return redirect(conversation)
+
+
+@require_POST
+def submit_statement(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = get_object_or_404(Conversation, slug=slug)
+    try:
+        participant = _participant(request, conversation, create=True)
+        services.statement_submit(participant=participant, text=request.POST.get("text", ""))
+        messages.success(request, _("Thank you: your statement is added."))
+    except services.ConversationConflict as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    return _remember_cookie(request, redirect(conversation))
+
+
+def moderation(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = get_object_or_404(Conversation, slug=slug)
+    if not request.user.has_perm("opinions.moderate_conversation", conversation):
+        raise PermissionDenied
+    if request.method == "POST":
+        statement = get_object_or_404(
+            Statement, pk=request.POST.get("statement"), conversation=conversation
+        )
+        action = request.POST.get("action")
+        if action not in {"accept", "reject", "meta"}:
+            raise Http404("unknown moderation action")
+        services.statement_moderate(
+            statement=statement,
+            actor=request.user,
+            moderation=-1 if action == "reject" else 1,
+            is_meta=True if action == "meta" else None,
+        )
+        return redirect("opinions:moderation", slug=slug)
+    result = selectors.analysis_of(conversation)
+    return render(
+        request,
+        "opinions/moderation.html",
+        {
+            "conversation": conversation,
+            "statements": conversation.statements.order_by("moderation", "-created_at"),
+            "blocs": (result or {}).get("blocs", []),
+        },
+    )
+
+
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = get_object_or_404(Conversation, slug=slug)
+    result = selectors.analysis_of(conversation)
+    return render(
+        request,
+        "opinions/report.html",
+        {
+            "conversation": conversation,
+            "map": selectors.opinion_map(conversation, result, None),
+            "statements": conversation.statements.all(),
+        },
+    )
