@@ -4,6 +4,8 @@ import { build } from "esbuild";
 await build({
   entryPoints: {
     main: "frontend/src/main.js",
+    field: "frontend/src/field.js",
+    sw: "frontend/src/sw.js",
   },
   bundle: true,
   minify: true,

@@ -1,0 +1,336 @@
+"""API of field consultations: the agents' sync and photo uploads, and public reads.
+
+Sync: ``POST /api/consultations/sync`` with ``{"records": [...]}`` (at most 500). Each record:
+``uuid`` (made on the phone), ``campaign`` (slug), ``site`` (territory id), ``text``,
+optional ``answers``, ``age_band``, ``relation``, ``consent``, ``captured_at``,
+``contact_email``. The answer lists one result per record, in order: 201 created, 200 duplicate
+(the same UUID and payload again: the existing row is kept), 409 conflict (the same UUID with
+another payload), 422 invalid, 403 not on the campaign's team. Photos go afterwards, one
+multipart upload per synced record: ``POST /api/consultations/contributions/{uuid}/photo``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from maillage.api.auth import AUTHENTICATED
+from maillage.consultations import selectors, services
+from maillage.consultations.models import Campaign, Contribution
+from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge
+
+router = Router(tags=["consultations"])
+
+
+class RecordIn(Schema):
+    uuid: str
+    campaign: str
+    site: int
+    text: str
+    answers: dict[str, Any] = {}
+    age_band: str = ""
+    relation: str = ""
+    consent: bool = False
+    captured_at: str | None = None
+    contact_email: str = ""
+
+
+class RecordResultOut(Schema):
+    uuid: str
+    status: int
+    result: str
+    id: int | None
+    message: str
+    errors: dict[str, list[str]]
+
+
+class SyncOut(Schema):
+    results: list[RecordResultOut]
+    created: int
+    duplicates: int
+    failed: int
+
+
+class ErrorOut(Schema):
+    detail: str
+    limit: int | None = None
+
+
+class PhotoOut(Schema):
+    uuid: str
+    stored: bool
+    url: str
+
+
+_SYNC_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["records"],
+                    "properties": {
+                        "records": {
+                            "type": "array",
+                            "maxItems": services.MAX_BATCH,
+                            "items": RecordIn.model_json_schema(),
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/sync",
+    auth=AUTHENTICATED,
+    response={200: SyncOut, 400: ErrorOut, 413: ErrorOut},
+    openapi_extra=_SYNC_BODY,
+    summary="Sync a batch of field contributions (idempotent by UUID)",
+    url_name="consultations_sync",
+)
+def sync(request: HttpRequest):
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return Status(413, {"detail": "the request body is too large"})
+    try:
+        payload = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError) as error:
+        return Status(400, {"detail": f"malformed JSON: {error}"})
+    records = payload.get("records") if isinstance(payload, dict) else None
+    if not isinstance(records, list):
+        return Status(400, {"detail": 'expected a JSON object {"records": [...]}'})
+    if len(records) > services.MAX_BATCH:
+        return Status(
+            413,
+            {
+                "detail": f"the batch has {len(records)} records; the limit is {services.MAX_BATCH} "
+                "per request: split it",
+                "limit": services.MAX_BATCH,
+            },
+        )
+    results = services.contribution_sync_batch(actor=request.user, records=records)
+    return {
+        "results": [r.as_dict() for r in results],
+        "created": sum(r.result == "created" for r in results),
+        "duplicates": sum(r.result == "duplicate" for r in results),
+        "failed": sum(r.status >= 400 for r in results),
+    }
+
+
+@router.post(
+    "/contributions/{uuid}/photo",
+    auth=AUTHENTICATED,
+    response={200: PhotoOut, 201: PhotoOut, 413: ErrorOut},
+    summary="Attach the photo of a synced contribution (JPEG, PNG, WebP, GIF; 10 MB)",
+    url_name="consultations_photo",
+)
+def photo_upload(request: HttpRequest, uuid: str, photo: File[UploadedFile]):
+    if photo.size > MAX_PHOTO_BYTES:
+        return Status(
+            413,
+            {
+                "detail": f"the photo is {photo.size / 1e6:.1f} MB; the limit is 10 MB",
+                "limit": MAX_PHOTO_BYTES,
+            },
+        )
+    try:
+        contribution, stored = services.contribution_attach_photo(
+            actor=request.user, client_uuid=uuid, data=photo.read()
+        )
+    except PhotoTooLarge as error:
+        return Status(413, {"detail": str(error), "limit": MAX_PHOTO_BYTES})
+    body = {"uuid": str(contribution.client_uuid), "stored": stored, "url": contribution.photo.url}
+    return Status(201 if stored else 200, body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public reads
+
+
+class QuestionOut(Schema):
+    id: str
+    kind: str
+    label: str
+    options: list[str] | None = None
+    min: int | None = None
+    max: int | None = None
+
+
+class SiteOut(Schema):
+    id: int
+    slug: str
+    name: str
+    centroid_lon: float | None
+    centroid_lat: float | None
+    published_count: int
+
+
+class CampaignOut(Schema):
+    slug: str
+    title: str
+    territory: str
+    open_question: str
+    starts_on: str
+    ends_on: str
+    status: str
+    published_count: int
+
+    @staticmethod
+    def resolve_territory(obj: Campaign) -> str:
+        return obj.territory.slug
+
+    @staticmethod
+    def resolve_starts_on(obj: Campaign) -> str:
+        return obj.starts_on.isoformat()
+
+    @staticmethod
+    def resolve_ends_on(obj: Campaign) -> str:
+        return obj.ends_on.isoformat()
+
+
+class CampaignDetailOut(CampaignOut):
+    description: str
+    closed_questions: list[QuestionOut]
+    sites: list[SiteOut]
+
+    @staticmethod
+    def resolve_sites(obj: Campaign) -> list:
+        return obj.sites_with_counts
+
+
+class ContributionOut(Schema):
+    id: int
+    site_id: int
+    site: str
+    text: str
+    answers: dict[str, Any]
+    age_band: str
+    relation: str
+    source: str
+    captured_on: str
+    photo_url: str | None
+
+    @staticmethod
+    def resolve_site(obj: Contribution) -> str:
+        return obj.site.slug
+
+    @staticmethod
+    def resolve_captured_on(obj: Contribution) -> str:
+        return obj.captured_at.date().isoformat()
+
+    @staticmethod
+    def resolve_photo_url(obj: Contribution) -> str | None:
+        return obj.photo.url if obj.photo and obj.consent_publication else None
+
+
+class ResponseOut(Schema):
+    id: int
+    title: str
+    status: str
+    text: str
+    reason: str
+    link_url: str
+    contribution_ids: list[int]
+
+
+def _public_campaign(request: HttpRequest, slug: str) -> Campaign:
+    try:
+        campaign = selectors.campaign_get(slug)
+    except Campaign.DoesNotExist:
+        raise Http404(f"no campaign {slug!r}") from None
+    if not request.user.has_perm("consultations.view_campaign", campaign):
+        raise Http404(f"no campaign {slug!r}")
+    return campaign
+
+
+@router.get("/campaigns", response=list[CampaignOut])
+@paginate(LimitOffsetPagination)
+def campaign_list(request: HttpRequest, territory: str | None = None, status: str | None = None):
+    qs = selectors.campaign_public_list()
+    if territory:
+        qs = qs.filter(territory__slug=territory)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+@router.get("/campaigns/{slug}", response=CampaignDetailOut)
+def campaign_detail(request: HttpRequest, slug: str):
+    campaign = _public_campaign(request, slug)
+    campaign.sites_with_counts = selectors.campaign_sites_with_counts(campaign)
+    campaign.published_count = sum(s.published_count for s in campaign.sites_with_counts)
+    return campaign
+
+
+@router.get("/campaigns/{slug}/contributions", response=list[ContributionOut])
+@paginate(LimitOffsetPagination)
+def contribution_list(
+    request: HttpRequest,
+    slug: str,
+    q: str = "",
+    site: int | None = None,
+    age_band: str = "",
+    relation: str = "",
+):
+    campaign = _public_campaign(request, slug)
+    answers = {
+        key[len("answer_") :]: value
+        for key, value in request.GET.items()
+        if key.startswith("answer_")
+    }
+    return selectors.contribution_public_list(
+        campaign,
+        search=q[:100],
+        site_id=site,
+        age_band=age_band,
+        relation=relation,
+        answers=answers,
+    )
+
+
+@router.get("/campaigns/{slug}/sites.geojson", response=dict[str, Any])
+def site_geojson(request: HttpRequest, slug: str):
+    campaign = _public_campaign(request, slug)
+    sites = selectors.campaign_sites_with_counts(campaign)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": site.pk,
+                "geometry": site.geometry,
+                "properties": {
+                    "slug": site.slug,
+                    "name": site.name,
+                    "published_count": site.published_count,
+                },
+            }
+            for site in sites
+        ],
+    }
+
+
+@router.get("/campaigns/{slug}/responses", response=list[ResponseOut])
+def response_list(request: HttpRequest, slug: str):
+    campaign = _public_campaign(request, slug)
+    responses = list(campaign.responses.order_by("id"))
+    links = campaign.responses.model.contributions.through.objects.filter(
+        response__campaign=campaign, contribution__status=Contribution.Status.PUBLISHED
+    ).values_list("response_id", "contribution_id")
+    linked: dict[int, list[int]] = {}
+    for response_id, contribution_id in links:
+        linked.setdefault(response_id, []).append(contribution_id)
+    for response in responses:
+        response.contribution_ids = sorted(linked.get(response.pk, []))
+    return responses

@@ -1,0 +1,203 @@
+"""Reads on consultations. Public reads only ever see published contributions of public
+campaigns; every list costs a fixed number of queries whatever its length."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from maillage.consultations.models import Campaign, Contribution, Response
+from maillage.territories.models import Territory
+
+PUBLISHED = Contribution.Status.PUBLISHED
+
+
+def campaign_public_list(*, territory_ids: list[int] | None = None) -> QuerySet[Campaign]:
+    """Return the campaigns anyone may see, with their published contribution count."""
+    qs = Campaign.objects.exclude(status=Campaign.Status.DRAFT).select_related("territory")
+    if territory_ids is not None:
+        qs = qs.filter(territory_id__in=territory_ids)
+    return qs.annotate(
+        published_count=Count("contributions", filter=Q(contributions__status=PUBLISHED))
+    ).order_by("-starts_on", "-id")
+
+
+def campaign_get(slug: str) -> Campaign:
+    """Return the campaign with ``slug`` (raise Campaign.DoesNotExist)."""
+    return Campaign.objects.select_related("territory", "facilitator").get(slug=slug)
+
+
+def contribution_public_list(
+    campaign: Campaign,
+    *,
+    search: str = "",
+    site_id: int | None = None,
+    age_band: str = "",
+    relation: str = "",
+    answers: dict[str, str] | None = None,
+) -> QuerySet[Contribution]:
+    """Return the published contributions of ``campaign``, filtered, newest first."""
+    qs = Contribution.objects.filter(campaign=campaign, status=PUBLISHED).select_related("site")
+    if search:
+        qs = qs.filter(text__icontains=search)
+    if site_id:
+        qs = qs.filter(site_id=site_id)
+    if age_band:
+        qs = qs.filter(age_band=age_band)
+    if relation:
+        qs = qs.filter(relation=relation)
+    questions = {q["id"]: q for q in campaign.closed_questions}
+    for qid, value in (answers or {}).items():
+        question = questions.get(qid)
+        if question is None or value in ("", None):
+            continue
+        if question["kind"] == "scale":
+            if str(value).isdigit():
+                qs = qs.filter(**{f"answers__{qid}": int(value)})
+        elif value in question["options"]:
+            if question["kind"] == "single":
+                qs = qs.filter(**{f"answers__{qid}": value})
+            else:
+                # JSON containment is not available on SQLite; an answer lists at most every
+                # option once, so the option is at one of these array positions.
+                at_any_position = Q()
+                for position in range(len(question["options"])):
+                    at_any_position |= Q(**{f"answers__{qid}__{position}": value})
+                qs = qs.filter(at_any_position)
+    return qs.order_by("-captured_at", "-id")
+
+
+def campaign_sites_with_counts(campaign: Campaign) -> list[Territory]:
+    """Return the campaign's sites, each with ``published_count`` (one query)."""
+    return list(
+        campaign.sites.annotate(
+            published_count=Count(
+                "contributions",
+                filter=Q(contributions__campaign=campaign, contributions__status=PUBLISHED),
+            )
+        ).order_by("name")
+    )
+
+
+def campaign_map_geojson(campaign: Campaign, sites: list[Territory]) -> dict[str, Any]:
+    """Return the sites as a FeatureCollection whose circles grow with the contributions."""
+    features = []
+    base = campaign.get_absolute_url()
+    biggest = max([s.published_count for s in sites] or [0]) or 1
+    for site in sites:
+        if not site.geometry:
+            continue
+        label = f"{site.name} — {site.published_count}"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": site.geometry,
+                "properties": {
+                    "name": label,
+                    "url": f"{base}?site={site.pk}#contributions",
+                    "kind": "site",
+                    "fillOpacity": 0.15 + 0.6 * site.published_count / biggest,
+                },
+            }
+        )
+        if site.centroid_lon is not None:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [site.centroid_lon, site.centroid_lat],
+                    },
+                    "properties": {
+                        "name": label,
+                        "url": f"{base}?site={site.pk}#contributions",
+                        "radius": 4 + 16 * (site.published_count / biggest) ** 0.5,
+                    },
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def response_status_counts(campaign: Campaign) -> list[tuple[str, str, int]]:
+    """Return (status, label, number of responses) for every status, in workflow order."""
+    counts = dict(
+        campaign.responses.values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return [(value, str(label), counts.get(value, 0)) for value, label in Response.Status.choices]
+
+
+def response_public_list(campaign: Campaign) -> QuerySet[Response]:
+    """Return the responses with the number of published contributions each answers."""
+    return campaign.responses.annotate(
+        contribution_count=Count("contributions", filter=Q(contributions__status=PUBLISHED))
+    ).order_by("status", "-updated_at")
+
+
+def answered_contribution_count(campaign: Campaign) -> int:
+    """Return how many contributions of ``campaign`` have at least one response."""
+    return (
+        Contribution.objects.filter(campaign=campaign, responses__isnull=False)
+        .values("pk")
+        .distinct()
+        .count()
+    )
+
+
+def moderation_queue(campaign: Campaign, *, status: str = "pending") -> QuerySet[Contribution]:
+    """Return the contributions of ``campaign`` in one moderation status, oldest first."""
+    return (
+        Contribution.objects.filter(campaign=campaign, status=status)
+        .select_related("site", "agent")
+        .order_by("created_at", "id")
+    )
+
+
+def moderation_counts(campaign: Campaign) -> dict[str, int]:
+    rows = campaign.contributions.values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(Contribution.Status.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def campaigns_for_agent(person: Any) -> QuerySet[Campaign]:
+    """Return the open campaigns ``person`` captures for."""
+    if not getattr(person, "is_authenticated", False):
+        return Campaign.objects.none()
+    return person.field_campaigns.filter(status=Campaign.Status.OPEN).select_related("territory")
+
+
+def territory_section(territory: Territory, ids: list[int]) -> dict | None:
+    """Return the territory page's section listing its public campaigns."""
+    campaigns = list(campaign_public_list(territory_ids=ids)[:20])
+    if not campaigns:
+        return None
+    return {
+        "title": "consultations",
+        "template": "consultations/territory_section.html",
+        "context": {"campaigns": campaigns, "index_url": reverse("consultations:index")},
+        "campaigns": campaigns,
+    }
+
+
+def contribution_export_for_person(person: Any) -> list[dict[str, Any]]:
+    """Return the contributions ``person`` wrote, or left their email on, for the GDPR export."""
+    qs = (
+        Contribution.objects.filter(Q(author=person) | Q(contact_email__iexact=person.email))
+        .select_related("campaign", "site")
+        .order_by("captured_at")
+    )
+    return [
+        {
+            "campaign": c.campaign.title,
+            "site": c.site.name,
+            "text": c.text,
+            "answers": c.answers,
+            "captured_at": c.captured_at.isoformat(),
+            "status": c.status,
+            "contact_email": c.contact_email,
+            "consent_publication": c.consent_publication,
+        }
+        for c in qs
+    ]

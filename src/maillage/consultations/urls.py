@@ -1,0 +1,29 @@
+from django.urls import path
+
+from maillage.consultations import views
+
+app_name = "consultations"
+urlpatterns = [
+    path("concertations/", views.campaign_index, name="index"),
+    path("concertations/sw.js", views.service_worker, name="service_worker"),
+    path("concertations/<slug:slug>/", views.campaign_detail, name="detail"),
+    path("concertations/<slug:slug>/contribuer/", views.contribute, name="contribute"),
+    path("concertations/<slug:slug>/merci/", views.thanks, name="thanks"),
+    path("concertations/<slug:slug>/suites/", views.follow_up, name="follow_up"),
+    path("concertations/<slug:slug>/terrain/", views.field_capture, name="field"),
+    path(
+        "concertations/<slug:slug>/terrain/manifest.webmanifest",
+        views.field_manifest,
+        name="manifest",
+    ),
+    path("concertations/<slug:slug>/moderation/", views.moderation, name="moderation"),
+    path("concertations/<slug:slug>/moderation/<int:pk>/", views.moderate, name="moderate"),
+    path("concertations/<slug:slug>/moderation/<int:pk>/corriger/", views.redact, name="redact"),
+    path("concertations/<slug:slug>/reponses/", views.responses_manage, name="responses_manage"),
+    path(
+        "concertations/<slug:slug>/reponses/<int:pk>/",
+        views.response_update,
+        name="response_update",
+    ),
+    path("concertations/<slug:slug>/import/", views.paper_import_view, name="import"),
+]

@@ -1,0 +1,440 @@
+"""Consultation pages: public campaign, online contribution, follow-up, field capture (PWA),
+moderation, responses and paper import. Thin: they check, call a service and render."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maillage.consultations import selectors, services
+from maillage.consultations.forms import (
+    ContributionForm,
+    HideForm,
+    ImportForm,
+    RedactForm,
+    ResponseForm,
+    ResponseStatusForm,
+)
+from maillage.consultations.imports import ImportFileError, expected_columns, paper_import
+from maillage.consultations.models import Campaign, Contribution, Response
+from maillage.consultations.photos import PhotoTooLarge
+from maillage.core.ratelimit import client_ip, hit
+
+PAGE_SIZE = 20
+
+
+def _campaign(
+    request: HttpRequest, slug: str, permission: str = "consultations.view_campaign"
+) -> Campaign:
+    try:
+        campaign = selectors.campaign_get(slug)
+    except Campaign.DoesNotExist:
+        raise Http404("no such campaign") from None
+    if not request.user.has_perm(permission, campaign):
+        if permission == "consultations.view_campaign":
+            raise Http404("no such campaign")
+        raise PermissionDenied(permission)
+    return campaign
+
+
+def campaign_index(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.campaign_public_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "consultations/index.html",
+        {"page": page, "field_campaigns": selectors.campaigns_for_agent(request.user)},
+    )
+
+
+def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    sites = selectors.campaign_sites_with_counts(campaign)
+    site_ids = {s.pk for s in sites}
+    search = request.GET.get("q", "").strip()[:100]
+    site = request.GET.get("site", "")
+    site_id = int(site) if site.isdigit() and int(site) in site_ids else None
+    age_band = request.GET.get("age_band", "")
+    age_band = age_band if age_band in Contribution.AgeBand.values else ""
+    relation = request.GET.get("relation", "")
+    relation = relation if relation in Contribution.Relation.values else ""
+    answers = {q["id"]: request.GET.get(f"answer_{q['id']}", "") for q in campaign.closed_questions}
+    contributions = selectors.contribution_public_list(
+        campaign,
+        search=search,
+        site_id=site_id,
+        age_band=age_band,
+        relation=relation,
+        answers=answers,
+    )
+    page = Paginator(contributions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "campaign": campaign,
+        "sites": sites,
+        "total_published": sum(s.published_count for s in sites),
+        "map_data": selectors.campaign_map_geojson(campaign, sites),
+        "page": page,
+        "query": query.urlencode(),
+        "search": search,
+        "site_id": site_id,
+        "age_band": age_band,
+        "relation": relation,
+        "questions": [
+            {
+                **q,
+                "selected": answers[q["id"]],
+                "scale_values": [str(v) for v in range(q.get("min", 0), q.get("max", -1) + 1)],
+            }
+            for q in campaign.closed_questions
+        ],
+        "age_bands": Contribution.AgeBand.choices,
+        "relations": Contribution.Relation.choices,
+        "can_manage": request.user.has_perm("consultations.change_campaign", campaign),
+        "can_capture": request.user.has_perm("consultations.capture_contribution", campaign),
+    }
+    return render(request, "consultations/detail.html", context)
+
+
+def contribute(request: HttpRequest, slug: str) -> HttpResponse:
+    """Let an inhabitant, with or without an account, give their words online."""
+    campaign = _campaign(request, slug)
+    if not campaign.accepts_contributions:
+        return render(request, "consultations/closed.html", {"campaign": campaign}, status=410)
+    form = ContributionForm(request.POST or None, request.FILES or None, campaign=campaign)
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            hit("write", str(request.user.pk))
+        else:
+            hit("anonymous_write", client_ip(request))
+        if form.is_bot():
+            # Look like a success so that a robot learns nothing.
+            return redirect("consultations:thanks", slug=campaign.slug)
+        if form.is_valid():
+            photo = form.cleaned_data.get("photo")
+            try:
+                services.contribution_submit_online(
+                    campaign=campaign,
+                    author=request.user,
+                    record=form.record(),
+                    photo=photo.read() if photo else None,
+                )
+            except ValidationError as error:
+                for field, errors in getattr(
+                    error, "message_dict", {"__all__": error.messages}
+                ).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except PhotoTooLarge as error:
+                form.add_error("photo", str(error))
+            else:
+                return redirect("consultations:thanks", slug=campaign.slug)
+    return render(request, "consultations/contribute.html", {"campaign": campaign, "form": form})
+
+
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "consultations/thanks.html", {"campaign": _campaign(request, slug)})
+
+
+def follow_up(request: HttpRequest, slug: str) -> HttpResponse:
+    """What became of the ideas: counts per status and every response."""
+    campaign = _campaign(request, slug)
+    responses = list(selectors.response_public_list(campaign))
+    return render(
+        request,
+        "consultations/follow_up.html",
+        {
+            "campaign": campaign,
+            "counts": selectors.response_status_counts(campaign),
+            "responses": responses,
+            "answered": selectors.answered_contribution_count(campaign),
+            "total": campaign.contributions.exclude(status=Contribution.Status.HIDDEN).count(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Field capture (PWA)
+
+
+@login_required
+def field_capture(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug, "consultations.capture_contribution")
+    if not campaign.accepts_contributions:
+        return render(request, "consultations/closed.html", {"campaign": campaign}, status=410)
+    sites = [
+        {"id": s.pk, "name": s.name, "lon": s.centroid_lon, "lat": s.centroid_lat}
+        for s in campaign.sites.order_by("name")
+    ]
+    config = {
+        "campaign": campaign.slug,
+        "question": campaign.open_question,
+        "questions": [
+            {**q, "values": list(range(q["min"], q["max"] + 1))} if q["kind"] == "scale" else q
+            for q in campaign.closed_questions
+        ],
+        "sites": sites,
+        "syncUrl": reverse("api:consultations_sync"),
+        "photoUrl": reverse(
+            "api:consultations_photo", args=["00000000-0000-0000-0000-000000000000"]
+        ),
+        "serviceWorker": reverse("consultations:service_worker"),
+        "scope": reverse("consultations:index"),
+        "ageBands": Contribution.AgeBand.choices,
+        "relations": Contribution.Relation.choices,
+    }
+    strings = {
+        "online": _("Online: records sync by themselves."),
+        "offline": _("Offline: records are kept on this phone and sync when the network returns."),
+        "saved": _("Saved on this phone."),
+        "needSite": _("Choose a place."),
+        "needText": _("Write the inhabitant's words."),
+        "tooLong": _("The text is limited to 5,000 characters."),
+        "syncing": _("Syncing…"),
+        "synced": _("Synced: %(n)s."),
+        "failed": _("Refused by the server: %(message)s"),
+        "retry": _("Sync failed; it will be tried again: %(message)s"),
+        "login": _("Your session has expired: log in again, the records stay on this phone."),
+        "located": _("Places sorted from the nearest."),
+        "noLocation": _("Location unavailable: places stay in alphabetical order."),
+        "photo": _("with photo"),
+        "distance": _("%(km)s km"),
+        "storageError": _("This phone cannot store records (private browsing?)."),
+    }
+    return render(
+        request,
+        "consultations/field.html",
+        {"campaign": campaign, "config": config, "strings": strings},
+    )
+
+
+def field_manifest(request: HttpRequest, slug: str) -> JsonResponse:
+    campaign = get_object_or_404(Campaign, slug=slug)
+    start = reverse("consultations:field", args=[campaign.slug])
+    manifest = {
+        "name": f"Maillage — {campaign.title}",
+        "short_name": "Maillage terrain",
+        "description": campaign.open_question,
+        "lang": "fr",
+        "start_url": start,
+        "scope": reverse("consultations:index"),
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1e40af",
+        "icons": [
+            {
+                "src": static(f"consultations/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
+            for size in (192, 512)
+        ],
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+def _service_worker_source() -> Path | None:
+    built = finders.find("dist/sw.js")
+    if built:
+        return Path(built)
+    # Before the assets are bundled, the source works as is: it imports nothing.
+    source = Path(settings.BASE_DIR).parents[1] / "frontend" / "src" / "sw.js"
+    return source if source.is_file() else None
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Serve the service worker from /concertations/ so that it controls the field pages."""
+    path = _service_worker_source()
+    if path is None:
+        raise Http404("the service worker is not built")
+    response = FileResponse(path.open("rb"), content_type="text/javascript")
+    response["Service-Worker-Allowed"] = reverse("consultations:index")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Moderation, follow-up and import (facilitators)
+
+
+@login_required
+def moderation(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug, "consultations.moderate_contribution")
+    status = request.GET.get("status", Contribution.Status.PENDING)
+    if status not in Contribution.Status.values:
+        status = Contribution.Status.PENDING
+    page = Paginator(selectors.moderation_queue(campaign, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "consultations/moderation.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "status": status,
+            "statuses": Contribution.Status.choices,
+            "counts": selectors.moderation_counts(campaign),
+            "hide_form": HideForm(),
+            "query": f"status={status}",
+        },
+    )
+
+
+@login_required
+@require_POST
+def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    campaign = _campaign(request, slug, "consultations.moderate_contribution")
+    contribution = get_object_or_404(Contribution, pk=pk, campaign=campaign)
+    action = request.POST.get("action")
+    try:
+        if action == "publish":
+            services.contribution_publish(contribution=contribution, actor=request.user)
+            messages.success(request, _("Contribution #%(id)s published.") % {"id": pk})
+        elif action == "hide":
+            form = HideForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose a reason to hide the contribution."))
+            services.contribution_hide(
+                contribution=contribution, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Contribution #%(id)s hidden.") % {"id": pk})
+        elif action == "redact":
+            form = RedactForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(
+                    _("The corrected text is required (5,000 characters at most).")
+                )
+            services.contribution_redact(
+                contribution=contribution, actor=request.user, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                _("Contribution #%(id)s corrected; the original is kept in the audit log.")
+                % {"id": pk},
+            )
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(
+        reverse("consultations:moderation", args=[campaign.slug])
+        + "?"
+        + request.POST.get("next_query", "")
+    )
+
+
+@login_required
+def redact(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    campaign = _campaign(request, slug, "consultations.moderate_contribution")
+    contribution = get_object_or_404(Contribution, pk=pk, campaign=campaign)
+    form = RedactForm(initial={"text": contribution.text})
+    return render(
+        request,
+        "consultations/redact.html",
+        {"campaign": campaign, "contribution": contribution, "form": form},
+    )
+
+
+@login_required
+def responses_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug, "consultations.answer_contribution")
+    form = ResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.response_create(
+                campaign=campaign,
+                actor=request.user,
+                title=data["title"],
+                status=data["status"],
+                text=data["text"],
+                reason=data["reason"],
+                link_url=data["link_url"],
+                contribution_ids=data["contributions"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Response saved; the contributors are told by email."))
+            return redirect("consultations:responses_manage", slug=campaign.slug)
+    return render(
+        request,
+        "consultations/responses_manage.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "responses": selectors.response_public_list(campaign),
+            "status_form": ResponseStatusForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def response_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    campaign = _campaign(request, slug, "consultations.answer_contribution")
+    response = get_object_or_404(Response, pk=pk, campaign=campaign)
+    form = ResponseStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    else:
+        try:
+            services.response_update(
+                response=response,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"] or None,
+                add_contribution_ids=form.cleaned_data["contributions"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Response updated."))
+    return redirect("consultations:responses_manage", slug=campaign.slug)
+
+
+@login_required
+def paper_import_view(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug, "consultations.import_contributions")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = file_error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = paper_import(
+                campaign=campaign,
+                actor=request.user,
+                data=form.cleaned_data["file"].read(),
+                dry_run=form.cleaned_data["dry_run"],
+                encoding=form.cleaned_data["encoding"],
+            )
+        except ImportFileError as error:
+            file_error = str(error)
+    return render(
+        request,
+        "consultations/import.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "report": report,
+            "file_error": file_error,
+            "columns": expected_columns(campaign),
+            "example": json.dumps(campaign.closed_questions, ensure_ascii=False),
+        },
+    )
