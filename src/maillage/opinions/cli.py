@@ -47,6 +47,82 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     analyze_parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     analyze_parser.set_defaults(func=analyze_command)
 
+    import_parser = commands.add_parser(
+        "import", help="load an openData folder into a conversation"
+    )
+    import_parser.add_argument("folder", metavar="DIR", type=Path, help="openData folder")
+    import_parser.add_argument("--territory", required=True, help="slug of the territory")
+    import_parser.add_argument("--slug", required=True, help="slug of the new conversation")
+    import_parser.add_argument("--topic", default=None, help="default: the summary's topic")
+    import_parser.set_defaults(func=import_command)
+
+    export_parser = commands.add_parser("export", help="write a conversation as an openData folder")
+    export_parser.add_argument("slug", help="slug of the conversation")
+    export_parser.add_argument("folder", metavar="DIR", type=Path, help="folder to write")
+    export_parser.set_defaults(func=export_command)
+
+
+def import_command(args: argparse.Namespace) -> int:
+    """Run ``opinions import``: validate the folder, then load it in one transaction."""
+    from maillage.core.cli import _setup_django
+
+    _setup_django()
+    from maillage.opinions.interchange import conversation_import
+    from maillage.opinions.models import Conversation
+    from maillage.opinions.services import analysis_compute
+    from maillage.territories.models import Territory
+
+    territory = Territory.objects.filter(slug=args.territory).first()
+    if territory is None:
+        print(f"maillage opinions import: no territory {args.territory!r}", file=sys.stderr)
+        return 2
+    if Conversation.objects.filter(slug=args.slug).exists():
+        print(
+            f"maillage opinions import: a conversation {args.slug!r} exists already",
+            file=sys.stderr,
+        )
+        return 2
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Importing", total=None)
+        try:
+            conversation = conversation_import(
+                args.folder,
+                territory=territory,
+                slug=args.slug,
+                topic=args.topic,
+                progress=lambda step: progress.update(task, description=f"Importing: {step}"),
+            )
+        except (OpenDataError, ValueError, KeyError) as error:
+            print(f"maillage opinions import: {error}", file=sys.stderr)
+            return 2
+        progress.update(task, description="Computing the opinion map")
+        analysis_compute(conversation)
+    print(f"Imported into {conversation.get_absolute_url()}")
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Run ``opinions export``."""
+    from maillage.core.cli import _setup_django
+
+    _setup_django()
+    from maillage.opinions.interchange import conversation_export
+    from maillage.opinions.models import Conversation
+
+    conversation = Conversation.objects.filter(slug=args.slug).first()
+    if conversation is None:
+        print(f"maillage opinions export: no conversation {args.slug!r}", file=sys.stderr)
+        return 2
+    conversation_export(conversation, args.folder)
+    print(f"Wrote {args.folder}")
+    return 0
+
 
 def analyze_command(args: argparse.Namespace) -> int:
     """Run ``opinions analyze`` and return the exit code."""

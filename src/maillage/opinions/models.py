@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,7 +59,7 @@ class Statement(models.Model):
     moderation = models.SmallIntegerField(
         choices=Moderation.choices, default=Moderation.UNMODERATED
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     external_id = models.IntegerField(null=True, blank=True, help_text="comment-id of an import")
 
     class Meta:
@@ -84,7 +85,7 @@ class Participant(models.Model):
     )
     cookie_hash = models.CharField(max_length=64, blank=True)
     external_id = models.IntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
