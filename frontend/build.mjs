@@ -6,6 +6,7 @@ await build({
     main: "frontend/src/main.js",
     field: "frontend/src/field.js",
     sw: "frontend/src/sw.js",
+    cowriting: "frontend/src/cowriting.js",
   },
   bundle: true,
   minify: true,

@@ -1,0 +1,463 @@
+"""Writes on shared works: the update log, snapshots, participants, comments, co-signature."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pycrdt import Doc, StickyIndex, Text, merge_updates
+
+from maillage.core.permissions import require
+from maillage.core.services import audit_record
+from maillage.cowriting.authorship import TEXT_NAME
+from maillage.cowriting.models import (
+    Comment,
+    CoSignature,
+    Participant,
+    PublicationProposal,
+    PublishedVersion,
+    SharedWork,
+    Snapshot,
+    Update,
+    Version,
+)
+
+# Compact the update log into a snapshot every this many updates.
+COMPACT_EVERY = 200
+MAX_COMMENT_ANCHOR = 256  # bytes: a Yjs relative position is a few dozen
+
+
+# The update log ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def updates_append(*, work_id: int, items: Sequence[tuple[int | None, bytes]]) -> int:
+    """Store ``items`` ((author id, update)) with consecutive sequences; return the first.
+
+    The counter lives on the work row: the UPDATE locks it until commit, so workers sharing
+    the database never hand out the same sequence.
+    """
+    count = len(items)
+    if not SharedWork.objects.filter(pk=work_id).update(last_sequence=F("last_sequence") + count):
+        raise SharedWork.DoesNotExist(work_id)
+    last = SharedWork.objects.filter(pk=work_id).values_list("last_sequence", flat=True).get()
+    first = last - count + 1
+    Update.objects.bulk_create(
+        [
+            Update(work_id=work_id, sequence=first + i, author_id=author, data=data)
+            for i, (author, data) in enumerate(items)
+        ]
+    )
+    return first
+
+
+def work_state(*, work_id: int, through: int | None = None) -> tuple[bytes, int]:
+    """Return the work's state as one update, rebuilt from the database alone, and its sequence.
+
+    The latest snapshot is merged with the updates stored after it (up to ``through``).
+    """
+    snapshots = Snapshot.objects.filter(work_id=work_id)
+    updates = Update.objects.filter(work_id=work_id)
+    if through is not None:
+        snapshots = snapshots.filter(through_sequence__lte=through)
+        updates = updates.filter(sequence__lte=through)
+    snapshot = snapshots.order_by("-through_sequence").values("state", "through_sequence").first()
+    start = snapshot["through_sequence"] if snapshot else 0
+    parts = [bytes(snapshot["state"])] if snapshot else []
+    last = start
+    for sequence, data in (
+        updates.filter(sequence__gt=start).order_by("sequence").values_list("sequence", "data")
+    ):
+        parts.append(bytes(data))
+        last = sequence
+    if not parts:
+        return b"\x00\x00", last
+    return (merge_updates(*parts) if len(parts) > 1 else parts[0]), last
+
+
+def doc_from_state(state: bytes) -> Doc:
+    """Return a pycrdt Doc holding ``state``, with its text root declared."""
+    doc: Doc = Doc()
+    doc.get(TEXT_NAME, type=Text)
+    doc.apply_update(state)
+    return doc
+
+
+def snapshot_compact(*, work_id: int) -> Snapshot | None:
+    """Write a snapshot covering every stored update, when enough accumulated since the last.
+
+    Built from the database, not from a live replica, so a snapshot can never claim an
+    update it does not contain. Updates are kept: they are the record of who wrote what.
+    """
+    latest = (
+        Snapshot.objects.filter(work_id=work_id)
+        .order_by("-through_sequence")
+        .values_list("through_sequence", flat=True)
+        .first()
+        or 0
+    )
+    pending = Update.objects.filter(work_id=work_id, sequence__gt=latest).count()
+    if pending < COMPACT_EVERY:
+        return None
+    state, through = work_state(work_id=work_id)
+    compact = doc_from_state(state).get_update()
+    try:
+        with transaction.atomic():
+            snapshot = Snapshot.objects.create(
+                work_id=work_id, through_sequence=through, state=compact
+            )
+            # Two snapshots are enough: the newest, and one before it while readers finish.
+            old = Snapshot.objects.filter(work_id=work_id).order_by("-through_sequence")[2:]
+            Snapshot.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+    except IntegrityError:  # another worker compacted the same range first
+        return None
+    return snapshot
+
+
+def work_text(*, work: SharedWork) -> str:
+    """Return the current Markdown text of ``work``."""
+    state, _ = work_state(work_id=work.pk)
+    return str(doc_from_state(state)[TEXT_NAME])
+
+
+# Works and participants -------------------------------------------------------------------
+
+
+def _notify(subject: str, body: str, recipients: list[str]) -> None:
+    recipients = [email for email in recipients if email and not email.endswith("@invalid")]
+    if recipients:
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        )
+
+
+@transaction.atomic
+def work_create(
+    *,
+    actor: Any,
+    title: str,
+    organization: Any = None,
+    attached_to: Any = None,
+    vision: str = "",
+    is_public: bool = False,
+    publication_rule: str = SharedWork.PublicationRule.UNANIMOUS,
+    objection_days: int = 7,
+    objective: str = "",
+) -> SharedWork:
+    """Create a shared work owned by ``organization`` (or attached to an object) and its writer."""
+    if (organization is None) == (attached_to is None):
+        raise ValidationError(_("A shared work belongs to one organization or one object."))
+    if organization is not None:
+        require(actor, "cowriting.add_work_for_organization", organization)
+    elif not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("cowriting.add_work")
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("A title is required.")})
+    work = SharedWork(
+        title=title[:200],
+        vision=vision.strip(),
+        organization=organization,
+        is_public=is_public,
+        publication_rule=publication_rule,
+        objection_days=objection_days,
+        created_by=actor,
+    )
+    if attached_to is not None:
+        work.attached_to = attached_to
+    work.full_clean(exclude=["attached_type", "attached_id"])
+    work.save()
+    Participant.objects.create(
+        work=work, person=actor, role=Participant.Role.WRITER, objective=objective.strip()
+    )
+    audit_record(actor=actor, action="cowriting.work.create", target=work)
+    return work
+
+
+@transaction.atomic
+def work_update(*, work: SharedWork, actor: Any, **changes: Any) -> SharedWork:
+    """Change the title, vision, visibility or publication rule of ``work``."""
+    require(actor, "cowriting.change_work", work)
+    allowed = ["title", "vision", "is_public", "publication_rule", "objection_days"]
+    fields = [name for name in allowed if name in changes]
+    for name in fields:
+        setattr(work, name, changes[name])
+    work.full_clean(exclude=["attached_type", "attached_id"])
+    work.save(update_fields=fields)
+    if "is_public" in fields:
+        audit_record(
+            actor=actor,
+            action="cowriting.work.visibility",
+            target=work,
+            data={"is_public": work.is_public},
+        )
+    return work
+
+
+@transaction.atomic
+def participant_invite(
+    *, work: SharedWork, actor: Any, person: Any, role: str, objective: str = ""
+) -> Participant:
+    """Invite ``person`` with ``role``; a writer invites (snowball), the inviter is recorded."""
+    require(actor, "cowriting.invite_to_work", work)
+    if role not in Participant.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if not person.is_active:
+        raise ValidationError(_("This account is closed."))
+    participant, created = Participant.objects.get_or_create(
+        work=work,
+        person=person,
+        defaults={"role": role, "objective": objective.strip(), "invited_by": actor},
+    )
+    if not created and participant.role != role:
+        participant.role = role
+        participant.save(update_fields=["role"])
+    work.__dict__.pop("_role_cache", None)
+    audit_record(
+        actor=actor,
+        action="cowriting.participant.invite",
+        target=work,
+        data={"person": person.pk, "role": role},
+    )
+    if created:
+        _notify(
+            _("You are invited to co-write “%(title)s”") % {"title": work.title},
+            _("%(name)s invites you to write “%(title)s” together: %(url)s")
+            % {
+                "name": actor.public_name,
+                "title": work.title,
+                "url": settings.SITE_URL + work.get_absolute_url(),
+            },
+            [person.email],
+        )
+    return participant
+
+
+def participant_set_objective(
+    *, participant: Participant, actor: Any, objective: str
+) -> Participant:
+    """Let a participant state their own objective."""
+    if actor.pk != participant.person_id:
+        raise PermissionDenied("cowriting.set_objective")
+    participant.objective = objective.strip()
+    participant.save(update_fields=["objective"])
+    return participant
+
+
+# Comments ---------------------------------------------------------------------------------
+
+
+def decode_anchor(value: str | bytes) -> bytes:
+    """Return the binary relative position from base64 text (or bytes); raise ValidationError."""
+    try:
+        raw = value if isinstance(value, bytes) else base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ValidationError(_("The anchor is not valid base64.")) from error
+    if not raw or len(raw) > MAX_COMMENT_ANCHOR:
+        raise ValidationError(_("The anchor is empty or too long."))
+    try:
+        StickyIndex.decode(raw)
+    except Exception as error:  # pycrdt raises its own decoding errors
+        raise ValidationError(_("The anchor is not a Yjs relative position.")) from error
+    return raw
+
+
+def anchor_quote(doc: Doc, start: bytes, end: bytes) -> str | None:
+    """Return the passage between two relative positions in ``doc``, or None if gone."""
+    text = doc[TEXT_NAME]
+    try:
+        with doc.transaction() as txn:
+            first = StickyIndex.decode(start).get_index(txn)
+            last = StickyIndex.decode(end).get_index(txn)
+    except Exception:  # the anchored item is unknown to this state
+        return None
+    raw = str(text).encode("utf-8")
+    first, last = sorted((max(0, first), min(len(raw), last)))
+    return raw[first:last].decode("utf-8", errors="ignore")
+
+
+@transaction.atomic
+def comment_create(
+    *, work: SharedWork, actor: Any, anchor_start: str | bytes, anchor_end: str | bytes, text: str
+) -> Comment:
+    """Anchor a comment to a passage; only writers and commenters comment."""
+    require(actor, "cowriting.comment_work", work)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("The comment is empty.")})
+    start, end = decode_anchor(anchor_start), decode_anchor(anchor_end)
+    state, _seq = work_state(work_id=work.pk)
+    quote = anchor_quote(doc_from_state(state), start, end) or ""
+    return Comment.objects.create(
+        work=work,
+        author=actor,
+        anchor_start=start,
+        anchor_end=end,
+        quote=quote[:500],
+        text=text[:5000],
+    )
+
+
+def comment_resolve(*, comment: Comment, actor: Any) -> Comment:
+    """Mark a comment resolved (its author or a writer)."""
+    if actor.pk != comment.author_id:
+        require(actor, "cowriting.write_work", comment.work)
+    comment.resolved = True
+    comment.save(update_fields=["resolved"])
+    return comment
+
+
+# Versions and co-signature ----------------------------------------------------------------
+
+
+@transaction.atomic
+def version_create(*, work: SharedWork, actor: Any, name: str) -> Version:
+    """Name the current state of ``work``: a snapshot with its Markdown text."""
+    require(actor, "cowriting.name_version", work)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("A version needs a name.")})
+    state, through = work_state(work_id=work.pk)
+    doc = doc_from_state(state)
+    return Version.objects.create(
+        work=work,
+        name=name[:120],
+        through_sequence=through,
+        state=doc.get_update(),
+        text=str(doc[TEXT_NAME]),
+        created_by=actor,
+    )
+
+
+def coauthors(work: SharedWork) -> list[Any]:
+    """Return the persons whose consent a publication needs: the active writers."""
+    return [
+        p.person
+        for p in work.participants.filter(role=Participant.Role.WRITER, person__is_active=True)
+        .select_related("person")
+        .order_by("person_id")
+    ]
+
+
+@transaction.atomic
+def proposal_create(*, work: SharedWork, actor: Any, version: Version) -> PublicationProposal:
+    """Propose ``version`` for publication; the proposer consents by proposing."""
+    require(actor, "cowriting.propose_publication", work)
+    if version.work_id != work.pk:
+        raise ValidationError(_("This version belongs to another work."))
+    deadline = None
+    if work.publication_rule == SharedWork.PublicationRule.DEADLINE:
+        deadline = timezone.now() + dt.timedelta(days=work.objection_days)
+    try:
+        with transaction.atomic():
+            proposal = PublicationProposal.objects.create(
+                work=work, version=version, proposed_by=actor, deadline=deadline
+            )
+    except IntegrityError:
+        raise ValidationError(_("A proposal is already open for this work.")) from None
+    CoSignature.objects.create(
+        proposal=proposal, person=actor, decision=CoSignature.Decision.CONSENT
+    )
+    audit_record(actor=actor, action="cowriting.proposal.create", target=proposal)
+    _notify(
+        _("“%(title)s”: a version is proposed for publication") % {"title": work.title},
+        _("Consent or object (with a reason) here: %(url)s")
+        % {"url": settings.SITE_URL + work.get_absolute_url() + "publication/"},
+        [p.email for p in coauthors(work) if p.pk != actor.pk],
+    )
+    proposal_settle(proposal=proposal)
+    return proposal
+
+
+@transaction.atomic
+def proposal_decide(
+    *, proposal: PublicationProposal, actor: Any, decision: str, reason: str = ""
+) -> CoSignature:
+    """Record a co-author's consent or objection; an objection needs a reason."""
+    require(actor, "cowriting.cosign", proposal.work)
+    proposal = PublicationProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != PublicationProposal.Status.OPEN:
+        raise ValidationError(_("This proposal is closed."))
+    reason = reason.strip()
+    if decision not in CoSignature.Decision.values:
+        raise ValidationError({"decision": _("Unknown decision.")})
+    if decision == CoSignature.Decision.OBJECTION and not reason:
+        raise ValidationError({"reason": _("An objection needs a reason.")})
+    signature, _created = CoSignature.objects.update_or_create(
+        proposal=proposal, person=actor, defaults={"decision": decision, "reason": reason}
+    )
+    proposal_settle(proposal=proposal)
+    return signature
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: PublicationProposal, actor: Any) -> PublicationProposal:
+    """Withdraw an open proposal (its proposer or any writer)."""
+    require(actor, "cowriting.propose_publication", proposal.work)
+    updated = PublicationProposal.objects.filter(
+        pk=proposal.pk, status=PublicationProposal.Status.OPEN
+    ).update(status=PublicationProposal.Status.WITHDRAWN)
+    if not updated:
+        raise ValidationError(_("This proposal is closed."))
+    proposal.status = PublicationProposal.Status.WITHDRAWN
+    return proposal
+
+
+@transaction.atomic
+def proposal_settle(
+    *, proposal: PublicationProposal, now: dt.datetime | None = None
+) -> PublishedVersion | None:
+    """Publish the proposal if its rule is met; return the publication (or None).
+
+    Unanimous: every active writer consented. Deadline: no objection stands and the
+    deadline passed (or every writer already consented).
+    """
+    from maillage.cowriting.selectors import work_authorship
+
+    proposal = (
+        PublicationProposal.objects.select_for_update()
+        .select_related("work", "version")
+        .get(pk=proposal.pk)
+    )
+    if proposal.status != PublicationProposal.Status.OPEN:
+        return None
+    work = proposal.work
+    signatures = {s.person_id: s for s in proposal.signatures.select_related("person")}
+    authors = coauthors(work)
+    consented = [p for p in authors if getattr(signatures.get(p.pk), "decision", "") == "consent"]
+    objected = any(s.decision == CoSignature.Decision.OBJECTION for s in signatures.values())
+    everyone = len(consented) == len(authors)
+    deadline_met = (
+        work.publication_rule == SharedWork.PublicationRule.DEADLINE
+        and proposal.deadline is not None
+        and (now or timezone.now()) >= proposal.deadline
+        and not objected
+    )
+    if not (everyone or deadline_met):
+        return None
+    shares = work_authorship(work=work, through=proposal.version.through_sequence)
+    publication = PublishedVersion.objects.create(
+        work=work,
+        proposal=proposal,
+        title=work.title,
+        text=proposal.version.text,
+        shares=[row.as_public_dict() for row in shares],
+        signatories=[
+            {"person_id": p.pk, "name": p.public_name, "decision": "consent"} for p in consented
+        ],
+    )
+    PublicationProposal.objects.filter(pk=proposal.pk).update(
+        status=PublicationProposal.Status.PUBLISHED
+    )
+    audit_record(actor=None, action="cowriting.publish", target=publication)
+    return publication
