@@ -1,0 +1,128 @@
+"""Who may read and act in circles: members take part, the facilitator runs the rounds.
+
+Every object permission takes the circle's object (circle, decision, round, poll, election)
+and finds its circle; observers read public circles and nothing of private ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.core.exceptions import PermissionDenied
+
+from maillage.core.permissions import is_platform_admin
+from maillage.organizations.permissions import is_organization_admin
+from maillage.people.models import TerritoryRole
+from maillage.people.selectors import active_q, person_has_territory_role
+
+
+def circle_of(obj: Any) -> Any:
+    """Return the circle an object of this app belongs to (itself for a circle)."""
+    if obj is None:
+        return None
+    label = obj._meta.label_lower
+    if label == "decisions.circle":
+        return obj
+    if label == "decisions.round":
+        return obj.decision.circle
+    return obj.circle
+
+
+def decision_of(obj: Any) -> Any:
+    """Return the decision of a decision or a round."""
+    return obj.decision if obj._meta.label_lower == "decisions.round" else obj
+
+
+def person_is_member(user: Any, circle: Any) -> bool:
+    """Return whether ``user`` is an active member of ``circle``."""
+    if circle is None or not getattr(user, "is_authenticated", False):
+        return False
+    return circle.memberships.filter(person=user).filter(active_q()).exists()
+
+
+@rules.predicate
+def is_circle_member(user: Any, obj: Any) -> bool:
+    return person_is_member(user, circle_of(obj))
+
+
+@rules.predicate
+def is_public_circle(user: Any, obj: Any) -> bool:
+    circle = circle_of(obj)
+    return circle is not None and circle.is_public
+
+
+@rules.predicate
+def is_circle_steward(user: Any, obj: Any) -> bool:
+    """The admins of the circle's organization or of its territory set the circle up."""
+    circle = circle_of(obj)
+    if circle is None or not getattr(user, "is_authenticated", False):
+        return False
+    if circle.organization_id and is_organization_admin(user, circle.organization):
+        return True
+    return person_has_territory_role(user, circle.territory, (TerritoryRole.Role.ADMIN,))
+
+
+@rules.predicate
+def is_decision_facilitator(user: Any, obj: Any) -> bool:
+    decision = decision_of(obj)
+    return (
+        getattr(user, "is_authenticated", False)
+        and decision.facilitator_id == user.pk
+        and person_is_member(user, decision.circle)
+    )
+
+
+@rules.predicate
+def is_decision_author(user: Any, obj: Any) -> bool:
+    decision = decision_of(obj)
+    return (
+        getattr(user, "is_authenticated", False)
+        and decision.author_id == user.pk
+        and person_is_member(user, decision.circle)
+    )
+
+
+@rules.predicate
+def is_poll_opener(user: Any, poll: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and poll.opened_by_id == user.pk
+
+
+@rules.predicate
+def is_election_facilitator(user: Any, election: Any) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and election.facilitator_id == user.pk
+        and person_is_member(user, election.circle)
+    )
+
+
+rules.add_perm(
+    "decisions.view_circle",
+    is_public_circle | is_circle_member | is_circle_steward | is_platform_admin,
+)
+rules.add_perm("decisions.manage_circle", is_circle_steward | is_platform_admin)
+rules.add_perm("decisions.take_part", is_circle_member)
+rules.add_perm("decisions.propose", is_circle_member)
+rules.add_perm("decisions.facilitate", is_decision_facilitator)
+rules.add_perm("decisions.amend", is_decision_author | is_decision_facilitator)
+rules.add_perm("decisions.assign_roles", is_circle_member | is_circle_steward)
+rules.add_perm("decisions.open_poll", is_circle_member)
+rules.add_perm("decisions.close_poll", (is_poll_opener & is_circle_member) | is_circle_steward)
+rules.add_perm("decisions.run_election", is_election_facilitator)
+rules.add_perm("decisions.open_election", is_circle_member | is_circle_steward)
+
+
+def can(user: Any, permission: str, obj: Any = None) -> bool:
+    """Return whether ``user`` holds ``permission`` by its rule alone.
+
+    Django grants every permission to superusers; taking part and facilitating are for the
+    circle's members and the facilitator only, so those are checked without that shortcut.
+    """
+    return rules.has_perm(permission, user, obj)
+
+
+def require_rule(user: Any, permission: str, obj: Any = None) -> None:
+    """Raise PermissionDenied unless the rule of ``permission`` holds for ``user``."""
+    if not can(user, permission, obj):
+        raise PermissionDenied(permission)
