@@ -1,7 +1,7 @@
 """Scale benchmark: themes, labels, weak signals and per-territory shares of 1,000,000 answers.
 
-Real Grand Débat answers from the shared data are resampled to N rows with dates over 12 months
-and 50 territories; each side runs in a child process so that its peak RSS is its own. The peer
+Real Grand Débat answers from the shared data are resampled and recombined (see make_input) to
+N rows, several hundred thousand of them distinct, with dates over 12 months and 50 territories; each side runs in a child process so that its peak RSS is its own. The peer
 is BERTopic 0.17.4 (USE embeddings, PCA + MiniBatchKMeans) on a subsample, extrapolated
 linearly to N because embedding every row would take hours on 2 cores.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -22,7 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 
 def make_input(n: int, seed: int = 0) -> tuple[list[str], np.ndarray, list[str]]:
-    """Return n resampled real answers, their dates over 12 months and territories."""
+    """Return n realistic answers, their dates over 12 months and territories.
+
+    Resampling the ~21,000 distinct real answers alone would give a million rows with few
+    distinct texts, which flatters tokenizing. So 30 % of rows are real answers verbatim (short
+    answers do repeat), 69.7 % recombine two or three sentences or clauses of different real
+    answers to the same question (people answer with several ideas), and 0.3 % are one long real
+    answer pasted as a campaign during the last month. Distinct texts: several hundred thousand.
+    """
     import pandas as pd
 
     from maillage.analysis.shared_data import shared_data_dir
@@ -30,14 +38,45 @@ def make_input(n: int, seed: int = 0) -> tuple[list[str], np.ndarray, list[str]]
     folder = shared_data_dir()
     if folder is None:
         raise SystemExit("shared data absent: set MAILLAGE_SHARED_DATA")
-    pool: list[str] = []
-    for name in ("fiscalite_16", "democratie_38", "transition_20"):
-        pool += (
-            pd.read_csv(folder / "text" / f"gd_animation_{name}.csv.gz").comment.dropna().tolist()
-        )
     rng = np.random.default_rng(seed)
-    texts = [pool[i] for i in rng.integers(0, len(pool), n)]
-    dates = np.datetime64("2024-01-01") + rng.integers(0, 366, n).astype("timedelta64[D]")
+    questions: list[list[str]] = []
+    for name in ("fiscalite_16", "democratie_38", "transition_20"):
+        answers = pd.read_csv(folder / "text" / f"gd_animation_{name}.csv.gz").comment
+        questions.append([a.strip() for a in answers.dropna().tolist() if a.strip()])
+    pool = [answer for answers in questions for answer in answers]
+    # Fragments end at a sentence or clause boundary, punctuation kept.
+    fragments = [
+        [f.strip() for f in re.split(r"(?<=[.!?;,])\s+", answer) if f.strip()] for answer in pool
+    ]
+    question_of = np.repeat(np.arange(len(questions)), [len(q) for q in questions])
+    starts = np.r_[0, np.cumsum([len(q) for q in questions])]
+    kind = rng.random(n)
+    first = rng.integers(0, len(pool), n)
+    q = question_of[first]
+    # Up to two more answers to the same question, and a fragment position in each answer.
+    others = starts[q, None] + (rng.random((n, 2)) * (starts[q + 1] - starts[q])[:, None]).astype(
+        np.int64
+    )
+    extra = rng.integers(1, 3, n)
+    pick = rng.random((n, 3))
+    campaign = max(pool, key=len)
+    texts: list[str] = []
+    for row in range(n):
+        if kind[row] < 0.30:
+            texts.append(pool[first[row]])
+        elif kind[row] >= 0.997:
+            texts.append(campaign)
+        else:
+            sources = [first[row], *others[row, : extra[row]]]
+            texts.append(
+                " ".join(
+                    fragments[a][int(u * len(fragments[a]))]
+                    for a, u in zip(sources, pick[row], strict=False)
+                )
+            )
+    day = rng.integers(0, 366, n)
+    day[kind >= 0.997] = rng.integers(335, 366, int((kind >= 0.997).sum()))
+    dates = np.datetime64("2024-01-01") + day.astype("timedelta64[D]")
     territories = [f"commune-{i:02d}" for i in rng.integers(0, 50, n)]
     return texts, dates, territories
 

@@ -12,7 +12,9 @@ from django.views.static import serve
 from maillage.api.api import api
 
 urlpatterns = [
-    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg", permanent=True)),
+    path(
+        "favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg", permanent=True)
+    ),
     path("", include("maillage.core.urls")),
     path("", include("maillage.people.urls")),
     path("territoires/", include("maillage.territories.urls")),

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest
 from ninja import File, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -254,6 +255,37 @@ def _public_campaign(request: HttpRequest, slug: str) -> Campaign:
     return campaign
 
 
+class CappedLimitOffsetPagination(LimitOffsetPagination):
+    """Limit and offset, with the count capped and the offset bounded by ``COUNT_CAP``.
+
+    ``count`` is exact up to the cap; past it, ``count`` is the cap plus one and
+    ``count_is_capped`` is true. The full set is the open-data export.
+    """
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_is_capped: bool
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        offset = pagination.offset
+        if offset >= selectors.COUNT_CAP:
+            raise HttpError(
+                400,
+                f"offset is limited to {selectors.COUNT_CAP - 1}: narrow the list with the "
+                "filters, or download every contribution from the open-data export",
+            )
+        limit = min(pagination.limit, self.max_limit, selectors.COUNT_CAP - offset)
+        count = selectors.capped_count(queryset, request.consultation_campaign_id)
+        return {
+            "items": queryset[offset : offset + limit],
+            "count": min(count, selectors.COUNT_CAP + 1),
+            "count_is_capped": count > selectors.COUNT_CAP,
+        }
+
+
 @router.get("/campaigns", response=list[CampaignOut])
 @paginate(LimitOffsetPagination)
 def campaign_list(request: HttpRequest, territory: str | None = None, status: str | None = None):
@@ -274,7 +306,7 @@ def campaign_detail(request: HttpRequest, slug: str):
 
 
 @router.get("/campaigns/{slug}/contributions", response=list[ContributionOut])
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffsetPagination)
 def contribution_list(
     request: HttpRequest,
     slug: str,
@@ -284,6 +316,8 @@ def contribution_list(
     relation: str = "",
 ):
     campaign = _public_campaign(request, slug)
+    # The paginator keys its cached count by campaign, so that moderation refreshes it.
+    request.consultation_campaign_id = campaign.pk
     answers = {
         key[len("answer_") :]: value
         for key, value in request.GET.items()

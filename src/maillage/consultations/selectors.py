@@ -1,17 +1,117 @@
 """Reads on consultations. Public reads only ever see published contributions of public
-campaigns; every list costs a fixed number of queries whatever its length."""
+campaigns; every list costs a fixed number of queries whatever its length.
+
+A campaign can gather a million contributions: counting them on every page view would cost
+more than the page itself. The published counts per site are therefore kept in the cache for
+``COUNT_TTL`` seconds and dropped by every moderation write; a filtered list is counted up to
+``COUNT_CAP`` only (then shown as "more than"), and its pages stop there, so that no page
+costs an OFFSET past the cap.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import math
+import uuid
 from typing import Any
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from maillage.consultations.models import Campaign, Contribution, Response
 from maillage.territories.models import Territory
 
 PUBLISHED = Contribution.Status.PUBLISHED
+COUNT_TTL = 60
+COUNT_CAP = 10_000
+
+
+def _counts_version(campaign_id: int) -> str:
+    return cache.get(f"consultations:counts-version:{campaign_id}") or "0"
+
+
+def published_counts_forget(campaign_id: int) -> None:
+    """Drop the cached counts of a campaign (after a contribution is published or hidden)."""
+    cache.set(f"consultations:counts-version:{campaign_id}", uuid.uuid4().hex, None)
+
+
+def published_counts_by_site(campaign: Campaign) -> dict[int, int]:
+    """Return {site id: published contributions} of ``campaign``, cached (one query a miss)."""
+    key = f"consultations:site-counts:{campaign.pk}:{_counts_version(campaign.pk)}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = dict(
+            Contribution.objects.filter(campaign=campaign, status=PUBLISHED)
+            .order_by()
+            .values("site_id")
+            .annotate(n=Count("id"))
+            .values_list("site_id", "n")
+        )
+        cache.set(key, counts, COUNT_TTL)
+    return counts
+
+
+def capped_count(queryset: QuerySet, campaign_id: int, cap: int | None = None) -> int:
+    """Return the number of rows of ``queryset``, or ``cap + 1`` when there are more, cached.
+
+    Counting stops at the cap (``SELECT COUNT(*) FROM (… LIMIT cap + 1)``), so a filter that
+    matches most of a million rows costs no more than one that matches ten thousand.
+    """
+    cap = COUNT_CAP if cap is None else cap
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params, cap)).encode()).hexdigest()[:32]
+    key = f"consultations:count:{campaign_id}:{_counts_version(campaign_id)}:{digest}"
+    count = cache.get(key)
+    if count is None:
+        count = queryset[: cap + 1].count()
+        cache.set(key, count, COUNT_TTL)
+    return count
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count is given or capped, and whose pages stop at the cap.
+
+    ``count`` is exact when given (from the cached counts per site); otherwise it is
+    ``capped_count`` and ``is_capped`` tells that there are more. Either way the pages reach
+    the first ``cap`` rows only: past them, filters narrow the list (the open-data export has
+    every row).
+    """
+
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        *,
+        campaign_id: int,
+        count: int | None = None,
+        cap: int | None = None,
+    ) -> None:
+        super().__init__(object_list, per_page)
+        self.campaign_id = campaign_id
+        self.known_count = count
+        self.cap = COUNT_CAP if cap is None else cap
+
+    @cached_property
+    def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
+        return capped_count(self.object_list, self.campaign_id, self.cap)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.known_count is None and self.count > self.cap
+
+    @property
+    def is_truncated(self) -> bool:
+        """Return whether some rows lie past the last reachable page."""
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(super().num_pages, max(1, math.ceil(self.cap / self.per_page)))
 
 
 def campaign_public_list(*, territory_ids: list[int] | None = None) -> QuerySet[Campaign]:
@@ -70,15 +170,12 @@ def contribution_public_list(
 
 
 def campaign_sites_with_counts(campaign: Campaign) -> list[Territory]:
-    """Return the campaign's sites, each with ``published_count`` (one query)."""
-    return list(
-        campaign.sites.annotate(
-            published_count=Count(
-                "contributions",
-                filter=Q(contributions__campaign=campaign, contributions__status=PUBLISHED),
-            )
-        ).order_by("name")
-    )
+    """Return the campaign's sites, each with ``published_count`` (one query, two on a miss)."""
+    counts = published_counts_by_site(campaign)
+    sites = list(campaign.sites.order_by("name"))
+    for site in sites:
+        site.published_count = counts.get(site.pk, 0)
+    return sites
 
 
 def campaign_map_geojson(campaign: Campaign, sites: list[Territory]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from maillage.consultations.models import TEXT_MAX_LENGTH, Campaign, Contribution, Response
 from maillage.consultations.photos import photo_prepare
 from maillage.consultations.questions import validate_answers, validate_questions
+from maillage.consultations.selectors import published_counts_forget
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.territories.models import Territory
@@ -329,6 +330,55 @@ def contribution_insert_once(
     return RecordResult(uid, 201, "created", row.pk, "recorded")
 
 
+def contribution_insert_many(
+    items: Sequence[tuple[str, str, dict[str, Any]]], **extra: Any
+) -> dict[str, RecordResult]:
+    """Insert validated records in one statement; return the result of each, by UUID.
+
+    ``INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING`` writes the new rows and skips
+    the UUIDs another request recorded meanwhile, in one round trip instead of three per
+    record (savepoint, insert, release); the skipped ones are then read back as duplicates or
+    conflicts. The records were validated, so no other constraint can refuse them.
+    """
+    if not items:
+        return {}
+    columns = [f for f in Contribution._meta.concrete_fields if not f.primary_key]
+    rows = [
+        Contribution(client_uuid=uid, payload_hash=digest, **fields, **extra)
+        for uid, digest, fields in items
+    ]
+    params: list[Any] = []
+    for row in rows:
+        params += [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in columns]
+    quote = connection.ops.quote_name
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {quote(Contribution._meta.db_table)} "  # noqa: S608 — names from the model
+        f"({', '.join(quote(f.column) for f in columns)}) "
+        f"VALUES {', '.join([placeholders] * len(rows))} "
+        f"ON CONFLICT ({quote('client_uuid')}) DO NOTHING "
+        f"RETURNING {quote('id')}, {quote('client_uuid')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # PostgreSQL returns a UUID, SQLite its 32 hex digits.
+        created = {str(uuid.UUID(str(uid))): pk for pk, uid in cursor.fetchall()}
+    results = {
+        uid: RecordResult(uid, 201, "created", pk, "recorded") for uid, pk in created.items()
+    }
+    skipped = [(uid, digest) for uid, digest, _fields in items if uid not in created]
+    if skipped:
+        existing = {
+            str(row["client_uuid"]): row
+            for row in Contribution.objects.filter(
+                client_uuid__in=[uid for uid, _digest in skipped]
+            ).values("client_uuid", "id", "payload_hash")
+        }
+        for uid, digest in skipped:
+            results[uid] = _duplicate_or_conflict(uid, existing[uid], digest)
+    return results
+
+
 def _parse_uuid(value: Any) -> str | None:
     try:
         return str(uuid.UUID(str(value)))
@@ -339,9 +389,10 @@ def _parse_uuid(value: Any) -> str | None:
 def contribution_sync_batch(*, actor: Any, records: list[Any]) -> list[RecordResult]:
     """Record a batch of field captures; return one result per record, in the same order.
 
-    Records are inserted in UUID order so that concurrent batches take row locks in the same
-    order and cannot deadlock; each insert has its own savepoint, so a bad record never undoes
-    the good ones, and the whole batch commits at once (a crash half-writes nothing).
+    Records are inserted in UUID order, in one statement, so that concurrent batches take row
+    locks in the same order and cannot deadlock; the unique UUID settles every race, a bad
+    record never undoes the good ones, and the whole batch commits at once (a crash
+    half-writes nothing).
     """
     if len(records) > MAX_BATCH:
         raise ValidationError(f"a batch holds at most {MAX_BATCH} records")
@@ -436,11 +487,16 @@ def contribution_sync_batch(*, actor: Any, records: list[Any]) -> list[RecordRes
             continue
         seen_in_batch[uid] = digest
         pending.append((index, uid, digest, fields))
+    # Rows go in UUID order so that concurrent batches take their locks in the same order.
+    pending.sort(key=lambda item: item[1])
     with transaction.atomic():
-        for index, uid, digest, fields in sorted(pending, key=lambda item: item[1]):
-            results[index] = contribution_insert_once(
-                uid, digest, fields, source=Contribution.Source.FIELD, agent=actor
-            )
+        inserted = contribution_insert_many(
+            [(uid, digest, fields) for _index, uid, digest, fields in pending],
+            source=Contribution.Source.FIELD,
+            agent=actor,
+        )
+    for index, uid, _digest, _fields in pending:
+        results[index] = inserted[uid]
     return [r for r in results if r is not None]
 
 
@@ -513,6 +569,12 @@ def contribution_submit_online(
 # Moderation
 
 
+def _counts_changed(campaign_id: int) -> None:
+    # Now for this request, and after commit so that no reader caches the old count meanwhile.
+    published_counts_forget(campaign_id)
+    transaction.on_commit(lambda: published_counts_forget(campaign_id))
+
+
 @transaction.atomic
 def contribution_publish(*, contribution: Contribution, actor: Any) -> Contribution:
     """Publish a contribution; only one whose author consented to publication."""
@@ -523,6 +585,7 @@ def contribution_publish(*, contribution: Contribution, actor: Any) -> Contribut
     contribution.status = Contribution.Status.PUBLISHED
     contribution.hidden_reason = ""
     contribution.save(update_fields=["status", "hidden_reason"])
+    _counts_changed(contribution.campaign_id)
     audit_record(
         actor=actor,
         action="consultations.contribution.publish",
@@ -544,6 +607,7 @@ def contribution_hide(*, contribution: Contribution, actor: Any, reason: str) ->
     contribution.status = Contribution.Status.HIDDEN
     contribution.hidden_reason = reason
     contribution.save(update_fields=["status", "hidden_reason"])
+    _counts_changed(contribution.campaign_id)
     audit_record(
         actor=actor,
         action="consultations.contribution.hide",

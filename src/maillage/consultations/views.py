@@ -79,13 +79,27 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         relation=relation,
         answers=answers,
     )
-    page = Paginator(contributions, PAGE_SIZE).get_page(request.GET.get("page"))
+    total_published = sum(s.published_count for s in sites)
+    # Without filters, or with the site alone, the cached counts per site give the exact total.
+    only_site = not (search or age_band or relation or any(answers.values()))
+    known = None
+    if only_site:
+        known = (
+            next(s.published_count for s in sites if s.pk == site_id)
+            if site_id
+            else total_published
+        )
+    paginator = selectors.CappedPaginator(
+        contributions, PAGE_SIZE, campaign_id=campaign.pk, count=known
+    )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "campaign": campaign,
         "sites": sites,
-        "total_published": sum(s.published_count for s in sites),
+        "total_published": total_published,
+        "opendata_url": reverse("opendata:index"),
         "map_data": selectors.campaign_map_geojson(campaign, sites),
         "page": page,
         "query": query.urlencode(),

@@ -4,9 +4,16 @@ A room is loaded from the database (latest snapshot + later updates) when its fi
 connection joins, so a late joiner and a restarted worker get the full state. Incoming edits
 are applied to the replica; what they actually changed (the transaction's own update, i.e. the
 state-vector difference plus the deletions it made) is queued, stored by one writer task per
-room in a single transaction per batch (group commit), and only then sent to the room's other
+room in a single transaction per batch (group commit; consecutive updates of one author in a
+batch make one row), and only then sent, merged into one update per batch, to the room's other
 connections and, through the channel-layer group, to the rooms of the other workers. Updates
 from other workers were stored by their worker and are only applied and forwarded here.
+
+A relay message can be lost (a full or restarted channel layer, a worker killed between its
+commit and its relay). Every stored update has a sequence number, consecutive per work, so a
+room knows which ones it holds: when a relayed batch skips sequences, or when the work's
+counter in the database is ahead of the room (checked every ``POLL_EVERY`` seconds, for a lost
+last message that no later one reveals), the room loads the missing updates from the database.
 """
 
 from __future__ import annotations
@@ -36,6 +43,11 @@ from maillage.cowriting.yprotocol import (
 
 logger = logging.getLogger(__name__)
 _BATCH = 256
+# Seconds to wait before loading skipped sequences: concurrent batches of two workers may be
+# relayed out of order, and the late one usually arrives within milliseconds.
+GAP_GRACE = 0.2
+# Seconds between two checks of the work's sequence counter in the database.
+POLL_EVERY = 5.0
 
 
 class Peer(Protocol):
@@ -55,6 +67,23 @@ class _Pending:
     origin: Peer | None
 
 
+def _coalesce(batch: list[_Pending]) -> list[tuple[int | None, bytes]]:
+    """Return (author, update) rows: consecutive updates of one author merged into one.
+
+    The same content and the same attribution in fewer rows: a fast typist's burst, a paste
+    or a reconnecting client's offline edits take one row per commit, not one per keystroke.
+    """
+    rows: list[tuple[int | None, list[bytes]]] = []
+    for pending in batch:
+        if rows and rows[-1][0] == pending.author_id:
+            rows[-1][1].append(pending.update)
+        else:
+            rows.append((pending.author_id, [pending.update]))
+    return [
+        (author, parts[0] if len(parts) == 1 else merge_updates(*parts)) for author, parts in rows
+    ]
+
+
 def group_name(work_id: int) -> str:
     return f"cowriting.{work_id}"
 
@@ -69,6 +98,9 @@ class Room:
         self.peers: set[Peer] = set()
         # client id -> (clock, state) of every awareness state known to this room.
         self.awareness: dict[int, tuple[int, dict[str, Any] | None]] = {}
+        # Every sequence up to ``contiguous`` is in the replica, and so are those in ``ahead``.
+        self.contiguous = 0
+        self.ahead: set[int] = set()
         self.last_sequence = 0
         self.broken = False
         self._captured: list[bytes] = []
@@ -76,6 +108,7 @@ class Room:
         self._tasks: list[asyncio.Task[None]] = []
         self._layer = get_channel_layer()
         self._channel = ""
+        self._filling: asyncio.Task[None] | None = None
         self.doc.observe(lambda event: self._captured.append(event.update))
 
     # Life cycle ---------------------------------------------------------------------------
@@ -93,18 +126,21 @@ class Room:
         state, self.last_sequence = await database_sync_to_async(services.work_state)(
             work_id=self.work_id
         )
+        self.contiguous = self.last_sequence
         self.doc.apply_update(state)
         self._captured.clear()
         self._tasks.append(asyncio.create_task(self._write()))
+        self._tasks.append(asyncio.create_task(self._poll()))
 
     async def stop(self) -> None:
         """Store what is queued, then leave the group and stop the tasks."""
         if not self.broken:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._queue.join(), timeout=10)
-        for task in self._tasks:
+        tasks = self._tasks + ([self._filling] if self._filling is not None else [])
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self._layer is not None and self._channel:
@@ -157,9 +193,10 @@ class Room:
             batch = [await self._queue.get()]
             while len(batch) < _BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            items = _coalesce(batch)
             try:
                 first = await database_sync_to_async(services.updates_append)(
-                    work_id=self.work_id, items=[(p.author_id, p.update) for p in batch]
+                    work_id=self.work_id, items=items
                 )
             except Exception:
                 logger.exception("cowriting: storing updates failed for work %s", self.work_id)
@@ -167,15 +204,21 @@ class Room:
                     self._queue.task_done()
                 await self._break()
                 return
-            last = first + len(batch) - 1
-            self.last_sequence = max(self.last_sequence, last)
-            for pending in batch:
-                frame = encode_sync(SyncStep.UPDATE, pending.update)
-                await self._send_local(frame, exclude=pending.origin)
+            last = first + len(items) - 1
+            self._hold(first, last)
+            if len(batch) == 1:
+                merged = batch[0].update
+                await self._send_local(encode_sync(SyncStep.UPDATE, merged), batch[0].origin)
+            else:
+                # One frame per connection and batch, not per update: under load a batch holds
+                # hundreds of keystrokes, and a client ignores its own edits coming back.
+                merged = merge_updates(*[p.update for p in batch])
+                await self._send_local(encode_sync(SyncStep.UPDATE, merged), None)
             await self._relay(
                 {
                     "kind": "update",
-                    "update": merge_updates(*[p.update for p in batch]),
+                    "update": merged,
+                    "first": first,
                     "last": last,
                 }
             )
@@ -253,15 +296,71 @@ class Room:
             try:
                 if message["kind"] == "update":
                     changed = self.apply(message["update"])
-                    self.last_sequence = max(self.last_sequence, message["last"])
+                    self._hold(message.get("first", message["last"]), message["last"])
                     if changed is not None:
                         await self._send_local(encode_sync(SyncStep.UPDATE, changed), None)
+                    if self.ahead:
+                        self._fill_soon(GAP_GRACE)
                 elif message["kind"] == "awareness":
                     entries = decode_awareness_update(message["payload"])
                     self._remember_awareness(entries)
                     await self._send_local(encode_awareness(message["payload"]), None)
             except Exception:
                 logger.exception("cowriting: bad relay message for work %s", self.work_id)
+
+    # Lost relays ----------------------------------------------------------------------------
+
+    def _hold(self, first: int, last: int) -> None:
+        """Record that the replica holds the updates ``first``..``last``."""
+        self.last_sequence = max(self.last_sequence, last)
+        if last <= self.contiguous:
+            return
+        self.ahead.update(range(max(first, self.contiguous + 1), last + 1))
+        while self.contiguous + 1 in self.ahead:
+            self.contiguous += 1
+            self.ahead.discard(self.contiguous)
+
+    def _fill_soon(self, delay: float) -> None:
+        if self._filling is None or self._filling.done():
+            self._filling = asyncio.create_task(self._fill(delay))
+
+    async def _fill(self, delay: float) -> None:
+        """Load from the database the stored updates this replica lacks, after ``delay``."""
+        await asyncio.sleep(delay)
+        if not self.ahead and self.last_sequence <= self.contiguous:
+            return
+        try:
+            rows = await database_sync_to_async(services.updates_after)(
+                work_id=self.work_id, after=self.contiguous
+            )
+        except Exception:
+            logger.exception("cowriting: loading missed updates failed for work %s", self.work_id)
+            return
+        missed = [(sequence, data) for sequence, data in rows if sequence not in self.ahead]
+        if missed:
+            logger.info("cowriting: work %s loaded %d missed updates", self.work_id, len(missed))
+        for sequence, data in missed:
+            changed = self.apply(data)
+            self._hold(sequence, sequence)
+            if changed is not None:
+                await self._send_local(encode_sync(SyncStep.UPDATE, changed), None)
+
+    async def _poll(self) -> None:
+        """Catch up with the database when its counter is ahead of the replica."""
+        while True:
+            await asyncio.sleep(POLL_EVERY)
+            try:
+                stored = await database_sync_to_async(services.work_last_sequence)(
+                    work_id=self.work_id
+                )
+            except Exception:
+                logger.warning("cowriting: polling failed for work %s", self.work_id)
+                continue
+            # The room's own writer may not have recorded its latest commit yet: harmless,
+            # applying an update twice changes nothing.
+            if stored > self.contiguous:
+                self.last_sequence = max(self.last_sequence, stored)
+                self._fill_soon(0)
 
 
 _ROOMS: dict[int, Room] = {}

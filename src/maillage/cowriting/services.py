@@ -61,6 +61,21 @@ def updates_append(*, work_id: int, items: Sequence[tuple[int | None, bytes]]) -
     return first
 
 
+def updates_after(*, work_id: int, after: int) -> list[tuple[int, bytes]]:
+    """Return the stored updates of a work with a sequence above ``after``, in order."""
+    rows = (
+        Update.objects.filter(work_id=work_id, sequence__gt=after)
+        .order_by("sequence")
+        .values_list("sequence", "data")
+    )
+    return [(sequence, bytes(data)) for sequence, data in rows]
+
+
+def work_last_sequence(*, work_id: int) -> int:
+    """Return the sequence of the last update stored for a work (0 if none)."""
+    return SharedWork.objects.filter(pk=work_id).values_list("last_sequence", flat=True).get()
+
+
 def work_state(*, work_id: int, through: int | None = None) -> tuple[bytes, int]:
     """Return the work's state as one update, rebuilt from the database alone, and its sequence.
 

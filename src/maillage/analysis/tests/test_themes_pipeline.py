@@ -160,3 +160,39 @@ def test_the_themes_package_does_not_import_django():
     code = "import sys, maillage.analysis.themes; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_periods_are_coded_in_time_order_with_readable_names():
+    from maillage.analysis.themes.pipeline import _periods
+
+    dates = np.array(["2024-03-15", "NaT", "2024-01-02", "2024-12-31"], dtype="datetime64[D]")
+    codes, names, undated = _periods(dates, 4, "month")
+    assert names == ["2024-01", "2024-03", "2024-12"]
+    assert codes.tolist() == [1, -1, 0, 2] and undated == 1
+    codes, names, _ = _periods(dates, 4, "week")
+    assert names[0] == "semaine du 2024-01-01"
+    with pytest.raises(ValueError, match="unknown period"):
+        _periods(dates, 4, "fortnight")
+
+
+def test_shares_merge_equal_labels_and_ignore_missing_ones():
+    from maillage.analysis.themes.pipeline import _shares_by
+
+    row_theme = np.array([0, 1, 1, -1, 0, 1])
+    shares = _shares_by(["3", 3, "3", "3", None, ""], row_theme, 2)
+    assert shares == {"3": {0: pytest.approx(1 / 3), 1: pytest.approx(2 / 3)}}
+    with pytest.raises(ValueError, match="2 labels for 6 texts"):
+        _shares_by(["a", "b"], row_theme, 2)
+
+
+def test_tokenizing_by_chunks_matches_tokenizing_text_by_text():
+    from maillage.analysis.themes.text import TOKEN_PATTERN, normalize_text
+
+    texts = ["L’État doit agir", "123 !", "", "arbres,\x00arbres et vélo-cargo", "L'État doit agir"]
+    corpus = tokenize_corpus(texts)
+    assert corpus.text_of_row.tolist() == [0, 1, -1, 2, 0]
+    assert np.diff(corpus.offsets).tolist() == [4, 0, 4]
+    for position, text in enumerate(corpus.unique_texts):
+        tokens = corpus.tokens[corpus.offsets[position] : corpus.offsets[position + 1]]
+        assert [corpus.types[t] for t in tokens] == TOKEN_PATTERN.findall(normalize_text(text))
+    assert corpus.types == ["l", "état", "doit", "agir", "arbres", "et", "vélo-cargo"]

@@ -87,11 +87,41 @@ def _dated_corpus() -> tuple[list[str], list[np.datetime64]]:
             texts.append(f"{text} {i}")
             dates.append(np.datetime64("2024-03-01") + np.timedelta64(day, "D"))
         if day >= 7:
-            for i in range(12):
-                texts.append(f"Installer des fontaines à eau potable contre la canicule {i}")
-                texts.append(f"Le marché de Mulhouse à Mulhouse et Caen {i}")
+            # Twelve people, twelve wordings: a pasted text would count once (see below).
+            for fountain, market in zip(FOUNTAINS, MARKETS, strict=True):
+                texts += [fountain, market]
                 dates += [np.datetime64("2024-03-01") + np.timedelta64(day, "D")] * 2
     return texts, dates
+
+
+FOUNTAINS = [
+    "Installer des fontaines à eau potable contre la canicule",
+    "Pendant la canicule les enfants ont soif, il faut des fontaines",
+    "Des fontaines publiques dans chaque square",
+    "La canicule de cet été a été terrible pour les personnes âgées",
+    "Remettre en service les vieilles fontaines du centre",
+    "Face à la canicule, prévoir des fontaines et des brumisateurs",
+    "Une fontaine près de l'école serait bienvenue",
+    "On manque d'eau fraîche dehors quand arrive la canicule",
+    "Les fontaines Wallace sont belles et utiles",
+    "Canicule : ouvrir des salles fraîches et ajouter des fontaines",
+    "Boire gratuitement en ville grâce à des fontaines",
+    "Planter des arbres et installer des fontaines contre la canicule en ville",
+]
+MARKETS = [
+    "Le marché de Mulhouse est trop cher",
+    "J'aime aller à Mulhouse le samedi",
+    "Caen devrait s'inspirer de Mulhouse",
+    "Les bus entre Mulhouse et Caen",
+    "Mulhouse a de beaux parcs",
+    "La gare de Caen est sale",
+    "Comme à Mulhouse, des navettes gratuites",
+    "Le centre de Caen se vide",
+    "Mulhouse et ses musées",
+    "Les commerces de Caen ferment tôt",
+    "À Mulhouse, le tram marche bien",
+    "Caen et Mulhouse, deux villes à vivre",
+]
 
 
 def test_a_planted_emerging_term_is_a_signal_with_examples_and_places_are_not():
@@ -116,3 +146,26 @@ def test_unparseable_dates_are_counted_and_the_rest_still_works():
     analysis = analyze_themes(texts, dates=dates, n_themes=3)
     assert analysis.weak_signals is not None
     assert analysis.weak_signals.undated_rows == 2
+
+
+def test_a_text_pasted_many_times_counts_once_toward_a_signal():
+    texts, dates = _dated_corpus()
+    campaign = "Nous exigeons la gratuité totale des cantines scolaires pour tous les enfants"
+    for day in (8, 9):
+        texts += [campaign] * 30 + [campaign + " !"] * 5
+        dates += [np.datetime64("2024-03-01") + np.timedelta64(day, "D")] * 35
+    report = analyze_themes(texts, dates=dates, n_themes=3).weak_signals
+    assert report is not None
+    assert not [s for s in report.signals if "cantine" in s.term]
+    # Each day's 35 copies weigh one document together.
+    assert report.documents_per_period[8] == report.documents_per_period[7] + 1
+    assert {"fontaines", "canicule"} & {s.term for s in report.signals if s.emerging}
+
+
+def test_examples_of_a_signal_come_from_distinct_texts_of_its_period():
+    texts, dates = _dated_corpus()
+    report = analyze_themes(texts, dates=dates, n_themes=3).weak_signals
+    signal = next(s for s in report.signals if s.term == "fontaines")
+    assert len(signal.examples) == 3
+    assert len({texts[row] for row in signal.examples}) == 3
+    assert all(str(dates[row]) == signal.period for row in signal.examples)

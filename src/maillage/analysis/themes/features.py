@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,9 +44,16 @@ def build_term_matrix(
     (duplicates included); terms with fewer than ``min_df`` rows or in more than ``max_df``
     of the rows are dropped, and at most ``max_features`` of the most frequent are kept.
     """
-    lemma_of_type = lemmatize_types(corpus.types, language)
+    starts = corpus.offsets[docs]
+    lengths = corpus.offsets[docs + 1] - starts
+    positions = _ranges(starts, lengths)
+    local_doc = np.repeat(np.arange(len(docs)), lengths)
+    # Only the word types of these texts are lemmatized: English texts use a sliver of them.
+    used_types = np.unique(corpus.tokens[positions])
+    lemma_of_type = lemmatize_types([corpus.types[t] for t in used_types.tolist()], language)
     lemma_ids: dict[str, int] = {}
-    type_to_lemma = np.fromiter(
+    type_to_lemma = np.full(len(corpus.types), -1, dtype=np.int64)
+    type_to_lemma[used_types] = np.fromiter(
         (
             -1 if lemma is None else lemma_ids.setdefault(lemma, len(lemma_ids))
             for lemma in lemma_of_type
@@ -58,10 +64,6 @@ def build_term_matrix(
     lemmas = list(lemma_ids)
     n_lemmas = max(len(lemmas), 1)
 
-    starts = corpus.offsets[docs]
-    lengths = corpus.offsets[docs + 1] - starts
-    positions = _ranges(starts, lengths)
-    local_doc = np.repeat(np.arange(len(docs)), lengths)
     token_lemma = type_to_lemma[corpus.tokens[positions]]
     content = token_lemma >= 0
     c_doc = local_doc[content]
@@ -133,7 +135,7 @@ def _surface_forms(
     """Return each kept term in its most frequent original form.
 
     A unigram's form is the word type most often lemmatized to it; a bigram's is the most
-    frequent original span (with the stop words inside it) among up to 50 occurrences.
+    frequent original span (with the stop words inside it), see :func:`_most_frequent_spans`.
     """
     token_types = corpus.tokens[positions]
     token_weight = weights[local_doc]
@@ -147,19 +149,7 @@ def _surface_forms(
             best_type[lemma] = type_id
 
     wanted = keep[keep >= n_lemmas] - n_lemmas
-    order = np.argsort(b_term, kind="stable")
-    sorted_terms = b_term[order]
-    first = np.searchsorted(sorted_terms, wanted, side="left")
-    last = np.searchsorted(sorted_terms, wanted, side="right")
-    span_of: dict[int, str] = {}
-    for term, lo, hi in zip(wanted.tolist(), first.tolist(), last.tolist(), strict=True):
-        spans: Counter[str] = Counter()
-        for occurrence in order[lo : min(hi, lo + 50)]:
-            words = [
-                corpus.types[t] for t in corpus.tokens[b_start[occurrence] : b_end[occurrence] + 1]
-            ]
-            spans[_join(words)] += 1
-        span_of[term] = spans.most_common(1)[0][0]
+    span_of = _most_frequent_spans(corpus, wanted, b_term, b_start, b_end)
 
     forms: list[str] = []
     for term in keep.tolist():
@@ -168,6 +158,46 @@ def _surface_forms(
         else:
             forms.append(span_of[term - n_lemmas])
     return forms
+
+
+def _most_frequent_spans(
+    corpus: TokenizedCorpus,
+    wanted: np.ndarray,
+    b_term: np.ndarray,
+    b_start: np.ndarray,
+    b_end: np.ndarray,
+) -> dict[int, str]:
+    """Return, for each wanted bigram, its most frequent original span over all occurrences.
+
+    Each occurrence's span (its word types, stop words inside included) is hashed with a
+    polynomial over uint64 (with the bigram id), so that counting spans is one ``np.unique``; ties go to the span
+    seen first. Only the winning span of each bigram is turned into a string.
+    """
+    occurrence = np.flatnonzero(np.isin(b_term, wanted))
+    if not len(occurrence):
+        return {}
+    start = b_start[occurrence]
+    length = b_end[occurrence] - start + 1
+    key = np.zeros(len(occurrence), dtype=np.uint64)
+    for offset in range(int(length.max())):
+        inside = length > offset
+        key[inside] = key[inside] * np.uint64(1_000_003) + corpus.tokens[
+            start[inside] + offset
+        ].astype(np.uint64)
+    term = b_term[occurrence]
+    # The bigram id joins the hash, so that one uint64 sort counts (bigram, span) pairs.
+    key = key * np.uint64(1_000_003) + term.astype(np.uint64)
+    _, first, count = np.unique(key, return_index=True, return_counts=True)
+    # Per bigram: the highest count, then the earliest first occurrence.
+    span_term = term[first]
+    order = np.lexsort((first, -count, span_term))
+    best = order[np.r_[True, span_term[order][1:] != span_term[order][:-1]]]
+    spans: dict[int, str] = {}
+    for span in best.tolist():
+        where = occurrence[first[span]]
+        words = [corpus.types[t] for t in corpus.tokens[b_start[where] : b_end[where] + 1]]
+        spans[int(span_term[span])] = _join(words)
+    return spans
 
 
 def _join(words: list[str]) -> str:

@@ -16,7 +16,16 @@ from .duplicates import near_duplicate_components
 from .embeddings import Embedder
 from .features import TermMatrix, build_term_matrix, tfidf
 from .places import _fold, capitalized_share, is_place_name, place_names
-from .signals import emergence_maps, kleinberg_bursts, log_likelihood, quadrants
+from .signals import (
+    LATENT,
+    STRONG,
+    WEAK,
+    WELL_KNOWN,
+    emergence_maps,
+    kleinberg_bursts,
+    log_likelihood,
+    quadrants,
+)
 from .text import (
     ENGLISH_STANCE_WORDS,
     FRENCH_STANCE_WORDS,
@@ -32,6 +41,7 @@ SKIP_EMPTY = "empty"
 SKIP_STOP_WORDS = "stop_words_only"
 SKIP_RARE = "rare_words_only"
 SKIP_LANGUAGE = "other_language"
+SKIP_REASONS: tuple[str, ...] = (SKIP_EMPTY, SKIP_STOP_WORDS, SKIP_RARE, SKIP_LANGUAGE)
 
 
 class TooFewTextsError(ValueError):
@@ -168,16 +178,12 @@ def analyze_themes(
 
     row_doc = corpus.text_of_row
     doc_language = np.array(corpus.languages, dtype=object)
-    row_language = [UNDETERMINED] * n_rows
-    present = row_doc >= 0
-    if present.any():
-        languages_of_rows = doc_language[row_doc[present]]
-        for row, language in zip(np.flatnonzero(present).tolist(), languages_of_rows, strict=True):
-            row_language[row] = language
+    # Index -1 (an empty row) picks the appended "und".
+    row_language = np.append(doc_language, UNDETERMINED)[row_doc].tolist()
     primary = _primary_language(doc_language, corpus.counts)
-    row_skip: list[str | None] = [None] * n_rows
-    for row in np.flatnonzero(~present).tolist():
-        row_skip[row] = SKIP_EMPTY
+    present = row_doc >= 0
+    # Reasons are codes into SKIP_REASONS (-1: not skipped) so that no loop runs per row.
+    row_reason = np.where(present, -1, SKIP_REASONS.index(SKIP_EMPTY)).astype(np.int8)
 
     row_theme = np.full(n_rows, -1, dtype=np.int64)
     row_weight = np.zeros(n_rows, dtype=np.float32)
@@ -186,6 +192,8 @@ def analyze_themes(
     spaces: list[tuple[np.ndarray, np.ndarray]] = []
     primary_matrix: TermMatrix | None = None
     doc_theme = np.full(len(corpus.unique_texts), -1, dtype=np.int64)
+    doc_reason = np.full(len(corpus.unique_texts), -1, dtype=np.int8)
+    doc_weights = np.zeros(len(corpus.unique_texts), dtype=np.float32)
     for language in SUPPORTED_LANGUAGES:
         members = doc_language == language
         if language == primary:
@@ -222,27 +230,31 @@ def analyze_themes(
         themes.extend(group_themes)
         selection[language] = model_selection
         doc_theme[matrix.docs] = doc_assignment
-        weights = np.zeros(len(corpus.unique_texts), dtype=np.float32)
-        weights[matrix.docs] = doc_weight
+        doc_reason[matrix.docs] = np.where(
+            doc_assignment >= 0,
+            -1,
+            np.where(
+                matrix.n_content == 0,
+                SKIP_REASONS.index(SKIP_STOP_WORDS),
+                SKIP_REASONS.index(SKIP_RARE),
+            ),
+        )
+        doc_weights[matrix.docs] = doc_weight
         spaces.append((matrix.docs, space))
-        in_group = np.isin(row_doc, matrix.docs)
-        row_theme[in_group] = doc_theme[row_doc[in_group]]
-        row_weight[in_group] = weights[row_doc[in_group]]
-        for row, doc in zip(
-            np.flatnonzero(in_group).tolist(), row_doc[in_group].tolist(), strict=True
-        ):
-            if doc_theme[doc] < 0:
-                row_skip[row] = SKIP_STOP_WORDS if matrix_content(matrix, doc) == 0 else SKIP_RARE
     if primary_matrix is None or not themes:
         raise TooFewTextsError("no text left to analyse: every text is empty or of stop words only")
-    for row in np.flatnonzero(present & (row_theme < 0)).tolist():
-        if row_skip[row] is None:
-            row_skip[row] = SKIP_LANGUAGE
+    row_theme[present] = doc_theme[row_doc[present]]
+    row_weight[present] = doc_weights[row_doc[present]]
+    row_reason[present] = doc_reason[row_doc[present]]
+    # A text no model took is in another language (or too few of its language).
+    row_reason[present & (row_theme < 0) & (row_reason < 0)] = SKIP_REASONS.index(SKIP_LANGUAGE)
+    row_skip = np.append(np.array(SKIP_REASONS, dtype=object), None)[row_reason].tolist()
 
     theme_space = _row_space(row_doc, spaces, n_rows)
     clock = time.perf_counter()
     notify("duplicates")
-    duplicate_groups = _duplicate_groups(corpus, row_doc, doc_theme, texts)
+    doc_group = _campaign_groups(corpus)
+    duplicate_groups = _duplicate_groups(doc_group, corpus.counts, row_doc, doc_theme, texts)
     for group in duplicate_groups:
         if group.theme is not None:
             themes[group.theme].duplicate_groups.append(group)
@@ -252,29 +264,35 @@ def analyze_themes(
     notify("shares")
     n_total = len(themes)
     by_territory = _shares_by(territories, row_theme, n_total)
-    period_labels, undated = (
-        _period_labels(dates, n_rows, period) if dates is not None else (None, 0)
+    row_period, period_names, undated = (
+        _periods(dates, n_rows, period) if dates is not None else (None, [], 0)
     )
-    by_period = _shares_by(period_labels, row_theme, n_total)
+    by_period = (
+        _shares_by_code(row_period, period_names, row_theme, n_total)
+        if row_period is not None
+        else {}
+    )
     by_profile = _shares_by(profiles, row_theme, n_total)
     timings["shares"] = time.perf_counter() - clock
 
     signals = None
-    if period_labels is not None:
+    if row_period is not None:
         clock = time.perf_counter()
         notify("weak_signals")
         signals = detect_weak_signals(
-            primary_matrix, corpus, row_doc, period_labels, texts, undated_rows=undated
+            primary_matrix,
+            row_doc,
+            row_period,
+            period_names,
+            texts,
+            doc_group=doc_group,
+            undated_rows=undated,
         )
         timings["weak_signals"] = time.perf_counter() - clock
 
-    skipped: dict[str, int] = {}
-    for reason in row_skip:
-        if reason is not None:
-            skipped[reason] = skipped.get(reason, 0) + 1
-    languages: dict[str, int] = {}
-    for language in row_language:
-        languages[language] = languages.get(language, 0) + 1
+    skipped = _tally(row_reason[row_reason >= 0], SKIP_REASONS)
+    codes, language_names = _factorize(row_language)
+    languages = _tally(codes, language_names)
     return ThemeAnalysis(
         themes=themes,
         row_theme=row_theme,
@@ -294,10 +312,24 @@ def analyze_themes(
     )
 
 
-def matrix_content(matrix: TermMatrix, doc: int) -> int:
-    """Return the number of content words (before vocabulary pruning) of distinct text ``doc``."""
-    position = int(np.searchsorted(matrix.docs, doc))
-    return int(matrix.n_content[position])
+def _tally(codes: np.ndarray, names: Sequence[str]) -> dict[str, int]:
+    """Return the count of each code's name, in order of first appearance."""
+    counts = np.bincount(codes, minlength=len(names))
+    seen, first = np.unique(codes, return_index=True)
+    return {names[code]: int(counts[code]) for code in seen[np.argsort(first)].tolist()}
+
+
+def _factorize(values: Sequence[object]) -> tuple[np.ndarray, list[object]]:
+    """Return a code per value and the distinct values in order of first appearance.
+
+    A dictionary lookup per value: hashing beats sorting a million strings with np.unique.
+    """
+    index: dict[object, int] = {}
+    setdefault = index.setdefault
+    codes = np.fromiter(
+        (setdefault(value, len(index)) for value in values), dtype=np.int64, count=len(values)
+    )
+    return codes, list(index)
 
 
 def _primary_language(doc_language: np.ndarray, counts: np.ndarray) -> str:
@@ -408,16 +440,27 @@ def _nmf(k: int, seed: int) -> MiniBatchNMF:
     )
 
 
-def _choose_theme_count(x: sp.csr_matrix, low: int, high: int, seed: int) -> ModelSelection:
+def _choose_theme_count(
+    x: sp.csr_matrix, low: int, high: int, seed: int, vocabulary: int = 5_000
+) -> ModelSelection:
     """Return the number of themes in [low, high] whose top terms are most stable across seeds.
 
     Greene, O'Callaghan & Cunningham (2014), "How many topics? Stability analysis for topic
     models", ECML PKDD: fit twice with different seeds on different 80 % samples, match the
     themes of the two fits one-to-one (Hungarian algorithm) and average the Jaccard index of
     their top-10 terms. The most stable k wins; a tie (to 0.01) goes to the larger k.
+
+    The fits see only the sample's ``vocabulary`` most frequent terms used by at least 3 of its
+    texts: a top-10 term is never a rarer one, and the cost of each fit (its SVD start and
+    coordinate descent) grows with the number of columns, 50,000 otherwise.
     """
     rng = np.random.default_rng(seed)
-    sample = x[rng.permutation(x.shape[0])[: min(x.shape[0], 4_000)]]
+    sample = x[rng.permutation(x.shape[0])[: min(x.shape[0], 4_000)]].tocsc()
+    sample_df = np.diff(sample.indptr)
+    columns = np.flatnonzero(sample_df >= min(3, int(sample_df.max(initial=0))))
+    columns = columns[np.argsort(-sample_df[columns], kind="stable")[:vocabulary]]
+    sample = sample[:, np.sort(columns)].tocsr()
+    sample = sample[np.diff(sample.indptr) > 0]
     step = max(1, (high - low) // 3)
     scores: dict[int, float] = {}
     for k in range(low, high + 1, step):
@@ -560,23 +603,35 @@ def _row_space(
     return result
 
 
+def _campaign_groups(corpus: TokenizedCorpus, min_tokens: int = 8) -> np.ndarray:
+    """Return each distinct text's near-duplicate group, -1 for texts too short to have one.
+
+    Texts of fewer than ``min_tokens`` words ("la santé") repeat because people think alike,
+    not because a text was pasted: each of their rows stands alone.
+    """
+    labels = near_duplicate_components(corpus.tokens, corpus.offsets, min_tokens=min_tokens)
+    return np.where(np.diff(corpus.offsets) >= min_tokens, labels, -1)
+
+
 def _duplicate_groups(
-    corpus: TokenizedCorpus,
+    doc_group: np.ndarray,
+    doc_counts: np.ndarray,
     row_doc: np.ndarray,
     doc_theme: np.ndarray,
     texts: list[str],
     min_size: int = 3,
 ) -> list[DuplicateGroup]:
     """Return groups of at least ``min_size`` rows whose texts are copies or near-copies."""
-    labels = near_duplicate_components(corpus.tokens, corpus.offsets)
-    long_enough = np.diff(corpus.offsets) >= 8
-    group_size = np.bincount(labels, weights=corpus.counts * long_enough)
+    grouped = doc_group >= 0
+    group_size = np.bincount(
+        doc_group[grouped], weights=doc_counts[grouped], minlength=len(doc_group)
+    )
     candidates = np.flatnonzero(group_size >= min_size)
     groups: list[DuplicateGroup] = []
     if not len(candidates):
         return groups
     present = np.flatnonzero(row_doc >= 0)
-    row_group = labels[row_doc[present]]
+    row_group = doc_group[row_doc[present]]
     wanted = np.isin(row_group, candidates)
     order = np.argsort(row_group[wanted], kind="stable")
     rows_sorted = present[wanted][order]
@@ -597,33 +652,51 @@ def _duplicate_groups(
 def _shares_by(
     labels: Sequence[str | None] | np.ndarray | None, row_theme: np.ndarray, k: int
 ) -> dict[str, dict[int, float]]:
-    """Return, per label (territory, period, profile), the share of its analysed rows in each theme."""
+    """Return, per label (territory, profile), the share of its analysed rows in each theme."""
     if labels is None:
         return {}
-    values = np.array([("" if label is None else str(label)) for label in labels], dtype=object)
-    keep = (row_theme >= 0) & (values != "")
+    if len(labels) != len(row_theme):
+        raise ValueError(f"{len(labels)} labels for {len(row_theme)} texts")
+    codes, values = _factorize(labels)
+    # Distinct values with the same text ("3" and 3) are one label; None and "" are none.
+    names = ["" if value is None else str(value) for value in values]
+    name_codes, distinct = _factorize(names)
+    row_code = name_codes[codes]
+    missing = distinct.index("") if "" in distinct else -1
+    row_code = np.where(row_code == missing, -1, row_code)
+    return _shares_by_code(row_code, [str(name) for name in distinct], row_theme, k)
+
+
+def _shares_by_code(
+    row_code: np.ndarray, names: Sequence[str], row_theme: np.ndarray, k: int
+) -> dict[str, dict[int, float]]:
+    """Return, per name, the share of its analysed rows in each theme, names sorted.
+
+    ``row_code[r]`` indexes ``names`` (-1: no label). The table of counts is one
+    ``np.bincount`` over label x theme cells.
+    """
+    keep = (row_theme >= 0) & (row_code >= 0)
     if not keep.any():
         return {}
-    names, index = np.unique(values[keep].astype(str), return_inverse=True)
-    table = np.bincount(index * k + row_theme[keep], minlength=len(names) * k).reshape(
+    table = np.bincount(row_code[keep] * k + row_theme[keep], minlength=len(names) * k).reshape(
         len(names), k
     )
     totals = table.sum(axis=1, keepdims=True)
     shares = table / np.maximum(totals, 1)
     return {
-        str(name): {theme: float(shares[i, theme]) for theme in range(k) if table[i, theme]}
-        for i, name in enumerate(names)
+        str(names[i]): {theme: float(shares[i, theme]) for theme in range(k) if table[i, theme]}
+        for i in sorted(np.flatnonzero(totals[:, 0] > 0).tolist(), key=lambda i: str(names[i]))
     }
 
 
-def _period_labels(
+def _periods(
     dates: Sequence[object] | np.ndarray, n_rows: int, period: str
-) -> tuple[np.ndarray, int]:
-    """Return a period label per row ("" when undated) and the number of undated rows.
+) -> tuple[np.ndarray, list[str], int]:
+    """Return a period code per row (-1 when undated), the period names and the undated count.
 
-    "auto" keeps Yoon's time weights positive (at most 19 periods for w = 0.05): days for up
-    to 19 days, then equal spans of ceil(days / 12) days labelled by their first day, then
-    months.
+    Codes follow time, and so do the names. "auto" keeps Yoon's time weights positive (at most
+    19 periods for w = 0.05): days for up to 19 days, then equal spans of ceil(days / 12)
+    days labelled by their first day, then months.
     """
     days = (
         np.array(dates, dtype="datetime64[D]")
@@ -633,40 +706,44 @@ def _period_labels(
     if len(days) != n_rows:
         raise ValueError(f"{len(days)} dates for {n_rows} texts")
     dated = ~np.isnat(days)
-    labels = np.full(n_rows, "", dtype=object)
+    row_period = np.full(n_rows, -1, dtype=np.int64)
     if not dated.any():
-        return labels, n_rows
-    span = int((days[dated].max() - days[dated].min()).astype(int)) + 1
-    first_day = days[dated].min()
+        return row_period, [], n_rows
+    day_number = days[dated].astype(np.int64)
+    first_day = int(day_number.min())
+    span = int(day_number.max()) - first_day + 1
     if period == "auto":
         period = "day" if span <= 19 else "span" if span <= 19 * 7 else "month"
     if period == "span":
         length = -(-span // 12)
-        starts = first_day + ((days[dated] - first_day).astype(np.int64) // length * length).astype(
-            "timedelta64[D]"
-        )
-        text = np.datetime_as_string(starts, unit="D")
+        key = first_day + (day_number - first_day) // length * length
     elif period == "day":
-        text = np.datetime_as_string(days[dated], unit="D")
+        key = day_number
     elif period == "week":
         # Weeks start on Monday; 1970-01-01 was a Thursday.
-        monday = days[dated] - ((days[dated].astype(np.int64) + 3) % 7).astype("timedelta64[D]")
-        text = np.char.add("semaine du ", np.datetime_as_string(monday, unit="D"))
+        key = day_number - (day_number + 3) % 7
     elif period == "month":
-        text = np.datetime_as_string(days[dated].astype("datetime64[M]"), unit="M")
+        key = days[dated].astype("datetime64[M]").astype(np.int64)
     else:
         raise ValueError(f"unknown period {period!r}: use day, week, month or auto")
-    labels[dated] = text
-    return labels, int((~dated).sum())
+    keys, row_period[dated] = np.unique(key, return_inverse=True)
+    if period == "month":
+        names = np.datetime_as_string(keys.astype("datetime64[M]"), unit="M").tolist()
+    else:
+        names = np.datetime_as_string(keys.astype("datetime64[D]"), unit="D").tolist()
+        if period == "week":
+            names = [f"semaine du {name}" for name in names]
+    return row_period, names, int((~dated).sum())
 
 
 def detect_weak_signals(
     matrix: TermMatrix,
-    corpus: TokenizedCorpus,
     row_doc: np.ndarray,
-    period_labels: np.ndarray,
+    row_period: np.ndarray,
+    periods: Sequence[str],
     texts: Sequence[str],
     *,
+    doc_group: np.ndarray | None = None,
     min_support: int = 5,
     alpha: float = 0.01,
     per_period: int = 40,
@@ -674,75 +751,80 @@ def detect_weak_signals(
 ) -> WeakSignalReport:
     """Return the terms of each period on Yoon's maps, with tests, bursts and examples.
 
-    A term is a candidate in a period when at least ``min_support`` rows of that period use
-    it. It is *emerging* when it is rising (weak or strong quadrant), its document frequency
-    in the period is significantly above that of all earlier periods (Dunning's G², p <
-    ``alpha``) or it is in a Kleinberg burst. Place names are filtered out. At most
-    ``per_period`` candidates per period and quadrant are reported, the most rising first.
+    ``row_period[r]`` indexes ``periods`` (-1: undated). A pasted text counts once: the rows of
+    one near-duplicate group (``doc_group`` per distinct text, -1 for none) in one period
+    weigh 1/m each, m being their number, in every count below (term and document
+    frequencies, documents per period), so a campaign is one voice per period, not m.
+
+    A term is a candidate in a period when at least ``min_support`` (weighted) rows of that
+    period use it. It is *emerging* when it is rising (weak or strong quadrant), its document
+    frequency in the period is significantly above that of all earlier periods (Dunning's G²,
+    p < ``alpha``) or it is in a Kleinberg burst. Place names are filtered out. At most
+    ``per_period`` candidates per period and quadrant are reported, the most rising first;
+    examples are the first rows using the term in the period, one per near-duplicate group.
     """
-    dated = (row_doc >= 0) & (period_labels != "")
-    periods, row_period = np.unique(period_labels[dated].astype(str), return_inverse=True)
     n_periods = len(periods)
-    position = np.full(len(corpus.unique_texts), -1, dtype=np.int64)
+    position = np.full(int(max(row_doc.max(initial=-1), matrix.docs.max(initial=-1))) + 1, -1)
     position[matrix.docs] = np.arange(len(matrix.docs))
-    dated_rows = np.flatnonzero(dated)
+    dated_rows = np.flatnonzero((row_doc >= 0) & (row_period >= 0))
     local = position[row_doc[dated_rows]]
-    in_model = local >= 0
-    occurrences = sp.csr_matrix(
-        (np.ones(int(in_model.sum())), (local[in_model], row_period[in_model])),
-        shape=(len(matrix.docs), n_periods),
-    )
-    documents_per_period = np.bincount(row_period, minlength=n_periods).astype(np.float64)
+    dated_rows = dated_rows[local >= 0]
+    local = local[local >= 0]
+    period_of = row_period[dated_rows]
+    weight, representative = _group_weights(local, period_of, dated_rows, matrix, doc_group)
+    occurrences = sp.csr_matrix((weight, (local, period_of)), shape=(len(matrix.docs), n_periods))
+    documents_per_period = np.bincount(period_of, weights=weight, minlength=n_periods)
     counts_t = matrix.counts.T.tocsr()
-    tf = np.asarray((counts_t @ occurrences).todense())
-    binary = counts_t.copy()
-    binary.data[:] = 1.0
-    df = np.asarray((binary @ occurrences).todense())
-    timelines_all = df.astype(int)
+    binary_t = counts_t.copy()
+    binary_t.data[:] = 1.0
+    tf = (counts_t @ occurrences).toarray()
+    df = (binary_t @ occurrences).toarray()
+    timelines_all = np.rint(df).astype(int)
     if n_periods < 2:
         return WeakSignalReport(
-            periods.tolist(), documents_per_period.astype(int).tolist(), [], {}, [], undated_rows
+            list(periods),
+            np.rint(documents_per_period).astype(int).tolist(),
+            [],
+            {},
+            [],
+            undated_rows,
         )
 
     maps = emergence_maps(tf, df, documents_per_period)
     bursts = kleinberg_bursts(df, documents_per_period)
-    places = _place_terms(matrix, df.sum(axis=1) >= min_support, texts, row_doc, position)
+    # Weighted counts are sums of 1/m: a margin keeps a float sum like 4.999999 at 5.
+    supported_any = df.max(axis=1) >= min_support - 1e-9
+    places = _place_terms(matrix, counts_t, supported_any, texts, row_doc)
     place_mask = np.zeros(len(matrix.terms), dtype=bool)
     place_mask[list(places)] = True
-
-    # First row of each (text, period) pair, to quote examples by row.
-    key = local[in_model] * n_periods + row_period[in_model]
-    unique_keys, first_index = np.unique(key, return_index=True)
-    first_row = dated_rows[in_model][first_index]
-    binary_csc = binary.T.tocsc()
+    # Counts of all earlier periods, for the G² test of period j against periods < j.
+    earlier_df = np.cumsum(df, axis=1) - df
+    earlier_docs = np.cumsum(documents_per_period) - documents_per_period
 
     signals: list[WeakSignal] = []
     reported: set[int] = set()
     for j in range(1, n_periods):
-        candidates = (df[:, j] >= min_support) & ~place_mask
+        candidates = (df[:, j] >= min_support - 1e-9) & ~place_mask
         kem = quadrants(maps.dov_level[:, j], maps.dov_rate[:, j], candidates)
         kim = quadrants(maps.dod_level[:, j], maps.dod_rate[:, j], candidates)
-        earlier_docs = documents_per_period[:j].sum()
-        g2, p = log_likelihood(
-            df[:, j], documents_per_period[j], df[:, :j].sum(axis=1), earlier_docs
+        g2, p = log_likelihood(df[:, j], documents_per_period[j], earlier_df[:, j], earlier_docs[j])
+        rising_share = df[:, j] / max(documents_per_period[j], 1) > earlier_df[:, j] / max(
+            earlier_docs[j], 1
         )
-        rising_share = df[:, j] / max(documents_per_period[j], 1) > df[:, :j].sum(axis=1) / max(
-            earlier_docs, 1
-        )
-        for quadrant in ("weak", "strong", "latent", "well-known"):
+        chosen_by_quadrant = []
+        for quadrant in (WEAK, STRONG, LATENT, WELL_KNOWN):
             chosen = np.flatnonzero(kem == quadrant)
             chosen = chosen[np.argsort(-maps.dov_rate[chosen, j], kind="stable")[:per_period]]
+            chosen_by_quadrant.append((quadrant, chosen))
+        terms_j = np.concatenate([chosen for _, chosen in chosen_by_quadrant])
+        examples_of = _examples(
+            binary_t, terms_j, representative[period_of[representative] == j], local, dated_rows
+        )
+        for quadrant, chosen in chosen_by_quadrant:
             for term in chosen.tolist():
-                emerging = quadrant in ("weak", "strong") and (
+                emerging = quadrant in (WEAK, STRONG) and (
                     (p[term] < alpha and rising_share[term]) or bool(bursts[term, j])
                 )
-                docs_with = binary_csc.indices[
-                    binary_csc.indptr[term] : binary_csc.indptr[term + 1]
-                ]
-                wanted = np.searchsorted(unique_keys, docs_with * n_periods + j)
-                wanted = wanted[wanted < len(unique_keys)]
-                hit = unique_keys[wanted] == docs_with[: len(wanted)] * n_periods + j
-                examples = first_row[wanted[hit]][:3].tolist()
                 reported.add(term)
                 signals.append(
                     WeakSignal(
@@ -751,8 +833,8 @@ def detect_weak_signals(
                         period=str(periods[j]),
                         quadrant=quadrant,
                         diffusion_quadrant=str(kim[term]),
-                        frequency=int(tf[term, j]),
-                        document_frequency=int(df[term, j]),
+                        frequency=int(round(tf[term, j])),
+                        document_frequency=int(round(df[term, j])),
                         visibility=float(maps.dov[term, j]),
                         diffusion=float(maps.dod[term, j]),
                         visibility_increase=float(maps.dov_rate[term, j]),
@@ -761,7 +843,7 @@ def detect_weak_signals(
                         p_value=float(p[term]),
                         burst=bool(bursts[term, j]),
                         emerging=bool(emerging),
-                        examples=examples,
+                        examples=examples_of[term],
                     )
                 )
     timelines = {
@@ -769,8 +851,8 @@ def detect_weak_signals(
         for term in sorted(reported)
     }
     return WeakSignalReport(
-        periods=periods.tolist(),
-        documents_per_period=documents_per_period.astype(int).tolist(),
+        periods=list(periods),
+        documents_per_period=np.rint(documents_per_period).astype(int).tolist(),
         signals=signals,
         timelines=timelines,
         filtered_places=sorted(matrix.surface[t] or matrix.terms[t] for t in places),
@@ -778,33 +860,85 @@ def detect_weak_signals(
     )
 
 
+def _group_weights(
+    local: np.ndarray,
+    period_of: np.ndarray,
+    rows: np.ndarray,
+    matrix: TermMatrix,
+    doc_group: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each dated row's weight and the indices (into ``rows``) of example candidates.
+
+    A row stands for itself (weight 1) unless its text belongs to a near-duplicate group;
+    then the m rows of that group in that period weigh 1/m each. Candidates are the first
+    row of each group (or, for a text without group, of each distinct text) in each period.
+    """
+    group = doc_group[matrix.docs[local]] if doc_group is not None else np.full(len(local), -1)
+    grouped = group >= 0
+    # One key per (group, period); ungrouped rows key on their distinct text, after the groups.
+    unit = np.where(grouped, group, int(group.max(initial=-1)) + 1 + local)
+    n_periods = int(period_of.max(initial=-1)) + 1
+    _, first, inverse, sizes = np.unique(
+        unit * n_periods + period_of, return_index=True, return_inverse=True, return_counts=True
+    )
+    weight = np.where(grouped, 1.0 / sizes[inverse], 1.0)
+    return weight, np.sort(first)
+
+
+def _examples(
+    binary_t: sp.csr_matrix,
+    terms: np.ndarray,
+    candidates: np.ndarray,
+    local: np.ndarray,
+    rows: np.ndarray,
+    limit: int = 3,
+) -> dict[int, list[int]]:
+    """Return, for each term, the first ``limit`` candidate rows whose text uses it.
+
+    ``candidates`` index ``rows`` and ``local`` (the row's text in ``binary_t``'s columns)
+    in row order. One sparse product for all terms of the period, not a search per term.
+    """
+    if not len(terms) or not len(candidates):
+        return {int(term): [] for term in terms}
+    incidence = sp.csr_matrix(
+        (np.ones(len(candidates)), (local[candidates], np.arange(len(candidates)))),
+        shape=(binary_t.shape[1], len(candidates)),
+    )
+    hits = (binary_t[terms] @ incidence).tocsr()
+    hits.sort_indices()
+    examples: dict[int, list[int]] = {}
+    for i, term in enumerate(terms.tolist()):
+        found = hits.indices[hits.indptr[i] : hits.indptr[i + 1]][:limit]
+        examples[term] = rows[candidates[found]].tolist()
+    return examples
+
+
 def _place_terms(
     matrix: TermMatrix,
+    counts_t: sp.csr_matrix,
     supported: np.ndarray,
     texts: Sequence[str],
     row_doc: np.ndarray,
-    position: np.ndarray,
 ) -> set[int]:
-    """Return the supported terms that name places, judged on up to 200 texts using each."""
+    """Return the supported terms that name places, judged on up to 200 texts using each.
+
+    ``counts_t`` is the term x text matrix, whose rows give each term's texts directly.
+    """
     places: set[int] = set()
-    doc_to_row: dict[int, int] = {}
+    doc_to_row: np.ndarray | None = None
+    names = place_names()
     for term in np.flatnonzero(supported).tolist():
         form = matrix.surface[term] or matrix.terms[term]
         if not is_place_name(form):
             if not _might_be_place(form):
                 continue
-            column = matrix.counts[:, term].nonzero()[0][:200]
-            if not doc_to_row:
-                first = np.unique(row_doc[row_doc >= 0], return_index=True)
-                doc_to_row = dict(
-                    zip(
-                        first[0].tolist(),
-                        np.flatnonzero(row_doc >= 0)[first[1]].tolist(),
-                        strict=True,
-                    )
-                )
-            sample = [texts[doc_to_row[int(matrix.docs[d])]] for d in column]
-            names = place_names()
+            if doc_to_row is None:
+                present = np.flatnonzero(row_doc >= 0)
+                first_docs, first = np.unique(row_doc[present], return_index=True)
+                doc_to_row = np.full(int(first_docs.max(initial=-1)) + 1, -1)
+                doc_to_row[first_docs] = present[first]
+            column = counts_t.indices[counts_t.indptr[term] : counts_t.indptr[term + 1]][:200]
+            sample = [texts[doc_to_row[matrix.docs[d]]] for d in column.tolist()]
             word = next((w for w in _fold(form).split() if w in names), form)
             if not is_place_name(form, capitalized_share(word, sample)):
                 continue

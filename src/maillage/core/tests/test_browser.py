@@ -73,6 +73,9 @@ def browser():
         instance.close()
 
 
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
+
+
 def _crawl(page, base: str) -> list[str]:
     """Visit pages reachable from the home page, at most PAGES_PER_VIEW per view; return them."""
     seen_per_view: dict[str, int] = defaultdict(int)
@@ -88,9 +91,16 @@ def _crawl(page, base: str) -> list[str]:
             continue
         if seen_per_view[view] >= PAGES_PER_VIEW:
             continue
+        try:
+            response = page.goto(base + path)
+        except PlaywrightError as error:  # a link that downloads a file is not a page
+            if "Download is starting" in str(error):
+                continue
+            raise
+        if response is None or "text/html" not in response.headers.get("content-type", ""):
+            continue
         seen_per_view[view] += 1
         order.append(path)
-        page.goto(base + path)
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
         for href in hrefs:
             absolute = urlparse(urljoin(base + path, href))

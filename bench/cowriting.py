@@ -1,0 +1,634 @@
+"""Co-writing under load: many editors on one document, ours against pycrdt-websocket.
+
+Load: ``--clients`` y-websocket connections (pycrdt documents over the ``websockets``
+package, all on 127.0.0.1) on one shared work, split over two ``maillage serve`` processes
+sharing PostgreSQL and Redis; each client types one token a second at its own cursor (a
+sticky index) for ``--duration`` seconds. A token is ``<sender:ms>``: the milliseconds since
+the run began at its send, so every receiving client measures the delay from a keystroke's
+send to its receipt (its own tokens echoed back are not counted). At the end every client's
+document must be identical and hold every token. The peer is pycrdt-websocket's own
+``ASGIServer`` + ``WebsocketServer`` under uvicorn, run the same way; it keeps its rooms in
+process memory, so it runs as one process (two workers would hold two unrelated documents).
+
+Trace: a synthetic single-author typing trace shaped like crdt-benchmarks' B4 (259,778
+operations, about 70 % inserts, runs of typing at a cursor that jumps now and then, runs of
+backspaces; B4's own data is not available here), replayed as one y-websocket update per
+operation through one server, which stores each in PostgreSQL; timed until the database
+holds the last one, then the document is rebuilt from the database alone and compared.
+
+Run: ``.venv/bin/python bench/cowriting.py`` (500 clients, 60 s); ``--quick`` for 100 clients
+for 15 s and a 50,000-operation trace. Needs PostgreSQL and Redis on 127.0.0.1 (``make
+services``) and ``pip install pycrdt-websocket==0.16.5`` for the peer. Prints human-readable
+lines, then one JSON object as the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+from pathlib import Path
+from typing import Any
+
+from pycrdt import Assoc, Doc, StickyIndex, Text, merge_updates
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from maillage.cowriting.authorship import TEXT_NAME
+from maillage.cowriting.tests.live import LiveStack, free_port, services_missing
+from maillage.cowriting.yprotocol import SyncStep, decode_message, encode_sync
+
+TOKEN = re.compile(rb"<(\d+):(\d+)>")
+TOKEN_TEXT = re.compile(r"<\d+:\d+>")
+MAX_MS = 120_000
+CONNECT_AT_ONCE = 50  # connections opened concurrently while the clients join
+
+
+# The load ---------------------------------------------------------------------------------
+
+
+class Editor:
+    """One editor: a pycrdt replica, a cursor, and the delays of the tokens it received."""
+
+    def __init__(self, number: int, histogram: array, start: float) -> None:
+        self.number = number
+        self.doc: Doc = Doc()
+        self.text: Text = self.doc.get(TEXT_NAME, type=Text)
+        self.histogram = histogram
+        self.start = start
+        self.received = 0
+        self.sent = 0
+        self.synced = asyncio.Event()
+        self.pending: list[bytes] = []
+        self.cursor: StickyIndex | None = None
+        self.ws: ClientConnection | None = None
+        self.errors = 0
+
+    def catch_up(self) -> None:
+        """Apply the updates received since the last keystroke (cheaper in one go)."""
+        if self.pending:
+            updates, self.pending = self.pending, []
+            self.doc.apply_update(updates[0] if len(updates) == 1 else merge_updates(*updates))
+
+    async def read(self) -> None:
+        assert self.ws is not None
+        with contextlib.suppress(ConnectionClosed):
+            async for frame in self.ws:
+                if not isinstance(frame, bytes) or not frame or frame[0] != 0:
+                    continue
+                message = decode_message(frame)
+                if message.step == SyncStep.STEP1:
+                    self.catch_up()
+                    reply = encode_sync(SyncStep.STEP2, self.doc.get_update(message.payload))
+                    await self.ws.send(reply)
+                    continue
+                now = int((time.monotonic() - self.start) * 1000)
+                for sender, sent_at in TOKEN.findall(message.payload):
+                    if int(sender) != self.number:
+                        self.histogram[min(now - int(sent_at), MAX_MS)] += 1
+                        self.received += 1
+                self.pending.append(message.payload)
+                if message.step == SyncStep.STEP2:
+                    self.synced.set()
+
+    async def keystroke(self) -> None:
+        """Type one token at this editor's cursor and send the update."""
+        assert self.ws is not None
+        self.catch_up()
+        index = len(self.text) if self.cursor is None else self.cursor.get_index()
+        now = int((time.monotonic() - self.start) * 1000)
+        token = f"<{self.number}:{now}>"
+        before = self.doc.get_state()
+        self.text.insert(index, token)
+        self.cursor = StickyIndex.new(self.text, index + len(token), Assoc.BEFORE)
+        try:
+            await self.ws.send(encode_sync(SyncStep.UPDATE, self.doc.get_update(before)))
+            self.sent += 1
+        except ConnectionClosed:
+            self.errors += 1
+
+
+async def _join(editor: Editor, url: str, cookie: str | None, origin: str) -> asyncio.Task[None]:
+    headers = {"Cookie": cookie} if cookie else {}
+    # No client keepalive: a client loop that lags under load must not close its connection.
+    editor.ws = await connect(
+        url,
+        additional_headers=headers,
+        origin=origin,
+        max_size=1 << 24,
+        open_timeout=60,
+        ping_interval=None,
+    )
+    reader = asyncio.create_task(editor.read())
+    await editor.ws.send(encode_sync(SyncStep.STEP1, editor.doc.get_state()))
+    await asyncio.wait_for(editor.synced.wait(), 60)
+    return reader
+
+
+async def _type_for(editor: Editor, duration: float, rng: random.Random) -> None:
+    await asyncio.sleep(rng.random())  # keystrokes spread over each second
+    deadline = editor.start + duration
+    next_at = time.monotonic()
+    while next_at < deadline:
+        await editor.keystroke()
+        next_at += 1.0
+        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+
+def _percentile(histogram: array, fraction: float) -> float | None:
+    total = sum(histogram)
+    if not total:
+        return None
+    rank = fraction * total
+    seen = 0
+    for delay, count in enumerate(histogram):
+        seen += count
+        if seen >= rank:
+            return float(delay)
+    return float(MAX_MS)
+
+
+async def run_load(
+    targets: list[tuple[str, str]], cookies: list[str | None], clients: int, duration: float
+) -> dict[str, Any]:
+    """Run the editors against ``targets`` ((url, origin), used in turn); return the figures."""
+    histogram = array("Q", bytes(8 * (MAX_MS + 1)))
+    start = time.monotonic()
+    editors = [Editor(number, histogram, start) for number in range(clients)]
+    semaphore = asyncio.Semaphore(CONNECT_AT_ONCE)
+
+    async def join(editor: Editor) -> asyncio.Task[None]:
+        url, origin = targets[editor.number % len(targets)]
+        async with semaphore:
+            return await _join(editor, url, cookies[editor.number % len(cookies)], origin)
+
+    joined = time.monotonic()
+    # The first editor joins alone: pycrdt-websocket 0.16.5 fails connections that arrive
+    # together before a room has started ("YRoom already running"), and they wait forever.
+    readers = [await join(editors[0])]
+    readers += await asyncio.gather(*(join(editor) for editor in editors[1:]))
+    joined = time.monotonic() - joined
+    rng = random.Random(42)
+    # The clock restarts for the typing, so that the duration is the typing's.
+    for editor in editors:
+        editor.start = time.monotonic()
+    cpu = time.process_time()
+    await asyncio.gather(
+        *(_type_for(editor, duration, random.Random(rng.random())) for editor in editors)
+    )
+    sent = sum(editor.sent for editor in editors)
+    expected = sent * (clients - 1)
+    drain = time.monotonic()
+    while time.monotonic() - drain < 30 and sum(e.received for e in editors) < expected:
+        await asyncio.sleep(0.2)
+    drain = time.monotonic() - drain
+    client_cpu = time.process_time() - cpu
+    for editor in editors:
+        assert editor.ws is not None
+        await editor.ws.close()
+    for reader in readers:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+    texts = []
+    for editor in editors:
+        editor.catch_up()
+        texts.append(str(editor.text))
+    identical = len(set(texts)) == 1
+    tokens = len(TOKEN_TEXT.findall(texts[0]))
+    received = sum(editor.received for editor in editors)
+    return {
+        "clients": clients,
+        "duration_s": duration,
+        "join_s": round(joined, 2),
+        "keystrokes": sent,
+        "receipts": received,
+        "receipts_expected": expected,
+        "p50_ms": _percentile(histogram, 0.5),
+        "p95_ms": _percentile(histogram, 0.95),
+        "p99_ms": _percentile(histogram, 0.99),
+        "drain_s": round(drain, 2),
+        "identical": identical,
+        "tokens_in_document": tokens,
+        "send_errors": sum(editor.errors for editor in editors),
+        "client_cpu_s": round(client_cpu, 1),
+        "text": texts[0],
+    }
+
+
+# Servers ----------------------------------------------------------------------------------
+
+
+def serve_peer(port: int) -> None:
+    """Serve pycrdt-websocket's ASGI server on ``port`` (run in a child process)."""
+    import uvicorn
+    from pycrdt.websocket import ASGIServer, WebsocketServer
+
+    async def main() -> None:
+        websocket_server = WebsocketServer()
+        config = uvicorn.Config(
+            ASGIServer(websocket_server),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            ws_max_size=1024 * 1024,
+        )
+        async with websocket_server:
+            await uvicorn.Server(config).serve()
+
+    try:
+        import uvloop  # as uvicorn.run picks for our servers
+    except ImportError:
+        asyncio.run(main())
+    else:
+        uvloop.run(main())
+
+
+def _wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the server on port {port} did not start")
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """Return the peak resident memory of a live process (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# The trace --------------------------------------------------------------------------------
+
+
+def b4_like_trace(operations: int, seed: int = 4) -> list[tuple[int, int, str]]:
+    """Return (position, deleted count, inserted text) operations of one author typing.
+
+    Shaped like B4 (Kleppmann's LaTeX paper trace: 259,778 single-character operations,
+    182,315 inserts and 77,463 deletes, final text 104,852 characters): typing runs at a
+    cursor, backspace runs, and now and then the cursor jumps elsewhere in the text.
+    """
+    rng = random.Random(seed)
+    letters = "etaoinshrdlucmfwypvbgkjqxz      ,.\n"
+    length = cursor = 0
+    trace: list[tuple[int, int, str]] = []
+    while len(trace) < operations:
+        if length and rng.random() < 0.02:
+            cursor = rng.randrange(length + 1)
+        # Deletion runs start at 48 % of the events: B4's 30 % of operations are deletes.
+        if length and cursor and rng.random() < 0.48:
+            for _ in range(min(cursor, 1 + int(rng.expovariate(1 / 5)))):
+                cursor -= 1
+                length -= 1
+                trace.append((cursor, 1, ""))
+        else:
+            for _ in range(1 + int(rng.expovariate(1 / 12))):
+                trace.append((cursor, 0, rng.choice(letters)))
+                cursor += 1
+                length += 1
+    return trace[:operations]
+
+
+WINDOW = 5000  # updates sent before waiting for the server to have read them
+
+
+def trace_updates(trace: list[tuple[int, int, str]]) -> tuple[list[bytes], str, list[bytes]]:
+    """Return one Yjs update per operation, the final text, and the state vector after
+    every ``WINDOW`` operations."""
+    doc: Doc = Doc()
+    text = doc.get(TEXT_NAME, type=Text)
+    updates: list[bytes] = []
+    vectors: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    for number, (position, deleted, inserted) in enumerate(trace, 1):
+        if deleted:
+            del text[position : position + deleted]
+        else:
+            text.insert(position, inserted)
+        if number % WINDOW == 0:
+            vectors.append(doc.get_state())
+    return updates, str(text), vectors
+
+
+async def replay(
+    stack: LiveStack,
+    url: str,
+    origin: str,
+    cookie: str,
+    work: int,
+    updates: list[bytes],
+    final_text: str,
+    vectors: list[bytes],
+) -> tuple[float, float]:
+    """Send every update over one websocket; return the seconds to send them and until the
+    rows stored in the database rebuild the final text.
+
+    After every ``WINDOW`` updates the client sends sync step 1 and waits for the answer
+    (the server reads a connection's frames in order): without this flow control the
+    server's keepalive pong waits behind minutes of unread frames and uvicorn closes the
+    connection.
+    """
+    async with connect(
+        url,
+        additional_headers={"Cookie": cookie},
+        origin=origin,
+        max_size=1 << 24,
+        ping_interval=None,
+    ) as ws:
+        answers: asyncio.Queue[None] = asyncio.Queue()
+        drained = asyncio.create_task(_drain(ws, answers))
+        await ws.send(encode_sync(SyncStep.STEP1, b"\x00"))
+        await answers.get()
+        start = time.monotonic()
+        for number, update in enumerate(updates, 1):
+            await ws.send(encode_sync(SyncStep.UPDATE, update))
+            if number % WINDOW == 0:
+                await ws.send(encode_sync(SyncStep.STEP1, vectors[number // WINDOW - 1]))
+                await asyncio.wait_for(answers.get(), 120)
+        sent = time.monotonic() - start
+        # Rebuild from the stored rows as they arrive (one author's burst shares a row).
+        doc: Doc = Doc()
+        text = doc.get(TEXT_NAME, type=Text)
+        seen = 0
+        while time.monotonic() - start < 300:
+            rows = stack.execute(
+                "SELECT sequence, data FROM cowriting_update"
+                " WHERE work_id = %s AND sequence > %s ORDER BY sequence",
+                (work, seen),
+            )
+            for sequence, data in rows:
+                doc.apply_update(bytes(data))
+                seen = sequence
+            if len(text) == len(final_text) and str(text) == final_text:
+                break
+            await asyncio.sleep(0.05)
+        elapsed = time.monotonic() - start
+        drained.cancel()
+    return sent, elapsed
+
+
+def replay_room(work: int, operations: int) -> None:
+    """Replay the trace through a room's storage path in this process; print JSON.
+
+    Run in a child process with the servers' environment: what a worker does with each
+    incoming update (apply to the replica, queue, group commit), without the websocket.
+    """
+    import django
+
+    django.setup()
+    from maillage.cowriting import rooms, services
+
+    updates, final_text, _ = trace_updates(b4_like_trace(operations))
+
+    async def run() -> float:
+        room = rooms.Room(work)
+        await room.start()
+        start = time.monotonic()
+        for number, update in enumerate(updates):
+            changed = room.apply(update)
+            if changed is not None:
+                await room.submit(author_id=None, update=changed, origin=None)  # type: ignore[arg-type]
+            if number % 256 == 0:
+                await asyncio.sleep(0)  # let the writer commit meanwhile
+        await room._queue.join()
+        elapsed = time.monotonic() - start
+        await room.stop()
+        return elapsed
+
+    elapsed = asyncio.run(run())
+    state, _ = services.work_state(work_id=work)
+    rebuilt = str(services.doc_from_state(state)[TEXT_NAME])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "room_path_s": round(elapsed, 2),
+                "matches": rebuilt == final_text,
+                "peak_rss_mb": round(peak),
+            }
+        )
+    )
+
+
+async def _drain(ws: ClientConnection, answers: asyncio.Queue[None]) -> None:
+    """Read the server's frames; signal each sync step 2 (an answer to our step 1)."""
+    with contextlib.suppress(ConnectionClosed):
+        async for frame in ws:
+            if isinstance(frame, bytes) and frame[:2] == b"\x00\x01":
+                answers.put_nowait(None)
+
+
+# Main -------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each side (medians)")
+    parser.add_argument("--trace-ops", type=int, default=259_778)
+    parser.add_argument("--quick", action="store_true", help="100 clients, 15 s, 50k ops")
+    parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--serve-peer", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--trace-room", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_peer:
+        serve_peer(args.serve_peer)
+        return 0
+    if args.trace_room:
+        replay_room(args.trace_room, args.trace_ops)
+        return 0
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    if args.quick:
+        args.clients, args.duration, args.trace_ops = 100, 15.0, 50_000
+    if args.clients < 2 or args.duration <= 0 or args.repeat < 1:
+        print("cowriting bench: --clients ≥ 2, --duration > 0 and --repeat ≥ 1", file=sys.stderr)
+        return 2
+    missing = services_missing()
+    if missing:
+        print(f"cowriting bench: {missing}", file=sys.stderr)
+        return 2
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    print(f"load average before: {os.getloadavg()}")
+    # DEBUG=1: with DEBUG off, every `maillage serve` collects and compresses the static files
+    # (minutes on this machine); DEBUG only adds a bounded log of SQL queries.
+    stack = LiveStack(Path(tempfile.mkdtemp(prefix="bench-cowriting-")), debug=True)
+    stack.create()
+    peer: subprocess.Popen[bytes] | None = None
+    try:
+        servers = [stack.serve(), stack.serve()]
+        stack.migrate()
+        for server in servers:
+            server.wait_ready(120)
+        seed = stack.seed(args.clients, works=args.repeat + 2)
+        cookies = [writer["cookie"] for writer in seed["writers"]]
+        ours_runs = []
+        for run in range(args.repeat):
+            work = seed["works"][run]
+            targets = [(server.url(work), server.origin) for server in servers]
+            cpu = [_cpu_s(server.process.pid) for server in servers]
+            result = asyncio.run(run_load(targets, cookies, args.clients, args.duration))
+            result["server_cpu_s"] = round(
+                sum(_cpu_s(s.process.pid) - c for s, c in zip(servers, cpu, strict=True)), 1
+            )
+            stored = stack.stored_text(work)
+            result["database_matches"] = stored == result.pop("text")
+            ours_runs.append(result)
+            print("ours:", json.dumps(result))
+
+        trace = b4_like_trace(args.trace_ops)
+        started = time.monotonic()
+        updates, final_text, vectors = trace_updates(trace)
+        local_s = time.monotonic() - started
+        trace_work = seed["works"][-1]
+        sent, elapsed = asyncio.run(
+            replay(
+                stack,
+                servers[0].url(trace_work),
+                servers[0].origin,
+                cookies[0],
+                trace_work,
+                updates,
+                final_text,
+                vectors,
+            )
+        )
+        trace_ok = stack.stored_text(trace_work) == final_text
+        (rows,) = stack.execute(
+            "SELECT count(*) FROM cowriting_update WHERE work_id = %s", (trace_work,)
+        )[0]
+        trace_result = {
+            "operations": len(updates),
+            "final_chars": len(final_text),
+            "local_pycrdt_s": round(local_s, 2),
+            "sent_s": round(sent, 2),
+            "through_server_and_database_s": round(elapsed, 2),
+            "stored_rows": rows,
+            "rebuilt_from_database_matches": trace_ok,
+        }
+        room_run = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--trace-room",
+                str(seed["works"][-2]),
+                "--trace-ops",
+                str(args.trace_ops),
+            ],
+            env=stack.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+        trace_result["room_path"] = json.loads(room_run.stdout.strip().splitlines()[-1])
+        print("trace:", json.dumps(trace_result))
+        ours_rss = [_peak_rss_mb(server.process.pid) for server in servers]
+        for server in servers:
+            server.stop()
+
+        peer_runs = []
+        peer_rss = 0.0
+        if not args.no_peer:
+            port = free_port()
+            peer_log = stack.folder / "peer.log"
+            with open(peer_log, "wb") as out:
+                peer = subprocess.Popen(
+                    [sys.executable, __file__, "--serve-peer", str(port)],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            _wait_port(port, peer)
+            for run in range(args.repeat):
+                url = f"ws://127.0.0.1:{port}/bench-{run}"
+                cpu = _cpu_s(peer.pid)
+                result = asyncio.run(
+                    run_load(
+                        [(url, f"http://127.0.0.1:{port}")], [None], args.clients, args.duration
+                    )
+                )
+                result["server_cpu_s"] = round(_cpu_s(peer.pid) - cpu, 1)
+                result.pop("text")
+                peer_runs.append(result)
+                print("peer:", json.dumps(result))
+            if peer.poll() is not None:
+                tail = peer_log.read_text(errors="replace")[-1500:]
+                print(f"peer: the server exited with {peer.returncode}:\n{tail}")
+            else:
+                peer_rss = _peak_rss_mb(peer.pid)
+    finally:
+        if peer is not None:
+            peer.terminate()
+            try:
+                peer.wait(10)
+            except subprocess.TimeoutExpired:
+                peer.kill()
+        stack.drop()
+
+    def median(runs: list[dict[str, Any]], key: str) -> float | None:
+        values = [run[key] for run in runs if run[key] is not None]
+        return statistics.median(values) if values else None
+
+    ours = {key: median(ours_runs, key) for key in ("p50_ms", "p95_ms", "p99_ms")}
+    ours["identical"] = all(run["identical"] and run["database_matches"] for run in ours_runs)
+    summary: dict[str, Any] = {
+        "bench": "cowriting",
+        "clients": args.clients,
+        "duration_s": args.duration,
+        "repeat": args.repeat,
+        "ours": ours,
+        "trace": trace_result,
+        "peak_rss_mb": {
+            "ours_servers": [round(value) for value in ours_rss],
+            "bench_clients": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        },
+        "load_average": os.getloadavg(),
+    }
+    if peer_runs:
+        summary["peer"] = {key: median(peer_runs, key) for key in ("p50_ms", "p95_ms", "p99_ms")}
+        summary["peer"]["identical"] = all(run["identical"] for run in peer_runs)
+        summary["peak_rss_mb"]["peer_server"] = round(peer_rss)
+        if ours["p95_ms"] and summary["peer"]["p95_ms"] is not None:
+            summary["ratio_p95_peer_over_ours"] = round(
+                summary["peer"]["p95_ms"] / max(ours["p95_ms"], 1.0), 2
+            )
+    print(
+        f"ours: p50 {ours['p50_ms']} ms, p95 {ours['p95_ms']} ms, identical {ours['identical']};"
+        f" trace {trace_result['operations']} ops in "
+        f"{trace_result['through_server_and_database_s']} s"
+    )
+    if peer_runs:
+        print(f"peer: p50 {summary['peer']['p50_ms']} ms, p95 {summary['peer']['p95_ms']} ms")
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Two rooms of one work, as two workers hold them, when a relay message is lost."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import connections
+from pycrdt import Doc, Text
+
+from maillage.cowriting import rooms, services
+from maillage.cowriting.authorship import TEXT_NAME
+from maillage.cowriting.models import SharedWork
+from maillage.cowriting.services import work_create
+from maillage.cowriting.tests.live import wait_until
+from maillage.cowriting.yprotocol import SyncStep, decode_message
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+class Peer:
+    """A connection that records the update frames it is sent."""
+
+    def __init__(self) -> None:
+        self.updates: list[bytes] = []
+
+    async def send_frame(self, frame: bytes) -> None:
+        message = decode_message(frame)
+        if message.kind == "sync" and message.step == SyncStep.UPDATE:
+            self.updates.append(message.payload)
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _clean_layer() -> Any:
+    yield
+    layer = get_channel_layer()
+    if hasattr(layer, "flush"):
+        await layer.flush()
+    await database_sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def work(personas: Any) -> SharedWork:
+    return work_create(actor=personas.org_admin, title="Carnet", organization=personas.organization)
+
+
+class Writer:
+    """A Yjs document whose every edit is one update."""
+
+    def __init__(self) -> None:
+        self.doc: Doc = Doc()
+        self.text = self.doc.get(TEXT_NAME, type=Text)
+        self.updates: list[bytes] = []
+        self.doc.observe(lambda event: self.updates.append(event.update))
+
+    def type(self, chars: str) -> bytes:
+        self.text.insert(len(self.text), chars)
+        return self.updates[-1]
+
+
+async def _store(room: rooms.Room, update: bytes, author: int, *, relayed: bool = True) -> None:
+    """Make ``room`` store ``update`` as its writer task does; lose its relay if asked."""
+    if not relayed:
+        original = room._relay
+
+        async def lost(message: dict[str, Any]) -> None:
+            room._relay = original  # type: ignore[method-assign]
+
+        room._relay = lost  # type: ignore[method-assign]
+    changed = room.apply(update)
+    assert changed is not None
+    await room.submit(author_id=author, update=changed, origin=Peer())
+    await room._queue.join()
+
+
+def _text(room: rooms.Room) -> str:
+    return str(room.doc[TEXT_NAME])
+
+
+async def _pair(work: SharedWork) -> tuple[rooms.Room, rooms.Room, Peer]:
+    """Return two rooms of ``work`` (two workers) and a connection of the second."""
+    first, second = rooms.Room(work.pk), rooms.Room(work.pk)
+    await first.start()
+    await second.start()
+    peer = Peer()
+    second.peers.add(peer)
+    return first, second, peer
+
+
+async def test_a_room_loads_the_updates_a_lost_relay_skipped_from_the_database(
+    work: Any, personas: Any
+) -> None:
+    first, second, peer = await _pair(work)
+    writer = Writer()
+    try:
+        await _store(first, writer.type("perdu "), personas.org_admin.pk, relayed=False)
+        await asyncio.sleep(0.05)
+        assert _text(second) == ""
+        await _store(first, writer.type("puis retrouvé"), personas.org_admin.pk)
+        # The relay of sequence 2 reveals that 1 is missing: loaded after the grace delay.
+        assert await wait_until(lambda: _text(second) == "perdu puis retrouvé", 5)
+        assert (second.contiguous, second.ahead) == (2, set())
+        replica: Doc = Doc()
+        replica.get(TEXT_NAME, type=Text)
+        for update in peer.updates:
+            replica.apply_update(update)
+        assert str(replica[TEXT_NAME]) == "perdu puis retrouvé"  # its connections got it too
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_a_lost_last_relay_is_caught_up_by_polling_the_database(
+    work: Any, personas: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(rooms, "POLL_EVERY", 0.2)
+    first, second, _ = await _pair(work)
+    writer = Writer()
+    try:
+        await _store(first, writer.type("seul message"), personas.org_admin.pk, relayed=False)
+        # No later relay reveals the gap: the counter in the database does.
+        assert await wait_until(lambda: _text(second) == "seul message", 5)
+        assert second.contiguous == 1
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_relays_arriving_out_of_order_load_nothing_from_the_database(
+    work: Any, personas: Any, monkeypatch: Any
+) -> None:
+    loads: list[int] = []
+    original = services.updates_after
+
+    def counted(*, work_id: int, after: int) -> list[tuple[int, bytes]]:
+        loads.append(after)
+        return original(work_id=work_id, after=after)
+
+    monkeypatch.setattr(services, "updates_after", counted)
+    room = rooms.Room(work.pk)
+    await room.start()
+    writer = Writer()
+    one, two = writer.type("a"), writer.type("b")
+    try:
+        stored = await database_sync_to_async(services.updates_append)(
+            work_id=work.pk, items=[(personas.org_admin.pk, one), (personas.org_admin.pk, two)]
+        )
+        assert stored == 1
+        # Sequence 2 first, then 1 within the grace delay, as two workers may relay them.
+        for update, sequence in ((two, 2), (one, 1)):
+            message = {"kind": "update", "update": update, "first": sequence, "last": sequence}
+            await room._layer.group_send(
+                rooms.group_name(work.pk), {**message, "type": "cowriting.relay", "origin": "x"}
+            )
+        assert await wait_until(lambda: room.contiguous == 2, 5)
+        await asyncio.sleep(rooms.GAP_GRACE + 0.1)
+        assert _text(room) == "ab"
+        assert loads == []
+    finally:
+        await room.stop()
+
+
+async def test_a_gap_is_recorded_until_the_missing_sequences_arrive() -> None:
+    room = rooms.Room.__new__(rooms.Room)
+    room.contiguous, room.ahead, room.last_sequence = 3, set(), 3
+    room._hold(6, 7)
+    assert (room.contiguous, room.ahead, room.last_sequence) == (3, {6, 7}, 7)
+    room._hold(1, 2)  # already held: nothing changes
+    assert (room.contiguous, room.ahead) == (3, {6, 7})
+    room._hold(4, 5)
+    assert (room.contiguous, room.ahead, room.last_sequence) == (7, set(), 7)

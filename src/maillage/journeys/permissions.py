@@ -1,0 +1,67 @@
+"""Who may organize a journey, walk it, record encounters, and read notes; self-observation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from maillage.core.permissions import is_participant, is_platform_admin
+from maillage.organizations.permissions import is_organization_member
+from maillage.people.models import TerritoryRole
+from maillage.people.permissions import is_territory_facilitator
+from maillage.people.selectors import active_q
+
+
+@rules.predicate
+def is_walker(user: Any, journey: Any) -> bool:
+    if journey is None or not getattr(user, "is_authenticated", False):
+        return False
+    cache: dict[int, bool] = journey.__dict__.setdefault("_walker_cache", {})
+    if user.pk not in cache:
+        cache[user.pk] = journey.walkers.filter(pk=user.pk).exists()
+    return cache[user.pk]
+
+
+@rules.predicate
+def journey_is_public(user: Any, journey: Any) -> bool:
+    return journey is not None and journey.is_public
+
+
+@rules.predicate
+def is_any_facilitator(user: Any) -> bool:
+    """A facilitator or admin of some territory: they edit the self-observation questions."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        TerritoryRole.objects.filter(person=user, role__in=("admin", "facilitator"))
+        .filter(active_q())
+        .exists()
+    )
+
+
+@rules.predicate
+def round_is_open_to(user: Any, round_: Any) -> bool:
+    """A personal round is open to every participant; a collective's to its members."""
+    if round_ is None or not getattr(user, "is_authenticated", False):
+        return False
+    return round_.organization_id is None or is_organization_member(user, round_.organization)
+
+
+@rules.predicate
+def is_collective_member(user: Any, organization: Any) -> bool:
+    return is_organization_member(user, organization)
+
+
+can_manage = is_territory_facilitator | is_walker | is_platform_admin
+
+rules.add_perm("journeys.add_journey", is_territory_facilitator | is_platform_admin)
+rules.add_perm("journeys.view_journey", journey_is_public | can_manage)
+rules.add_perm("journeys.change_journey", can_manage)
+rules.add_perm("journeys.record_encounter", is_walker | is_territory_facilitator)
+# Notes were taken for the walkers' common work, not for the public.
+rules.add_perm("journeys.view_notes", can_manage)
+rules.add_perm("journeys.start_account", is_walker)
+rules.add_perm("journeys.change_questionnaire", is_any_facilitator | is_platform_admin)
+rules.add_perm("journeys.answer_round", is_participant & round_is_open_to)
+rules.add_perm("journeys.view_collective", is_collective_member | is_platform_admin)

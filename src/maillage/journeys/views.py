@@ -1,0 +1,311 @@
+"""Journey and self-observation pages: thin, they check, call a service and render."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maillage.core.ratelimit import hit
+from maillage.journeys import charts, selectors, services
+from maillage.journeys.forms import (
+    AnswerForm,
+    EncounterForm,
+    GpxForm,
+    JourneyForm,
+    QuestionForm,
+    StageForm,
+)
+from maillage.journeys.models import Dimension, Journey, Question, Round
+from maillage.organizations.models import Organization
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _journey(request: HttpRequest, slug: str, permission: str = "journeys.view_journey") -> Journey:
+    try:
+        journey = selectors.journey_get(slug)
+    except Journey.DoesNotExist:
+        raise Http404("no such journey") from None
+    if not request.user.has_perm("journeys.view_journey", journey):
+        raise Http404("no such journey")
+    if permission != "journeys.view_journey" and not request.user.has_perm(permission, journey):
+        raise PermissionDenied(permission)
+    return journey
+
+
+def journey_index(request: HttpRequest) -> HttpResponse:
+    journeys = selectors.journey_visible_list(request.user)
+    can_create = request.user.is_authenticated and (
+        request.user.is_superuser
+        or request.user.territory_roles.filter(role__in=("admin", "facilitator")).exists()
+    )
+    return render(request, "journeys/index.html", {"journeys": journeys, "can_create": can_create})
+
+
+@login_required
+def journey_create(request: HttpRequest) -> HttpResponse:
+    form = JourneyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        hit("write", str(request.user.pk))
+        try:
+            journey = services.journey_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            return redirect(journey.get_absolute_url())
+    status = 422 if request.method == "POST" else 200
+    return render(request, "journeys/journey_form.html", {"form": form}, status=status)
+
+
+def journey_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The route on the map (a line), the stages, the walkers and the encounters."""
+    journey = _journey(request, slug)
+    encounters = list(selectors.journey_encounters(journey))
+    can_change = request.user.has_perm("journeys.change_journey", journey)
+    work = selectors.journey_shared_work(journey)
+    context = {
+        "journey": journey,
+        "stages": list(journey.stages.all()),
+        "walkers": list(journey.walkers.all()),
+        "encounters": encounters,
+        "themes": selectors.theme_counts(encounters),
+        "map_data": selectors.journey_map_geojson(journey, encounters),
+        "can_change": can_change,
+        "can_record": request.user.has_perm("journeys.record_encounter", journey),
+        "can_read_notes": request.user.has_perm("journeys.view_notes", journey),
+        "cowriting": selectors.cowriting_installed(),
+        "can_start_account": selectors.cowriting_installed()
+        and work is None
+        and request.user.has_perm("journeys.start_account", journey),
+        "shared_work": work,
+        "gpx_form": GpxForm() if can_change else None,
+        "stage_form": StageForm() if can_change else None,
+    }
+    return render(request, "journeys/detail.html", context)
+
+
+@login_required
+@require_POST
+def gpx_import(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _journey(request, slug, "journeys.change_journey")
+    form = GpxForm(request.POST, request.FILES)
+    if form.is_valid():
+        hit("write", str(request.user.pk))
+        try:
+            result = services.journey_import_gpx(
+                journey=journey, actor=request.user, data=form.cleaned_data["gpx"].read()
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Route imported: %(read)d points read, %(kept)d kept, %(dropped)d dropped "
+                    "(tolerance %(tolerance)s m), %(length).1f km."
+                )
+                % {
+                    "read": result.read,
+                    "kept": result.kept,
+                    "dropped": result.dropped,
+                    "tolerance": f"{result.tolerance_m:g}",
+                    "length": result.length_km,
+                },
+            )
+            return redirect(journey.get_absolute_url())
+    return render(request, "journeys/gpx_form.html", {"journey": journey, "form": form}, status=422)
+
+
+def gpx_export(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _journey(request, slug)
+    if not journey.route:
+        raise Http404("no route yet")
+    response = HttpResponse(
+        services.journey_export_gpx(journey), content_type="application/gpx+xml"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{journey.slug}.gpx"'
+    return response
+
+
+@login_required
+@require_POST
+def stage_add(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _journey(request, slug, "journeys.change_journey")
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.stage_add(journey=journey, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Stage added."))
+    else:
+        messages.error(request, _("The stage is incomplete."))
+    return redirect(journey.get_absolute_url() + "#stages")
+
+
+@login_required
+def encounter_create(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _journey(request, slug, "journeys.record_encounter")
+    form = EncounterForm(request.POST or None, territory=journey.territory)
+    if request.method == "POST" and form.is_valid():
+        hit("write", str(request.user.pk))
+        try:
+            services.encounter_record(journey=journey, actor=request.user, record=form.record())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Encounter recorded."))
+            return redirect(journey.get_absolute_url() + "#encounters")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "journeys/encounter_form.html", {"journey": journey, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def account_start(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _journey(request, slug, "journeys.start_account")
+    if not selectors.cowriting_installed():
+        raise Http404("co-writing is not installed")
+    work = services.account_start(journey=journey, actor=request.user)
+    return redirect(work.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------------------------
+# Self-observation
+
+
+def _evolution_context(
+    rounds: list[Round], scores: list[Mapping[str, float | None]], questionnaire: Any
+) -> dict[str, Any]:
+    """Return the chart and the table rows of scores per dimension along ``rounds``."""
+    labels = [r.title for r in rounds]
+    series = {d: [s.get(d) for s in scores] for d in Dimension.values}
+    return {
+        "chart": charts.line_chart(
+            labels, series, low=questionnaire.scale_low, high=questionnaire.scale_high
+        ),
+        "rows": [
+            {"round": r, "scores": [s.get(d) for d in Dimension.values]}
+            for r, s in zip(rounds, scores, strict=True)
+        ],
+    }
+
+
+def observation_index(request: HttpRequest) -> HttpResponse:
+    """Rounds to answer, my own evolution, and my collectives' aggregates."""
+    questionnaire = selectors.questionnaire_default()
+    context: dict[str, Any] = {"questionnaire": questionnaire, "dimensions": Dimension.choices}
+    if questionnaire and request.user.is_authenticated:
+        rounds, waves = selectors.person_evolution(request.user, questionnaire)
+        answered = {r.pk for r in rounds}
+        context["open_rounds"] = [
+            r for r in selectors.rounds_open_to(request.user) if r.pk not in answered
+        ]
+        context["mine"] = (
+            _evolution_context(rounds, [w.scores for w in waves], questionnaire) if rounds else None
+        )
+        context["collectives"] = Organization.objects.filter(
+            observation_rounds__isnull=False,
+            memberships__person=request.user,
+            memberships__until__isnull=True,
+        ).distinct()
+        context["can_edit"] = request.user.has_perm("journeys.change_questionnaire", questionnaire)
+    return render(request, "journeys/observation_index.html", context)
+
+
+@login_required
+def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire", "organization"), pk=pk)
+    if not request.user.has_perm("journeys.answer_round", round_):
+        raise PermissionDenied("journeys.answer_round")
+    form = AnswerForm(request.POST or None, questionnaire=round_.questionnaire)
+    if request.method == "POST" and form.is_valid():
+        hit("write", str(request.user.pk))
+        try:
+            services.response_submit(round_=round_, actor=request.user, answers=form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: your answers are recorded."))
+            return redirect("journeys:observation")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "journeys/round_answer.html", {"round": round_, "form": form}, status=status
+    )
+
+
+def collective_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """A collective's aggregate per round, shown only where at least 5 members answered."""
+    organization = get_object_or_404(Organization, slug=slug)
+    if not request.user.has_perm("journeys.view_collective", organization):
+        raise PermissionDenied("journeys.view_collective")
+    questionnaire = selectors.questionnaire_default()
+    if questionnaire is None:
+        raise Http404("no questionnaire")
+    rounds, waves = selectors.collective_evolution(organization, questionnaire)
+    shown = [(r, w) for r, w in zip(rounds, waves, strict=True) if not w.suppressed]
+    context = {
+        "organization": organization,
+        "questionnaire": questionnaire,
+        "dimensions": Dimension.choices,
+        "waves": list(zip(rounds, waves, strict=True)),
+        "aggregate": _evolution_context(
+            [r for r, _w in shown], [w.mean for _r, w in shown], questionnaire
+        )
+        if shown
+        else None,
+    }
+    return render(request, "journeys/collective.html", context)
+
+
+@login_required
+def questions_edit(request: HttpRequest) -> HttpResponse:
+    """Let facilitators reword the questions, in French and English."""
+    questionnaire = selectors.questionnaire_default()
+    if questionnaire is None:
+        raise Http404("no questionnaire")
+    if not request.user.has_perm("journeys.change_questionnaire", questionnaire):
+        raise PermissionDenied("journeys.change_questionnaire")
+    questions = list(questionnaire.questions.all())
+    forms = [
+        QuestionForm(
+            request.POST if request.POST.get("question") == str(q.pk) else None,
+            prefix=f"q{q.pk}",
+            initial={"text_fr": q.text_fr, "text_en": q.text_en},
+        )
+        for q in questions
+    ]
+    if request.method == "POST":
+        question = get_object_or_404(Question, pk=request.POST.get("question"))
+        form = next(f for f, q in zip(forms, questions, strict=True) if q.pk == question.pk)
+        if form.is_valid():
+            services.question_update(question=question, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Question updated."))
+            return redirect("journeys:questions")
+    return render(
+        request,
+        "journeys/questions.html",
+        {
+            "questionnaire": questionnaire,
+            "items": list(zip(questions, forms, strict=True)),
+            "language": get_language(),
+        },
+    )

@@ -1,0 +1,247 @@
+"""API of pooling: public reads of offers, needs, suggestions and exchanges; writes by members.
+
+Writes take a token or the session: ``POST /offers`` and ``/needs`` by a member of the
+organization, ``POST /exchanges`` by a member of the giving or receiving organization (else
+403). A date range that ends before it starts is a 422 naming both dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from maillage.api.auth import AUTHENTICATED
+from maillage.core.ratelimit import hit
+from maillage.organizations.models import Organization
+from maillage.pooling import selectors, services
+from maillage.pooling.models import Need, Offer
+from maillage.territories.models import Territory
+
+router = Router(tags=["pooling"])
+
+
+class ListingOut(Schema):
+    id: int
+    organization: str
+    organization_name: str
+    category: str
+    title: str
+    description: str
+    available_from: dt.date
+    available_until: dt.date
+    conditions: str
+    territory: str
+    url: str
+
+    @staticmethod
+    def resolve_organization(obj: Offer) -> str:
+        return obj.organization.slug
+
+    @staticmethod
+    def resolve_organization_name(obj: Offer) -> str:
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_territory(obj: Offer) -> str:
+        return obj.territory.slug
+
+    @staticmethod
+    def resolve_url(obj: Offer) -> str:
+        return obj.get_absolute_url()
+
+
+class ListingIn(Schema):
+    organization: str
+    category: str
+    title: str
+    description: str = ""
+    available_from: dt.date
+    available_until: dt.date
+    conditions: str = "free"
+    territory: str
+
+
+class SuggestionOut(Schema):
+    rank: int
+    offer: ListingOut
+    score: float
+    category: float | None = None
+    text: float | None = None
+    distance: float | None = None
+    availability: float | None = None
+    partner: float | None = None
+
+
+class ExchangeOut(Schema):
+    id: int
+    giver: str
+    receiver: str
+    offer_id: int | None
+    need_id: int | None
+    what: str
+    happened_on: dt.date
+    duration_hours: Decimal | None
+
+    @staticmethod
+    def resolve_giver(obj) -> str:
+        return obj.giver.slug
+
+    @staticmethod
+    def resolve_receiver(obj) -> str:
+        return obj.receiver.slug
+
+
+class ExchangeIn(Schema):
+    giver: str
+    receiver: str
+    what: str
+    happened_on: dt.date
+    duration_hours: Decimal | None = None
+    offer_id: int | None = None
+    need_id: int | None = None
+    feedback: str = ""
+
+
+def _listings(kind: str, q: str, category: str, territory: str | None, organization: str | None):
+    territory_ids = None
+    if territory:
+        place = Territory.objects.filter(slug=territory).first()
+        territory_ids = (
+            list(Territory.objects.filter(path__startswith=place.path).values_list("pk", flat=True))
+            if place
+            else []
+        )
+    org = Organization.objects.filter(slug=organization).first() if organization else None
+    if organization and org is None:
+        raise Http404(f"no organization {organization!r}")
+    return selectors.listing_directory(
+        kind, search=q[:100], category=category, territory_ids=territory_ids, organization=org
+    )
+
+
+@router.get("/offers", response=list[ListingOut])
+@paginate(LimitOffsetPagination)
+def offer_list(
+    request: HttpRequest,
+    q: str = "",
+    category: str = "",
+    territory: str | None = None,
+    organization: str | None = None,
+):
+    return _listings("offer", q, category, territory, organization)
+
+
+@router.get("/needs", response=list[ListingOut])
+@paginate(LimitOffsetPagination)
+def need_list(
+    request: HttpRequest,
+    q: str = "",
+    category: str = "",
+    territory: str | None = None,
+    organization: str | None = None,
+):
+    return _listings("need", q, category, territory, organization)
+
+
+@router.get("/offers/{offer_id}", response=ListingOut)
+def offer_detail(request: HttpRequest, offer_id: int):
+    return get_object_or_404(Offer.objects.select_related("organization", "territory"), pk=offer_id)
+
+
+@router.get("/needs/{need_id}", response=ListingOut)
+def need_detail(request: HttpRequest, need_id: int):
+    return get_object_or_404(Need.objects.select_related("organization", "territory"), pk=need_id)
+
+
+@router.get("/needs/{need_id}/suggestions", response=list[SuggestionOut])
+def need_suggestions(request: HttpRequest, need_id: int, live: bool = True):
+    """The top 10 offers for a need: computed now (``live``) or from the nightly run."""
+    need = get_object_or_404(Need.objects.select_related("territory"), pk=need_id)
+    if live:
+        return [
+            {
+                "rank": rank,
+                "offer": s.offer,
+                "score": s.terms.score,
+                "category": s.terms.category,
+                "text": s.terms.text,
+                "distance": s.terms.distance,
+                "availability": s.terms.availability,
+                "partner": s.terms.partner,
+            }
+            for rank, s in enumerate(services.need_suggestions_live(need), start=1)
+        ]
+    return [
+        {"rank": s.rank, "offer": s.offer, "score": s.score}
+        for s in selectors.need_stored_suggestions(need)
+    ]
+
+
+@router.get("/exchanges", response=list[ExchangeOut])
+@paginate(LimitOffsetPagination)
+def exchange_list(request: HttpRequest, organization: str | None = None):
+    org = None
+    if organization:
+        org = Organization.objects.filter(slug=organization).first()
+        if org is None:
+            raise Http404(f"no organization {organization!r}")
+    return selectors.exchange_list(organization=org)
+
+
+def _organization(slug: str) -> Organization:
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        raise Http404(f"no organization {slug!r}")
+    return org
+
+
+def _create_listing(request: HttpRequest, kind: str, payload: ListingIn):
+    hit("write", str(request.user.pk))
+    territory = Territory.objects.filter(slug=payload.territory).first()
+    if territory is None:
+        raise Http404(f"no territory {payload.territory!r}")
+    listing = services.listing_create(
+        kind=kind,
+        actor=request.user,
+        organization=_organization(payload.organization),
+        category=payload.category,
+        title=payload.title,
+        description=payload.description,
+        available_from=payload.available_from,
+        available_until=payload.available_until,
+        conditions=payload.conditions,
+        territory=territory,
+    )
+    return Status(201, listing)
+
+
+@router.post("/offers", auth=AUTHENTICATED, response={201: ListingOut})
+def offer_create(request: HttpRequest, payload: ListingIn):
+    return _create_listing(request, "offer", payload)
+
+
+@router.post("/needs", auth=AUTHENTICATED, response={201: ListingOut})
+def need_create(request: HttpRequest, payload: ListingIn):
+    return _create_listing(request, "need", payload)
+
+
+@router.post("/exchanges", auth=AUTHENTICATED, response={201: ExchangeOut})
+def exchange_create(request: HttpRequest, payload: ExchangeIn):
+    hit("write", str(request.user.pk))
+    exchange = services.exchange_record(
+        actor=request.user,
+        giver=_organization(payload.giver),
+        receiver=_organization(payload.receiver),
+        what=payload.what,
+        happened_on=payload.happened_on,
+        duration_hours=payload.duration_hours,
+        offer=get_object_or_404(Offer, pk=payload.offer_id) if payload.offer_id else None,
+        need=get_object_or_404(Need, pk=payload.need_id) if payload.need_id else None,
+        feedback=payload.feedback,
+    )
+    return Status(201, exchange)

@@ -1,0 +1,33 @@
+"""Who may publish offers and needs, and record exchanges: members of the organizations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from maillage.core.permissions import is_platform_admin
+from maillage.organizations.permissions import is_organization_member
+
+
+@rules.predicate
+def is_member_of_listing_organization(user: Any, listing: Any) -> bool:
+    return listing is not None and is_organization_member(user, listing.organization)
+
+
+@rules.predicate
+def is_member_of_either_side(user: Any, exchange: Any) -> bool:
+    """A member of the giving or of the receiving organization (``exchange`` may be unsaved)."""
+    if exchange is None:
+        return False
+    return is_organization_member(user, exchange.giver) or is_organization_member(
+        user, exchange.receiver
+    )
+
+
+rules.add_perm("pooling.publish_listing", is_organization_member | is_platform_admin)
+rules.add_perm("pooling.change_listing", is_member_of_listing_organization | is_platform_admin)
+# Recording an exchange is the two organizations' word; an admin of the platform cannot speak
+# for them.
+rules.add_perm("pooling.record_exchange", is_member_of_either_side)
+rules.add_perm("pooling.recompute_suggestions", is_platform_admin)

@@ -1,0 +1,382 @@
+"""Writes on pooling: offers and needs, exchanges, and the suggestions of the matching engine.
+
+The matching itself is ``maillage.analysis.matching``; this module loads the listings, calls it
+and stores what it returns. ``suggestion_recompute_all`` is the nightly recomputation (a plain
+function: a scheduler, the CLI or a test calls it); ``need_suggestions_live`` answers for one
+need from an index kept in memory until offers or exchanges change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maillage.analysis.matching import (
+    Listing as MatchListing,
+)
+from maillage.analysis.matching import (
+    ListingTable,
+    MatchingIndex,
+)
+from maillage.analysis.matching import (
+    Suggestion as MatchSuggestion,
+)
+from maillage.core.permissions import require
+from maillage.core.services import audit_record
+from maillage.organizations.models import Organization
+from maillage.organizations.permissions import is_organization_member
+from maillage.pooling.models import Category, Conditions, Exchange, Need, Offer, Suggestion
+from maillage.pooling.permissions import is_member_of_either_side
+from maillage.territories.models import Territory
+
+SUGGESTIONS_PER_NEED = 10
+MODELS = {"offer": Offer, "need": Need}
+
+
+def _check_listing(
+    *, category: str, conditions: str, title: str, available_from: Any, available_until: Any
+) -> None:
+    errors: dict[str, str] = {}
+    if category not in Category.values:
+        errors["category"] = _("Choose one of: %(values)s.") % {
+            "values": ", ".join(Category.values)
+        }
+    if conditions not in Conditions.values:
+        errors["conditions"] = _("Choose one of: %(values)s.") % {
+            "values": ", ".join(Conditions.values)
+        }
+    if not title.strip():
+        errors["title"] = _("A title is required.")
+    if available_from and available_until and available_until < available_from:
+        errors["available_until"] = _(
+            "The availability ends on %(end)s, before it starts on %(start)s."
+        ) % {"end": available_until.isoformat(), "start": available_from.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def listing_create(
+    *,
+    kind: str,
+    actor: Any,
+    organization: Organization,
+    category: str,
+    title: str,
+    territory: Territory,
+    available_from: dt.date,
+    available_until: dt.date,
+    conditions: str = Conditions.FREE,
+    description: str = "",
+) -> Offer | Need:
+    """Publish an offer or a need (``kind``) of ``organization``; its members only."""
+    require(actor, "pooling.publish_listing", organization)
+    _check_listing(
+        category=category,
+        conditions=conditions,
+        title=title,
+        available_from=available_from,
+        available_until=available_until,
+    )
+    listing = MODELS[kind].objects.create(
+        organization=organization,
+        category=category,
+        title=title.strip()[:200],
+        description=description.strip(),
+        territory=territory,
+        available_from=available_from,
+        available_until=available_until,
+        conditions=conditions,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return listing
+
+
+@transaction.atomic
+def listing_update(*, listing: Offer | Need, actor: Any, **changes: Any) -> Offer | Need:
+    """Change a listing's texts, period, conditions, territory or active flag."""
+    require(actor, "pooling.change_listing", listing)
+    allowed = (
+        "category",
+        "title",
+        "description",
+        "available_from",
+        "available_until",
+        "conditions",
+        "territory",
+        "is_active",
+    )
+    fields = [name for name in allowed if name in changes]
+    for name in fields:
+        setattr(listing, name, changes[name])
+    _check_listing(
+        category=listing.category,
+        conditions=listing.conditions,
+        title=listing.title,
+        available_from=listing.available_from,
+        available_until=listing.available_until,
+    )
+    if fields:
+        listing.save(update_fields=[*fields, "updated_at"])
+    return listing
+
+
+# ---------------------------------------------------------------------------------------------
+# Exchanges
+
+
+@transaction.atomic
+def exchange_record(
+    *,
+    actor: Any,
+    giver: Organization,
+    receiver: Organization,
+    what: str,
+    happened_on: dt.date,
+    duration_hours: Decimal | float | None = None,
+    offer: Offer | None = None,
+    need: Need | None = None,
+    feedback: str = "",
+) -> Exchange:
+    """Record an exchange; only a member of the giver or of the receiver may.
+
+    ``feedback`` is the actor's own side's (the giver's when they belong to both).
+    """
+    exchange = Exchange(
+        giver=giver,
+        receiver=receiver,
+        what=what.strip()[:300],
+        happened_on=happened_on,
+        duration_hours=Decimal(str(duration_hours)) if duration_hours is not None else None,
+        offer=offer,
+        need=need,
+        recorded_by=actor,
+    )
+    # Not ``require``: a superuser holds every permission, but only the two organizations may
+    # say that an exchange between them happened.
+    if not is_member_of_either_side.test(actor, exchange):
+        raise PermissionDenied("pooling.record_exchange")
+    errors: dict[str, str] = {}
+    if giver.pk == receiver.pk:
+        errors["receiver"] = _("An organization does not exchange with itself.")
+    if not exchange.what:
+        errors["what"] = _("Say what was given.")
+    if exchange.duration_hours is not None and exchange.duration_hours < 0:
+        errors["duration_hours"] = _("The duration cannot be negative.")
+    if happened_on > timezone.localdate():
+        errors["happened_on"] = _("An exchange is recorded once it has happened.")
+    if offer is not None and offer.organization_id != giver.pk:
+        errors["offer"] = _("The offer is not the giving organization's.")
+    if need is not None and need.organization_id != receiver.pk:
+        errors["need"] = _("The need is not the receiving organization's.")
+    if errors:
+        raise ValidationError(errors)
+    side = _actor_side(actor, exchange)
+    if side:
+        setattr(exchange, f"{side}_feedback", feedback.strip()[:500])
+    exchange.save()
+    audit_record(
+        actor=actor,
+        action="pooling.exchange.record",
+        target=exchange,
+        data={"giver": giver.pk, "receiver": receiver.pk},
+    )
+    return exchange
+
+
+def _actor_side(actor: Any, exchange: Exchange) -> str:
+    if is_organization_member(actor, exchange.giver):
+        return "giver"
+    if is_organization_member(actor, exchange.receiver):
+        return "receiver"
+    return ""
+
+
+@transaction.atomic
+def exchange_give_feedback(*, exchange: Exchange, actor: Any, side: str, text: str) -> Exchange:
+    """Set one side's short feedback; only a member of that side's organization may."""
+    if side not in ("giver", "receiver"):
+        raise ValidationError({"side": _("The side is the giver or the receiver.")})
+    if not is_organization_member(actor, getattr(exchange, side)):
+        raise PermissionDenied("pooling.give_feedback")
+    setattr(exchange, f"{side}_feedback", text.strip()[:500])
+    exchange.save(update_fields=[f"{side}_feedback"])
+    return exchange
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching
+
+
+def _territory_points() -> dict[int, tuple[float, float]]:
+    """Return (lat, lon) per territory: its centroid, else its nearest ancestor's."""
+    rows = list(Territory.objects.values_list("pk", "path", "centroid_lat", "centroid_lon"))
+    own = {pk: (lat, lon) for pk, _path, lat, lon in rows if lat is not None}
+    points: dict[int, tuple[float, float]] = {}
+    for pk, path, _lat, _lon in rows:
+        chain = [int(part) for part in path.strip("/").split("/") if part]
+        # Without any centroid up the chain the listing still matches, only far from all.
+        points[pk] = next((own[t] for t in reversed(chain) if t in own), (0.0, 0.0))
+    return points
+
+
+def _point_of(territory: Territory) -> tuple[float, float]:
+    """Return (lat, lon) of one territory: its centroid, else its nearest ancestor's."""
+    if territory.centroid_lat is not None:
+        return territory.centroid_lat, territory.centroid_lon
+    ancestors = Territory.objects.filter(
+        pk__in=territory.ancestor_ids, centroid_lat__isnull=False
+    ).order_by("-depth")
+    return next(((t.centroid_lat, t.centroid_lon) for t in ancestors[:1]), (0.0, 0.0))
+
+
+def _listing_rows(model: type[Offer] | type[Need], **filters: Any) -> Iterable[tuple]:
+    return (
+        model.objects.filter(is_active=True, **filters)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "organization_id",
+            "category",
+            "title",
+            "description",
+            "territory_id",
+            "available_from",
+            "available_until",
+        )
+        .iterator(chunk_size=5000)
+    )
+
+
+def _table(rows: Iterable[tuple], points: dict[int, tuple[float, float]]) -> ListingTable:
+    return ListingTable.from_listings(
+        MatchListing(
+            id=pk,
+            organization=org,
+            category=category,
+            text=f"{title} {description}",
+            lat=points.get(territory, (0.0, 0.0))[0],
+            lon=points.get(territory, (0.0, 0.0))[1],
+            start=start,
+            end=end,
+        )
+        for pk, org, category, title, description, territory, start, end in rows
+    )
+
+
+def _exchange_pairs() -> list[tuple[int, int]]:
+    return list(Exchange.objects.values_list("giver_id", "receiver_id"))
+
+
+def matching_index_build() -> MatchingIndex | None:
+    """Return the index of every active offer (None when there is none)."""
+    points = _territory_points()
+    offers = _table(_listing_rows(Offer), points)
+    if len(offers) == 0:
+        return None
+    return MatchingIndex(offers, _exchange_pairs())
+
+
+def suggestion_recompute_all(
+    *, actor: Any = None, progress: Callable[[int], None] | None = None
+) -> int:
+    """Recompute and store the top suggestions of every active need; return how many stored.
+
+    The nightly job calls it without ``actor``; a person asking for it must be a platform
+    admin. The old suggestions are replaced in one transaction, so readers see either the old
+    set or the new one.
+    """
+    if actor is not None:
+        require(actor, "pooling.recompute_suggestions")
+    index = matching_index_build()
+    points = _territory_points()
+    needs = _table(_listing_rows(Need), points)
+    now = timezone.now()
+    rows: list[Suggestion] = []
+    if index is not None and len(needs):
+        result = index.all_top_k(needs, k=SUGGESTIONS_PER_NEED, progress=progress)
+        for need_id, offer_ids, scores in zip(
+            result.need_ids, result.offer_ids, result.scores, strict=True
+        ):
+            rows.extend(
+                Suggestion(
+                    need_id=int(need_id),
+                    offer_id=int(offer_id),
+                    rank=rank,
+                    score=float(score),
+                    computed_at=now,
+                )
+                for rank, (offer_id, score) in enumerate(
+                    zip(offer_ids, scores, strict=True), start=1
+                )
+                if offer_id >= 0  # padding of a need with fewer eligible offers than k
+            )
+    with transaction.atomic():
+        Suggestion.objects.all().delete()
+        Suggestion.objects.bulk_create(rows, batch_size=2000)
+    if actor is not None:
+        audit_record(actor=actor, action="pooling.suggestions.recompute", data={"rows": len(rows)})
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class LiveSuggestion:
+    """An offer suggested now for a need, with the terms of its score."""
+
+    offer: Offer
+    terms: MatchSuggestion
+
+
+_INDEX_LOCK = threading.Lock()
+_INDEX_CACHE: dict[str, Any] = {}
+
+
+def _index_version() -> tuple:
+    offers = Offer.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    exchanges = Exchange.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return (offers["n"], offers["last"], exchanges["n"], exchanges["last"])
+
+
+def _current_index() -> MatchingIndex | None:
+    """Return the in-memory index, rebuilt when offers or exchanges changed since."""
+    version = _index_version()
+    with _INDEX_LOCK:
+        if _INDEX_CACHE.get("version") != version:
+            _INDEX_CACHE["index"] = matching_index_build()
+            _INDEX_CACHE["version"] = version
+        return _INDEX_CACHE["index"]
+
+
+def need_suggestions_live(need: Need, *, k: int = SUGGESTIONS_PER_NEED) -> list[LiveSuggestion]:
+    """Return the ``k`` best active offers for ``need`` now, best first (other organizations)."""
+    index = _current_index()
+    if index is None:
+        return []
+    lat, lon = _point_of(need.territory)
+    terms = index.top_k(
+        MatchListing(
+            id=need.pk,
+            organization=need.organization_id,
+            category=need.category,
+            text=f"{need.title} {need.description}",
+            lat=lat,
+            lon=lon,
+            start=need.available_from,
+            end=need.available_until,
+        ),
+        k=k,
+    )
+    offers = Offer.objects.select_related("organization", "territory").in_bulk(
+        [t.offer_id for t in terms]
+    )
+    return [LiveSuggestion(offers[t.offer_id], t) for t in terms if t.offer_id in offers]

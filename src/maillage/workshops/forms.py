@@ -1,0 +1,79 @@
+"""Forms of the workshop pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maillage.organizations.models import Organization
+from maillage.territories.models import Territory
+from maillage.workshops.models import Output, Registration
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+class WorkshopForm(forms.Form):
+    title = forms.CharField(max_length=200, label=_("Title"))
+    theme = forms.CharField(max_length=200, label=_("Theme"))
+    method = forms.CharField(max_length=200, label=_("Method"))
+    description = forms.CharField(widget=forms.Textarea, required=False, label=_("Description"))
+    territory = forms.ModelChoiceField(
+        queryset=Territory.objects.exclude(kind="site").order_by("path"), label=_("Territory")
+    )
+    place = forms.CharField(max_length=300, required=False, label=_("Place"))
+    video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
+    starts_at = forms.DateTimeField(widget=DateTimeInput, label=_("Starts at"))
+    ends_at = forms.DateTimeField(widget=DateTimeInput, label=_("Ends at"))
+    capacity = forms.IntegerField(min_value=1, label=_("Capacity"))
+    organizers = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.none(), label=_("Organizers")
+    )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organizers"].queryset = organizations
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(max_length=120, label=_("Name"))
+    email = forms.EmailField(label=_("Email"))
+    sector = forms.ChoiceField(
+        choices=[("", "—"), *Registration.Sector.choices], required=False, label=_("Sector")
+    )
+    public = forms.ChoiceField(
+        choices=[("", "—"), *Registration.Public.choices], required=False, label=_("You come as")
+    )
+    age_band = forms.ChoiceField(
+        choices=[("", "—"), *Registration.AgeBand.choices], required=False, label=_("Age band")
+    )
+    discipline = forms.ChoiceField(
+        choices=[("", "—"), *Registration.Discipline.choices],
+        required=False,
+        label=_("Discipline"),
+    )
+    territory = forms.ModelChoiceField(
+        queryset=Territory.objects.filter(kind__in=("commune", "neighbourhood")).order_by("path"),
+        required=False,
+        label=_("Where you live or work"),
+    )
+
+    def __init__(self, *args: Any, person: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if getattr(person, "is_authenticated", False):
+            # An account registers itself: its name and email come from the account.
+            del self.fields["name"]
+            del self.fields["email"]
+        for name in ("sector", "public", "age_band", "discipline", "territory"):
+            self.fields[name].help_text = _(
+                "Optional; only used for the diversity of the workshop, never published alone."
+            )
+
+
+class OutputForm(forms.Form):
+    kind = forms.ChoiceField(choices=Output.Kind.choices, label=_("Kind"))
+    label = forms.CharField(max_length=200, label=_("Label"))
+    url = forms.CharField(max_length=500, label=_("Address (URL or page of this site)"))

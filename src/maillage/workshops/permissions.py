@@ -1,0 +1,34 @@
+"""Who may run a workshop (its organizers' members, the territory's facilitators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from maillage.core.permissions import is_platform_admin
+from maillage.organizations.permissions import is_organization_member
+from maillage.people.permissions import is_territory_facilitator
+from maillage.people.selectors import active_q
+
+
+@rules.predicate
+def is_organizer(user: Any, workshop: Any) -> bool:
+    if workshop is None or not getattr(user, "is_authenticated", False):
+        return False
+    return workshop.organizers.filter(
+        pk__in=user.memberships.filter(active_q()).values("organization_id")
+    ).exists()
+
+
+@rules.predicate
+def may_organize_for(user: Any, organization: Any) -> bool:
+    return is_organization_member(user, organization)
+
+
+can_run = is_organizer | is_territory_facilitator | is_platform_admin
+
+rules.add_perm("workshops.add_workshop", may_organize_for | is_platform_admin)
+rules.add_perm("workshops.change_workshop", can_run)
+rules.add_perm("workshops.view_registrations", can_run)
+rules.add_perm("workshops.take_attendance", can_run)

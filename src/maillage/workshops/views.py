@@ -1,0 +1,193 @@
+"""Workshop pages: list, detail with diversity, registration, calendars, attendance, outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maillage.core.ratelimit import client_ip, hit
+from maillage.organizations.models import Organization
+from maillage.territories.models import Territory
+from maillage.territories.selectors import territory_with_descendant_ids
+from maillage.workshops import ical, selectors, services
+from maillage.workshops.forms import OutputForm, RegistrationForm, WorkshopForm
+from maillage.workshops.models import Registration, Workshop
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _workshop(slug: str) -> Workshop:
+    try:
+        return selectors.workshop_get(slug)
+    except Workshop.DoesNotExist:
+        raise Http404("no such workshop") from None
+
+
+def workshop_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "workshops/index.html",
+        {
+            "upcoming": selectors.workshop_list(upcoming=True),
+            "past": selectors.workshop_list(upcoming=False).reverse()[:20],
+            "can_create": request.user.is_authenticated
+            and (request.user.is_superuser or selectors.organizations_of(request.user).exists()),
+        },
+    )
+
+
+def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The workshop, its places left, its diversity beforehand, and the registration form."""
+    workshop = _workshop(slug)
+    form = RegistrationForm(request.POST or None, person=request.user)
+    if request.method == "POST" and form.is_valid():
+        hit(
+            "write" if request.user.is_authenticated else "anonymous_write",
+            str(request.user.pk) if request.user.is_authenticated else client_ip(request),
+        )
+        data = dict(form.cleaned_data)
+        try:
+            registration = services.registration_create(
+                workshop=workshop, actor=request.user, **data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if registration.status == Registration.Status.WAITING:
+                messages.info(
+                    request,
+                    _(
+                        "The workshop is full: you are on the waiting list, and will be told by "
+                        "email if a place frees up."
+                    ),
+                )
+            else:
+                messages.success(request, _("You are registered: a confirmation is on its way."))
+            return redirect(workshop.get_absolute_url())
+    confirmed = workshop.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    waiting = workshop.registrations.filter(status=Registration.Status.WAITING).count()
+    own = None
+    if request.user.is_authenticated:
+        own = workshop.registrations.filter(person=request.user).exclude(status="cancelled").first()
+    context = {
+        "workshop": workshop,
+        "organizers": list(workshop.organizers.all()),
+        "confirmed": confirmed,
+        "waiting": waiting,
+        "places_left": max(0, workshop.capacity - confirmed),
+        "diversity": selectors.diversity_table(selectors.diversity_of(workshop)),
+        "outputs": list(workshop.outputs.all()),
+        "form": form,
+        "own": own,
+        "can_run": request.user.has_perm("workshops.change_workshop", workshop),
+        "output_form": OutputForm(),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "workshops/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def registration_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    workshop = _workshop(slug)
+    registration = get_object_or_404(Registration, pk=pk, workshop=workshop)
+    services.registration_cancel(registration=registration, actor=request.user)
+    messages.success(request, _("The registration is cancelled."))
+    return redirect(workshop.get_absolute_url())
+
+
+@login_required
+def workshop_create(request: HttpRequest) -> HttpResponse:
+    organizations = (
+        Organization.objects.order_by("name")
+        if request.user.is_superuser
+        else selectors.organizations_of(request.user)
+    )
+    if not organizations.exists():
+        raise PermissionDenied("workshops.add_workshop")
+    form = WorkshopForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        hit("write", str(request.user.pk))
+        try:
+            workshop = services.workshop_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            return redirect(workshop.get_absolute_url())
+    status = 422 if request.method == "POST" else 200
+    return render(request, "workshops/workshop_form.html", {"form": form}, status=status)
+
+
+@login_required
+def attendance(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organizers tick who came, on the day."""
+    workshop = _workshop(slug)
+    if not request.user.has_perm("workshops.take_attendance", workshop):
+        raise PermissionDenied("workshops.take_attendance")
+    registrations = list(
+        workshop.registrations.filter(status=Registration.Status.CONFIRMED).order_by("name")
+    )
+    error = ""
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
+        try:
+            count = services.attendance_record(
+                workshop=workshop, actor=request.user, present_ids=ids
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("%(count)d people marked present.") % {"count": count})
+            return redirect("workshops:attendance", slug=workshop.slug)
+    return render(
+        request,
+        "workshops/attendance.html",
+        {"workshop": workshop, "registrations": registrations, "error": error},
+        status=422 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def output_add(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = _workshop(slug)
+    form = OutputForm(request.POST)
+    if form.is_valid():
+        try:
+            services.output_add(workshop=workshop, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Output linked."))
+    return redirect(workshop.get_absolute_url() + "#outputs")
+
+
+def _ics(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
+    return response
+
+
+def workshop_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = _workshop(slug)
+    return _ics(ical.calendar([workshop], name=workshop.title), workshop.slug)
+
+
+def territory_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every workshop of a territory and the places inside it, as one calendar feed."""
+    territory = get_object_or_404(Territory, slug=slug)
+    workshops = selectors.workshop_list(territory_ids=territory_with_descendant_ids(territory))
+    return _ics(ical.calendar(workshops, name=territory.name), f"ateliers-{territory.slug}")
