@@ -78,6 +78,7 @@ def journey_detail(request: HttpRequest, slug: str) -> HttpResponse:
     encounters = list(selectors.journey_encounters(journey))
     can_change = request.user.has_perm("journeys.change_journey", journey)
     work = selectors.journey_shared_work(journey)
+    can_see_work = work is not None and request.user.has_perm("cowriting.view_work", work)
     context = {
         "journey": journey,
         "stages": list(journey.stages.all()),
@@ -92,7 +93,7 @@ def journey_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_start_account": selectors.cowriting_installed()
         and work is None
         and request.user.has_perm("journeys.start_account", journey),
-        "shared_work": work,
+        "shared_work": work if can_see_work else None,
         "gpx_form": GpxForm() if can_change else None,
         "stage_form": StageForm() if can_change else None,
     }

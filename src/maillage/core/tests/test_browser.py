@@ -13,10 +13,6 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from django.urls import Resolver404, resolve
 
-# Playwright's sync API keeps an event loop running in this thread; the ORM calls made here are
-# still synchronous, so Django's async-safety guard is lifted for this module.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 REPO = Path(__file__).resolve().parents[4]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
@@ -57,6 +53,15 @@ PAGES_PER_VIEW = 2
 MAX_PAGES = 70
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _async_unsafe_orm_calls_allowed():
+    """Playwright's sync API keeps an event loop running in this thread; the ORM calls made here
+    are still synchronous, so Django's async-safety guard is lifted, for this module only."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="module")

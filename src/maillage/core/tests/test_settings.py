@@ -16,7 +16,8 @@ def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
+        if k
+        not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     base.update(env)
     return subprocess.run(
@@ -90,7 +91,15 @@ def test_deploy_check_is_clean_with_production_settings() -> None:
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "MAILLAGE_HTTPS"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "MAILLAGE_HTTPS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     base.update(env)
     result = subprocess.run(

@@ -198,6 +198,23 @@ def test_a_walker_starts_the_co_written_account_with_the_other_walkers(
     assert again["Location"] == work.get_absolute_url()
 
 
+def test_a_visitor_is_not_shown_a_link_to_a_private_account(client_as, personas, journey):
+    from django.apps import apps
+
+    if not apps.is_installed("maillage.cowriting"):
+        pytest.skip("co-writing is not installed")
+    from maillage.journeys.selectors import journey_shared_work
+
+    post(client_as("participant"), [make_record(journey)])
+    client_as("participant").post(f"/itinerances/{journey.slug}/recit/")
+    work = journey_shared_work(journey)
+    assert not work.is_public
+    walker_page = client_as("participant").get(journey.get_absolute_url()).content.decode()
+    assert work.get_absolute_url() in walker_page
+    visitor_page = client_as("visitor").get(journey.get_absolute_url()).content.decode()
+    assert work.get_absolute_url() not in visitor_page
+
+
 def test_someone_who_did_not_walk_cannot_start_the_account(client_as, journey):
     assert client_as("org_admin").post(f"/itinerances/{journey.slug}/recit/").status_code == 403
 
