@@ -83,9 +83,24 @@ def database_config(name: str, sqlite_path: str) -> dict:
     if parsed.scheme != "sqlite" and not (parsed.path or "").strip("/"):
         raise ConfigurationError(f"{name} names no database (expected postgres://host/dbname)")
     try:
-        config = dict(dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True))
+        config = dict(dj_database_url.parse(raw))
     except Exception as error:  # the library raises several types for malformed URLs
         raise ConfigurationError(f"{name} is not a valid database URL: {error}") from None
+    if parsed.scheme != "sqlite":
+        # Under ASGI every request runs its synchronous code in a new thread, so Django's
+        # persistent connections (one per thread) would pile up until PostgreSQL refuses more;
+        # a process-wide psycopg pool reuses a bounded set instead (CONN_MAX_AGE must be 0).
+        pool_size = env_int("MAILLAGE_DB_POOL_SIZE", 8)
+        if pool_size < 0:
+            raise ConfigurationError("MAILLAGE_DB_POOL_SIZE must be 0 (no pool) or more")
+        config["CONN_MAX_AGE"] = 0
+        if pool_size:
+            options = config.setdefault("OPTIONS", {})
+            options["pool"] = {
+                "min_size": min(2, pool_size),
+                "max_size": pool_size,
+                "timeout": env_int("MAILLAGE_DB_POOL_TIMEOUT", 10),
+            }
     return config
 
 

@@ -66,6 +66,24 @@ def test_postgres_url_configures_postgresql() -> None:
     assert "postgresql" in result.stdout
 
 
+def test_postgresql_connections_come_from_a_bounded_pool_not_one_per_thread() -> None:
+    code = (
+        "import maillage.settings as s; d = s.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d['OPTIONS']['pool']['max_size'])"
+    )
+    url = "postgres://u@127.0.0.1:5432/maillage"
+    result = _run(code, {"DEBUG": "1", "DATABASE_URL": url, "MAILLAGE_DB_POOL_SIZE": "5"})
+    assert result.stdout.split() == ["0", "5"], result.stderr
+    code = (
+        "import maillage.settings as s; print('pool' in s.DATABASES['default'].get('OPTIONS', {}))"
+    )
+    result = _run(code, {"DEBUG": "1", "DATABASE_URL": url, "MAILLAGE_DB_POOL_SIZE": "0"})
+    assert result.stdout.strip() == "False", result.stderr
+    result = _run(code, {"DEBUG": "1", "DATABASE_URL": url, "MAILLAGE_DB_POOL_SIZE": "many"})
+    assert result.returncode == 1
+    assert "MAILLAGE_DB_POOL_SIZE" in result.stderr
+
+
 def test_sqlite_is_the_default_in_wal_mode() -> None:
     code = "import maillage.settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['OPTIONS']['init_command'])"
     result = _run(code, {"DEBUG": "1"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
 from frictionless import Resource, Schema, validate
 
 from maillage.cli import main as cli_main
@@ -40,6 +41,23 @@ def test_territories_export_as_geojson_features(client, personas) -> None:
     assert collection["type"] == "FeatureCollection"
     site = next(f for f in collection["features"] if f["properties"]["slug"] == personas.site.slug)
     assert site["geometry"]["type"] == "Polygon"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_under_asgi_a_download_is_streamed_chunk_by_chunk_with_the_same_bytes(
+    personas, async_client, client
+) -> None:
+    response = await async_client.get("/open-data/territories.csv")
+    assert response.status_code == 200
+    assert response.is_async, "a synchronous iterator would be read whole before sending"
+    chunks = [chunk async for chunk in response.streaming_content]
+
+    def wsgi_download() -> bytes:
+        return b"".join(client.get("/open-data/territories.csv").streaming_content)
+
+    assert b"".join(chunks) == await sync_to_async(wsgi_download)()
+    assert b"".join(chunks).count(b"\r\n") > 1
 
 
 def test_memberships_name_only_persons_with_a_public_profile(client, personas) -> None:
