@@ -573,12 +573,6 @@ def main() -> int:
     parser.add_argument("--db", default="maillage_bench")
     parser.add_argument("--seed", type=int, default=20260314)
     parser.add_argument("--skip-http-export", action="store_true")
-    parser.add_argument(
-        "--no-persistent-connections",
-        action="store_true",
-        help="serve with CONN_MAX_AGE=0: under ASGI each request runs in a new thread, and "
-        "the shipped CONN_MAX_AGE=60 leaves one open PostgreSQL connection per request",
-    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -601,14 +595,6 @@ def main() -> int:
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="maillage-bench-"))
     env = bench_env(args.db, str(workdir / "data"))
-    if args.no_persistent_connections:
-        (workdir / "bench_settings.py").write_text(
-            "from maillage.settings import *  # noqa: F403\n\n"
-            'DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405\n'
-        )
-        env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(workdir), env.get("PYTHONPATH")]))
-        print("serving with CONN_MAX_AGE=0 (override of the shipped settings)")
     load_before = os.getloadavg()
     print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}")
 
@@ -731,7 +717,7 @@ def main() -> int:
         "bench": "consultations",
         "rows": args.rows,
         "published_rows": prepared["published"],
-        "conn_max_age": 0 if args.no_persistent_connections else "shipped (60)",
+        "db_pool_size": env.get("MAILLAGE_DB_POOL_SIZE", "8 (default)"),
         "load_average": {
             "before": load_before[0],
             "pages": load_pages_end[0],

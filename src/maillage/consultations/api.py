@@ -192,6 +192,11 @@ class CampaignOut(Schema):
         return obj.territory.slug
 
     @staticmethod
+    def resolve_published_count(obj: Campaign) -> int:
+        known = getattr(obj, "published_count", None)
+        return known if known is not None else selectors.published_count(obj)
+
+    @staticmethod
     def resolve_starts_on(obj: Campaign) -> str:
         return obj.starts_on.isoformat()
 

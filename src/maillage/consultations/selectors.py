@@ -10,9 +10,11 @@ costs an OFFSET past the cap.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.cache import cache
@@ -33,9 +35,35 @@ def _counts_version(campaign_id: int) -> str:
     return cache.get(f"consultations:counts-version:{campaign_id}") or "0"
 
 
+def _intake_version(campaign_id: int) -> str:
+    return cache.get(f"consultations:intake-version:{campaign_id}") or "0"
+
+
 def published_counts_forget(campaign_id: int) -> None:
     """Drop the cached counts of a campaign (after a contribution is published or hidden)."""
     cache.set(f"consultations:counts-version:{campaign_id}", uuid.uuid4().hex, None)
+    contributions_received(campaign_id)
+
+
+def contributions_received(campaign_id: int) -> None:
+    """Drop the cached moderation counts of a campaign (after contributions arrive).
+
+    Kept apart from the published counts: a field sync adds pending contributions only, so the
+    public pages keep their cached counts while agents sync by the hundred per second.
+    """
+    cache.set(f"consultations:intake-version:{campaign_id}", uuid.uuid4().hex, None)
+
+
+def published_count(campaign: Campaign) -> int:
+    """Return the number of published contributions of ``campaign`` (cached per site)."""
+    return sum(published_counts_by_site(campaign).values())
+
+
+def campaigns_with_published_counts(campaigns: list[Campaign]) -> list[Campaign]:
+    """Set ``published_count`` on each campaign from the cache instead of a count per page."""
+    for campaign in campaigns:
+        campaign.published_count = published_count(campaign)
+    return campaigns
 
 
 def published_counts_by_site(campaign: Campaign) -> dict[int, int]:
@@ -115,13 +143,11 @@ class CappedPaginator(Paginator):
 
 
 def campaign_public_list(*, territory_ids: list[int] | None = None) -> QuerySet[Campaign]:
-    """Return the campaigns anyone may see, with their published contribution count."""
+    """Return the campaigns anyone may see (``campaigns_with_published_counts`` counts them)."""
     qs = Campaign.objects.exclude(status=Campaign.Status.DRAFT).select_related("territory")
     if territory_ids is not None:
         qs = qs.filter(territory_id__in=territory_ids)
-    return qs.annotate(
-        published_count=Count("contributions", filter=Q(contributions__status=PUBLISHED))
-    ).order_by("-starts_on", "-id")
+    return qs.order_by("-starts_on", "-id")
 
 
 def campaign_get(slug: str) -> Campaign:
@@ -167,6 +193,32 @@ def contribution_public_list(
                     at_any_position |= Q(**{f"answers__{qid}__{position}": value})
                 qs = qs.filter(at_any_position)
     return qs.order_by("-captured_at", "-id")
+
+
+def contributions_for_analysis(
+    *, campaign: Campaign | None = None, territory: Territory | None = None
+) -> Iterator[tuple[int, str, int, dt.datetime, str]]:
+    """Yield (id, text, site id, captured at, age band) of published contributions, by id.
+
+    Either the contributions of ``campaign``, or those captured on a site inside ``territory``
+    for any public campaign. Only published ones: their author consented to publication and a
+    moderator accepted them, so that nothing the analysis shows comes from a withheld text.
+    No author, agent or email is read. Streams in chunks: a campaign may have a million.
+    """
+    qs = Contribution.objects.filter(status=PUBLISHED)
+    if campaign is not None and territory is None:
+        qs = qs.filter(campaign=campaign)
+    elif territory is not None and campaign is None:
+        qs = qs.filter(site__path__startswith=territory.path).exclude(
+            campaign__status=Campaign.Status.DRAFT
+        )
+    else:
+        raise ValueError("give a campaign or a territory, not both")
+    yield from (
+        qs.order_by("id")
+        .values_list("id", "text", "site_id", "captured_at", "age_band")
+        .iterator(chunk_size=5000)
+    )
 
 
 def campaign_sites_with_counts(campaign: Campaign) -> list[Territory]:
@@ -252,10 +304,21 @@ def moderation_queue(campaign: Campaign, *, status: str = "pending") -> QuerySet
 
 
 def moderation_counts(campaign: Campaign) -> dict[str, int]:
-    rows = campaign.contributions.values("status").annotate(n=Count("id"))
-    counts = dict.fromkeys(Contribution.Status.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows})
+    """Return {status: contributions} of ``campaign``, cached until the next arrival or decision."""
+    key = f"consultations:status-counts:{campaign.pk}:{_intake_version(campaign.pk)}"
+    counts = cache.get(key)
+    if counts is None:
+        rows = campaign.contributions.order_by().values("status").annotate(n=Count("id"))
+        counts = dict.fromkeys(Contribution.Status.values, 0)
+        counts.update({row["status"]: row["n"] for row in rows})
+        cache.set(key, counts, COUNT_TTL)
     return counts
+
+
+def visible_contribution_count(campaign: Campaign) -> int:
+    """Return how many contributions of ``campaign`` are not hidden (from the cached counts)."""
+    counts = moderation_counts(campaign)
+    return sum(n for status, n in counts.items() if status != Contribution.Status.HIDDEN)
 
 
 def campaigns_for_agent(person: Any) -> QuerySet[Campaign]:
@@ -267,7 +330,7 @@ def campaigns_for_agent(person: Any) -> QuerySet[Campaign]:
 
 def territory_section(territory: Territory, ids: list[int]) -> dict | None:
     """Return the territory page's section listing its public campaigns."""
-    campaigns = list(campaign_public_list(territory_ids=ids)[:20])
+    campaigns = campaigns_with_published_counts(list(campaign_public_list(territory_ids=ids)[:20]))
     if not campaigns:
         return None
     return {

@@ -7,8 +7,9 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from maillage.consultations.models import TEXT_MAX_LENGTH, Campaign, Contribution, Response
 from maillage.consultations.photos import photo_prepare
 from maillage.consultations.questions import validate_answers, validate_questions
-from maillage.consultations.selectors import published_counts_forget
+from maillage.consultations.selectors import contributions_received, published_counts_forget
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.territories.models import Territory
@@ -49,6 +50,17 @@ CLOCK_SKEW = dt.timedelta(hours=24)
 
 # ---------------------------------------------------------------------------------------------
 # Campaigns
+
+# Apps built on consultations react to a campaign's closing (the observatory recomputes its
+# themes). They register here, since consultations may not import them; each callback gets the
+# campaign's id after commit, so that it never runs on a closing that was rolled back.
+_CLOSE_CALLBACKS: list[Callable[[int], None]] = []
+
+
+def register_campaign_close_callback(callback: Callable[[int], None]) -> None:
+    """Call ``callback(campaign_id)`` after commit whenever a campaign becomes closed."""
+    if callback not in _CLOSE_CALLBACKS:
+        _CLOSE_CALLBACKS.append(callback)
 
 
 @transaction.atomic
@@ -111,6 +123,7 @@ def _check_sites(territory: Territory, sites: Sequence[Territory]) -> None:
 def campaign_update(*, campaign: Campaign, actor: Any, **changes: Any) -> Campaign:
     """Change a campaign's status, texts, questions, period, sites or team."""
     require(actor, "consultations.change_campaign", campaign)
+    previous_status = campaign.status
     fields = []
     if "status" in changes and changes["status"] not in Campaign.Status.values:
         raise ValidationError({"status": f"unknown status {changes['status']!r}"})
@@ -146,6 +159,9 @@ def campaign_update(*, campaign: Campaign, actor: Any, **changes: Any) -> Campai
         target=campaign,
         data={"fields": fields, "status": campaign.status},
     )
+    if campaign.status == Campaign.Status.CLOSED and previous_status != Campaign.Status.CLOSED:
+        for callback in _CLOSE_CALLBACKS:
+            transaction.on_commit(lambda callback=callback: callback(campaign.pk))
     return campaign
 
 
@@ -495,6 +511,8 @@ def contribution_sync_batch(*, actor: Any, records: list[Any]) -> list[RecordRes
             source=Contribution.Source.FIELD,
             agent=actor,
         )
+        for campaign_id in {fields["campaign"].pk for *_rest, fields in pending}:
+            transaction.on_commit(partial(contributions_received, campaign_id))
     for index, uid, _digest, _fields in pending:
         results[index] = inserted[uid]
     return [r for r in results if r is not None]
@@ -562,6 +580,7 @@ def contribution_submit_online(
         )
         if prepared is not None:
             contribution.photo.save(f"{uid}.jpg", prepared, save=True)
+        transaction.on_commit(partial(contributions_received, contribution.campaign_id))
     return contribution
 
 

@@ -52,6 +52,7 @@ def _campaign(
 
 def campaign_index(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.campaign_public_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.campaigns_with_published_counts(list(page.object_list))
     return render(
         request,
         "consultations/index.html",
@@ -174,7 +175,7 @@ def follow_up(request: HttpRequest, slug: str) -> HttpResponse:
             "counts": selectors.response_status_counts(campaign),
             "responses": responses,
             "answered": selectors.answered_contribution_count(campaign),
-            "total": campaign.contributions.exclude(status=Contribution.Status.HIDDEN).count(),
+            "total": selectors.visible_contribution_count(campaign),
         },
     )
 

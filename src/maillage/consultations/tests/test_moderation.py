@@ -120,3 +120,22 @@ def test_the_moderation_page_publishes_hides_and_redacts(client_as, personas, ca
     contribution.refresh_from_db()
     assert contribution.text == "Texte nettoyé"
     assert client_as("participant").post(url, {"action": "publish"}).status_code == 403
+
+
+def test_the_cached_moderation_counts_see_a_new_sync_and_a_decision_at_once(
+    personas, campaign, django_capture_on_commit_callbacks
+):
+    from maillage.consultations.selectors import moderation_counts, published_count
+
+    before = moderation_counts(campaign)
+    with django_capture_on_commit_callbacks(execute=True):
+        contribution_sync_batch(
+            actor=personas.field_agent, records=[make_record(campaign, personas.site)]
+        )
+    after_sync = moderation_counts(campaign)
+    assert after_sync["pending"] == before["pending"] + 1
+    assert published_count(campaign) == 0
+    contribution = Contribution.objects.get(campaign=campaign, status="pending")
+    services.contribution_publish(contribution=contribution, actor=personas.facilitator)
+    assert moderation_counts(campaign)["published"] == after_sync["published"] + 1
+    assert published_count(campaign) == 1
