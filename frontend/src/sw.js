@@ -40,7 +40,9 @@ async function networkFirst(request) {
     if (response.ok && !response.redirected) await cache.put(request, response.clone());
     return response;
   } catch (error) {
-    const cached = await cache.match(request, { ignoreSearch: true });
+    // Django answers "Vary: Cookie, Accept-Language": a navigation never matches the request
+    // the page precached itself with, so the stored page is looked up by its address alone.
+    const cached = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
     if (cached) return cached;
     throw error;
   }
@@ -48,7 +50,7 @@ async function networkFirst(request) {
 
 async function staleWhileRevalidate(event) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(event.request);
+  const cached = await cache.match(event.request, { ignoreVary: true });
   const refresh = fetch(event.request)
     .then((response) => {
       if (response.ok) cache.put(event.request, response.clone());

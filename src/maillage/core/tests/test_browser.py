@@ -5,25 +5,14 @@ Playwright drives Debian's Chromium (/usr/bin/chromium); axe-core comes from npm
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 from django.urls import Resolver404, resolve
 
-REPO = Path(__file__).resolve().parents[4]
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from maillage.core.tests.browser import AXE, chromium
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Links a crawler must not follow: they log out, download files or leave the pages.
 SKIP_PREFIXES = (
@@ -55,27 +44,10 @@ MAX_PAGES = 70
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _async_unsafe_orm_calls_allowed():
-    """Playwright's sync API keeps an event loop running in this thread; the ORM calls made here
-    are still synchronous, so Django's async-safety guard is lifted, for this module only."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: `make test` installs it with apt-get (package chromium)")
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: `make test` installs the npm packages (npm ci)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
