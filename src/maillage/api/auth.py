@@ -23,3 +23,14 @@ class TokenAuth(HttpBearer):
 
 # Every endpoint that writes accepts either; reads of public data need neither.
 AUTHENTICATED = [TokenAuth(), SessionAuth(csrf=True)]
+
+
+def _anonymous_without_token(request: Any) -> Any:
+    """Let a request without credentials through as the visitor it is; a bad token stays 401."""
+    if request.headers.get("Authorization"):
+        return None
+    return request.user
+
+
+# Reads whose answer depends on who asks: the visitor sees public data, a member also theirs.
+OPTIONAL = [TokenAuth(), SessionAuth(csrf=True), _anonymous_without_token]
