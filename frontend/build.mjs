@@ -5,6 +5,7 @@ await build({
   entryPoints: {
     main: "frontend/src/main.js",
     field: "frontend/src/field.js",
+    encounters: "frontend/src/encounters.js",
     sw: "frontend/src/sw.js",
     cowriting: "frontend/src/cowriting.js",
   },

@@ -1,8 +1,8 @@
 // Field capture for agents (/concertations/<slug>/terrain/): works offline. Each contribution
 // gets a UUID made here, is kept in IndexedDB, and is sent in batches when the network is
 // there; the server records each UUID once, so sending again after a failure is always safe.
-const DB_NAME = "maillage-field";
-const STORE = "records";
+import { format, newUuid, openOutbox, postRecords, registerServiceWorker } from "./outbox.js";
+
 const BATCH = 50;
 const RETRY_MS = 30000;
 
@@ -14,50 +14,11 @@ const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 const siteNames = Object.fromEntries(config.sites.map((s) => [String(s.id), s.name]));
 let syncing = false;
 
-function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
-}
-
-function newUuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  // crypto.randomUUID needs a secure context; an RFC 4122 version 4 UUID from random bytes.
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 // --- IndexedDB -------------------------------------------------------------------------------
 
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 1);
-    request.onupgradeneeded = () => {
-      const store = request.result.createObjectStore(STORE, { keyPath: "uuid" });
-      store.createIndex("campaign", "campaign");
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-const dbPromise = openDb();
-
-async function tx(mode, work) {
-  const db = await dbPromise;
-  return new Promise((resolve, reject) => {
-    const transaction = db.transaction(STORE, mode);
-    const result = work(transaction.objectStore(STORE));
-    transaction.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
-    transaction.onerror = () => reject(transaction.error);
-    transaction.onabort = () => reject(transaction.error);
-  });
-}
-
-const putRecord = (record) => tx("readwrite", (store) => store.put(record));
-const allRecords = () =>
-  tx("readonly", (store) => store.index("campaign").getAll(config.campaign));
+const outbox = openOutbox("maillage-field", "campaign");
+const putRecord = outbox.put;
+const allRecords = () => outbox.all(config.campaign);
 
 // --- Capture ---------------------------------------------------------------------------------
 
@@ -129,17 +90,7 @@ function setNetwork() {
   network.textContent = navigator.onLine ? strings.online : strings.offline;
 }
 
-async function postBatch(records) {
-  const response = await fetch(config.syncUrl, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-    body: JSON.stringify({ records: records.map((r) => r.payload) }),
-  });
-  if (response.status === 401 || response.status === 403) throw new Error("login");
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.json();
-}
+const postBatch = (records) => postRecords(config.syncUrl, csrfToken, records.map((r) => r.payload));
 
 async function uploadPhoto(record) {
   const body = new FormData();
@@ -263,23 +214,6 @@ function locate() {
 
 // --- Start -----------------------------------------------------------------------------------
 
-async function registerWorker() {
-  if (!("serviceWorker" in navigator)) return;
-  try {
-    await navigator.serviceWorker.register(config.serviceWorker, { scope: config.scope });
-    const registration = await navigator.serviceWorker.ready;
-    const urls = [
-      location.pathname,
-      ...[...document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=manifest], link[rel=apple-touch-icon]")].map(
-        (el) => el.src || el.href,
-      ),
-    ];
-    registration.active?.postMessage({ type: "precache", urls });
-  } catch {
-    // Without a service worker the page still captures and syncs while it stays open.
-  }
-}
-
 form.addEventListener("submit", capture);
 document.getElementById("sync-now").addEventListener("click", sync);
 document.getElementById("locate").addEventListener("click", locate);
@@ -294,6 +228,6 @@ navigator.permissions
   ?.query({ name: "geolocation" })
   .then((p) => p.state === "granted" && locate())
   .catch(() => undefined);
-registerWorker();
+registerServiceWorker(config.serviceWorker, config.scope);
 render().then(sync);
 setInterval(sync, RETRY_MS);

@@ -1,4 +1,5 @@
-// Service worker of the field capture pages (/concertations/<slug>/terrain/): the page and its
+// Service worker of the capture pages (/concertations/<slug>/terrain/, and the encounters of
+// journeys, /itinerances/<slug>/rencontres/nouvelle/): the page and its
 // assets open without network. Captured records live in IndexedDB (see field.js), never here;
 // POSTs always go to the network so that the page knows what the server acknowledged.
 const CACHE = "maillage-field-v1";
@@ -28,8 +29,9 @@ self.addEventListener("message", (event) => {
   );
 });
 
+// The capture pages: consultations' field page (and its manifest), journeys' encounter form.
 function isFieldPage(url) {
-  return /\/terrain\/(manifest\.webmanifest)?$/.test(url.pathname);
+  return /\/terrain\/(manifest\.webmanifest)?$/.test(url.pathname) || /\/rencontres\/nouvelle\/$/.test(url.pathname);
 }
 
 async function networkFirst(request) {

@@ -4,15 +4,12 @@ moderation, responses and paper import. Thin: they check, call a service and ren
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -31,6 +28,7 @@ from maillage.consultations.forms import (
 from maillage.consultations.imports import ImportFileError, expected_columns, paper_import
 from maillage.consultations.models import Campaign, Contribution, Response
 from maillage.consultations.photos import PhotoTooLarge
+from maillage.core.offline import service_worker_response
 from maillage.core.ratelimit import client_ip, hit
 
 PAGE_SIZE = 20
@@ -263,24 +261,9 @@ def field_manifest(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
-def _service_worker_source() -> Path | None:
-    built = finders.find("dist/sw.js")
-    if built:
-        return Path(built)
-    # Before the assets are bundled, the source works as is: it imports nothing.
-    source = Path(settings.BASE_DIR).parents[1] / "frontend" / "src" / "sw.js"
-    return source if source.is_file() else None
-
-
 def service_worker(request: HttpRequest) -> HttpResponse:
     """Serve the service worker from /concertations/ so that it controls the field pages."""
-    path = _service_worker_source()
-    if path is None:
-        raise Http404("the service worker is not built")
-    response = FileResponse(path.open("rb"), content_type="text/javascript")
-    response["Service-Worker-Allowed"] = reverse("consultations:index")
-    response["Cache-Control"] = "no-cache"
-    return response
+    return service_worker_response(reverse("consultations:index"))
 
 
 # ---------------------------------------------------------------------------------------------

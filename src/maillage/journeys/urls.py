@@ -5,6 +5,7 @@ from maillage.journeys import views
 app_name = "journeys"
 urlpatterns = [
     path("itinerances/", views.journey_index, name="index"),
+    path("itinerances/sw.js", views.service_worker, name="service_worker"),
     path("itinerances/nouvelle/", views.journey_create, name="create"),
     path("itinerances/<slug:slug>/", views.journey_detail, name="detail"),
     path("itinerances/<slug:slug>/trace/", views.gpx_import, name="gpx_import"),

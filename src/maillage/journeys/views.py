@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maillage.core.offline import service_worker_response
 from maillage.core.ratelimit import hit
 from maillage.journeys import charts, selectors, services
 from maillage.journeys.forms import (
@@ -174,9 +176,41 @@ def encounter_create(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Encounter recorded."))
             return redirect(journey.get_absolute_url() + "#encounters")
     status = 422 if request.method == "POST" else 200
+    places = {str(t.pk): t.name for t in form.fields["territory"].queryset}
+    config = {
+        "journey": journey.slug,
+        "places": places,
+        "syncUrl": reverse("api:journeys_sync"),
+        "serviceWorker": reverse("journeys:service_worker"),
+        "scope": reverse("journeys:index"),
+    }
+    strings = {
+        "online": _("Online: encounters sync by themselves."),
+        "offline": _(
+            "Offline: encounters are kept on this phone and sync when the network returns."
+        ),
+        "saved": _("Saved on this phone."),
+        "needDay": _("Give the day of the encounter."),
+        "needWho": _("Say who was met, in a few words (never a name)."),
+        "needConsent": _("Notes only with the inhabitant's consent: tick it or clear the notes."),
+        "syncing": _("Syncing…"),
+        "synced": _("Synced: %(n)s."),
+        "failed": _("Refused by the server: %(message)s"),
+        "retry": _("Sync failed; it will be tried again: %(message)s"),
+        "login": _("Your session has expired: log in again, the encounters stay on this phone."),
+        "storageError": _("This phone cannot store records (private browsing?)."),
+    }
     return render(
-        request, "journeys/encounter_form.html", {"journey": journey, "form": form}, status=status
+        request,
+        "journeys/encounter_form.html",
+        {"journey": journey, "form": form, "config": config, "strings": strings},
+        status=status,
     )
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Serve the service worker from /itinerances/ so that it controls the encounter forms."""
+    return service_worker_response(reverse("journeys:index"))
 
 
 @login_required

@@ -5,13 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from PIL import Image
 
 from maillage.consultations.models import Contribution
 from maillage.consultations.tests.test_photos import GPS_IFD, jpeg_with_gps
-from maillage.core.tests.browser import chromium
+from maillage.core.tests.browser import chromium, logged_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,34 +26,12 @@ def browser():
         yield instance
 
 
-def _logged_in_context(browser, live_server, person):
-    client = Client()
-    client.force_login(person)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        locale="fr-FR",
-        bypass_csp=True,  # Playwright evaluates its waiting conditions as strings
-    )
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
-
-
 def test_an_agent_captures_three_wishes_offline_and_they_arrive_once_when_the_network_returns(
     browser, live_server, personas, campaign, tmp_path
 ) -> None:
     photo = tmp_path / "banc.jpg"
     photo.write_bytes(jpeg_with_gps((1200, 900)))
-    context = _logged_in_context(browser, live_server, personas.field_agent)
+    context = logged_in_context(browser, live_server, personas.field_agent)
     page = context.new_page()
     page.goto(f"{live_server.url}/concertations/{campaign.slug}/terrain/")
     # The service worker controls the page and has cached it before the network goes away.

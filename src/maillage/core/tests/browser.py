@@ -44,3 +44,29 @@ def chromium() -> Iterator[Any]:
                 yield instance
             finally:
                 instance.close()
+
+
+def logged_in_context(browser: Any, live_server: Any, person: Any) -> Any:
+    """Return a phone-sized browser context logged in as ``person`` on the live server."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(person)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        bypass_csp=True,  # Playwright evaluates its waiting conditions as strings
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context

@@ -1,0 +1,77 @@
+// An outbox of records captured on a phone: each gets a UUID made here, is kept in IndexedDB,
+// and is sent in batches when the network is there. The server records each UUID once, so
+// sending again after a failure is always safe. Used by the field capture of consultations and
+// by the encounters of journeys.
+
+export function format(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
+}
+
+export function newUuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // crypto.randomUUID needs a secure context; an RFC 4122 version 4 UUID from random bytes.
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// A store of records keyed by UUID, with one index (the campaign, the journey) to list them.
+export function openOutbox(dbName, indexName) {
+  const STORE = "records";
+  const dbPromise = new Promise((resolve, reject) => {
+    const request = indexedDB.open(dbName, 1);
+    request.onupgradeneeded = () => {
+      const store = request.result.createObjectStore(STORE, { keyPath: "uuid" });
+      store.createIndex(indexName, indexName);
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  async function tx(mode, work) {
+    const db = await dbPromise;
+    return new Promise((resolve, reject) => {
+      const transaction = db.transaction(STORE, mode);
+      const result = work(transaction.objectStore(STORE));
+      transaction.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+      transaction.onerror = () => reject(transaction.error);
+      transaction.onabort = () => reject(transaction.error);
+    });
+  }
+  return {
+    put: (record) => tx("readwrite", (store) => store.put(record)),
+    all: (key) => tx("readonly", (store) => store.index(indexName).getAll(key)),
+  };
+}
+
+// POST {records: [payload…]}; return the server's per-record results. "login" when the session
+// has gone (the records stay on the phone), "HTTP <status>" for anything else to retry later.
+export async function postRecords(url, csrfToken, payloads) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+    body: JSON.stringify({ records: payloads }),
+  });
+  if (response.status === 401 || response.status === 403) throw new Error("login");
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json();
+}
+
+export async function registerServiceWorker(script, scope) {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    await navigator.serviceWorker.register(script, { scope });
+    const registration = await navigator.serviceWorker.ready;
+    const urls = [
+      location.pathname,
+      ...[...document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=manifest], link[rel=apple-touch-icon]")].map(
+        (el) => el.src || el.href,
+      ),
+    ];
+    registration.active?.postMessage({ type: "precache", urls });
+  } catch {
+    // Without a service worker the page still captures and syncs while it stays open.
+  }
+}
