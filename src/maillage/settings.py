@@ -238,6 +238,8 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 OPEN_DATA_LICENCE = "Licence Ouverte 2.0"
 PUBLISHER_NAME = env_str("MAILLAGE_PUBLISHER", "Maillage")
 PORT = env_int("PORT", 8000)
+# `maillage serve` runs the periodic jobs itself (maillage.core.jobs); 0 leaves them to a cron.
+MAILLAGE_JOBS = env_bool("MAILLAGE_JOBS", True)
 
 LOGGING = {
     "version": 1,

@@ -47,6 +47,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)
     port = args.port or settings.PORT
+    if settings.MAILLAGE_JOBS and not args.no_jobs:
+        from maillage.core.jobs import start_scheduler
+
+        start_scheduler()
     print(f"Maillage: http://{args.host}:{port}/", flush=True)
     uvicorn.run(
         "maillage.asgi:application",
@@ -120,6 +124,55 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.utils import timezone
+
+    from maillage.core.jobs import is_due, jobs, last_run
+
+    now = timezone.now()
+    for job_ in jobs():
+        previous = last_run(job_.name)
+        when = previous.isoformat(timespec="seconds") if previous else "never"
+        due = "due" if is_due(job_, now) else "not due"
+        print(f"{job_.name:<24} every {job_.every}  last run: {when}  ({due})  {job_.description}")
+    return 0
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.utils import timezone
+    from rich.progress import Progress
+
+    from maillage.core.jobs import UnknownJob, get_job, is_due, jobs, run_job
+
+    try:
+        selected = [get_job(name) for name in args.names] if args.names else jobs()
+    except UnknownJob as error:
+        print(f"maillage jobs: {error}", file=sys.stderr)
+        return 2
+    if args.due:
+        now = timezone.now()
+        selected = [j for j in selected if is_due(j, now)]
+    failed = 0
+    with Progress(transient=True, disable=args.quiet) as bar:
+        for job_ in selected:
+            task = bar.add_task(job_.name, total=None)
+            result = run_job(
+                job_,
+                progress=lambda done, total, task=task: bar.update(
+                    task, completed=done, total=total
+                ),
+            )
+            bar.remove_task(task)
+            failed += result.status == "failed"
+            detail = f": {result.error}" if result.error else ""
+            print(
+                f"{result.name}: {result.status}, {result.count} item(s), {result.seconds:.1f} s{detail}"
+            )
+    return 1 if failed else 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -137,6 +190,9 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
     serve.add_argument("--no-migrate", action="store_true")
+    serve.add_argument(
+        "--no-jobs", action="store_true", help="do not run the periodic jobs in this process"
+    )
     serve.set_defaults(func=cmd_serve)
 
     demo = subparsers.add_parser("demo", help="load the demo territory (once; --force rebuilds)")
@@ -158,6 +214,18 @@ def register(subparsers: Any) -> None:
     export.add_argument("--output", "-o", default=None, help="file (default: standard output)")
     export.add_argument("--quiet", action="store_true")
     export.set_defaults(func=cmd_export)
+
+    jobs = subparsers.add_parser("jobs", help="periodic jobs: reminders, closings, recomputations")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
+    jobs_list = jobs_commands.add_parser("list", help="list the jobs and when they last ran")
+    jobs_list.set_defaults(func=cmd_jobs_list)
+    jobs_run = jobs_commands.add_parser(
+        "run", help="run jobs now (all, or those named); --due: only those whose period passed"
+    )
+    jobs_run.add_argument("names", nargs="*", metavar="NAME")
+    jobs_run.add_argument("--due", action="store_true", help="for a cron or a timer")
+    jobs_run.add_argument("--quiet", action="store_true")
+    jobs_run.set_defaults(func=cmd_jobs_run)
 
     manage = subparsers.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maillage.analysis import consent as consent_rules
 from maillage.analysis.rotation import Nomination as PlainNomination
@@ -516,6 +517,10 @@ def round_close(*, round: Round, actor: Any) -> Round:
     decision = _lock_decision(round_.decision)
     round_.decision = decision
     require_rule(actor, "decisions.facilitate", decision)
+    return _round_close_locked(round_, decision, actor)
+
+
+def _round_close_locked(round_: Round, decision: Decision, actor: Any) -> Round:
     _refuse_if_closed(round_)
     round_.state = Round.State.CLOSED
     round_.closed_at = timezone.now()
@@ -551,9 +556,12 @@ def round_close(*, round: Round, actor: Any) -> Round:
         }
     elif decision.state == State.AMEND:
         subject = _("Objections to integrate: %(title)s") % {"title": decision.title}
-        body = _(
-            "%(count)s objection(s) stand: the proposal will be amended to integrate them."
-        ) % {"count": round_.outcome.get("objections", 0)}
+        count = round_.outcome.get("objections", 0)
+        body = ngettext(
+            "%(count)s objection stands: the proposal will be amended to integrate it.",
+            "%(count)s objections stand: the proposal will be amended to integrate them.",
+            count,
+        ) % {"count": count}
     else:
         subject = _("Round closed: %(title)s") % {"title": decision.title}
         body = _("Round %(number)s (%(kind)s) is closed.") % {
@@ -721,6 +729,29 @@ def note_reply(*, note: RoundNote, actor: Any, reply: str) -> RoundNote:
     note.reply = reply.strip()
     note.save(update_fields=["reply"])
     return note
+
+
+def rounds_close_due(*, now: dt.datetime | None = None) -> int:
+    """Close the online rounds whose deadline has passed, as their facilitator would; return how many.
+
+    The outcome follows the same rules as a facilitator's closing (``round_close``); the audit
+    log records it without an actor. Run it from the job scheduler or a timer.
+    """
+    now = now or timezone.now()
+    due = Round.objects.filter(
+        state=Round.State.OPEN, mode=Round.Mode.ASYNC, deadline__lte=now
+    ).values_list("pk", flat=True)
+    closed = 0
+    for pk in list(due):
+        with transaction.atomic():
+            round_ = Round.objects.select_for_update().select_related("decision").get(pk=pk)
+            if round_.state != Round.State.OPEN:
+                continue  # closed meanwhile by its facilitator or another process
+            decision = _lock_decision(round_.decision)
+            round_.decision = decision
+            _round_close_locked(round_, decision, None)
+            closed += 1
+    return closed
 
 
 def rounds_send_reminders(*, now: dt.datetime | None = None) -> int:

@@ -230,3 +230,17 @@ def test_reminders_go_once_to_members_who_have_not_answered(team):
     mail.outbox.clear()
     assert services.rounds_send_reminders() == 2
     assert services.rounds_send_reminders() == 0
+
+
+def test_an_online_round_past_its_deadline_closes_by_itself_with_the_same_outcome(team):
+    round_ = to_consent(team.decision, team.facilitator)
+    for member in team.members:
+        services.answer_submit(round=round_, actor=member, kind="consent")
+    assert services.rounds_close_due() == 0  # the deadline has not passed
+    Round.objects.filter(pk=round_.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
+    assert services.rounds_close_due() == 1
+    round_.refresh_from_db()
+    team.decision.refresh_from_db()
+    assert round_.state == Round.State.CLOSED
+    assert team.decision.state == "adopted"
+    assert services.rounds_close_due() == 0

@@ -1,0 +1,138 @@
+"""Periodic jobs: what the platform does by itself (reminders, closing rounds, recomputations).
+
+Each capability declares its jobs in its own ``jobs.py`` with ``@job``; ``run_due`` runs those
+whose period has passed. Three ways to run them, all going through ``run_due``/``run_job``:
+``maillage serve`` runs a scheduler thread (the embedded default needs no cron), ``maillage jobs
+run --due`` suits a cron or systemd timer, ``maillage jobs run NAME`` runs one now.
+
+The last run of each job and a lock are kept in Django's cache (Redis when ``REDIS_URL`` is
+set, else the database cache table), shared by every process: a job runs once even when several
+server processes and a cron ask at the same time. Each job is also idempotent on its own data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+logger = logging.getLogger("maillage.jobs")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: dt.timedelta
+    description: str
+    run: Callable[[Progress | None], int]
+
+
+_JOBS: dict[str, Job] = {}
+LOCK_SECONDS = 3 * 3600
+
+
+def job(name: str, *, every: dt.timedelta, description: str) -> Callable:
+    """Register ``func(progress) -> count`` as the periodic job ``name``."""
+
+    def register(func: Callable[[Progress | None], int]) -> Callable[[Progress | None], int]:
+        _JOBS[name] = Job(name, every, description, func)
+        return func
+
+    return register
+
+
+def jobs() -> list[Job]:
+    """Return the jobs of the installed capabilities, in name order."""
+    for app in settings.CAPABILITY_APPS:
+        module = f"maillage.{app}.jobs"
+        if find_spec(module):
+            importlib.import_module(module)
+    return sorted(_JOBS.values(), key=lambda j: j.name)
+
+
+class UnknownJob(LookupError):
+    pass
+
+
+def get_job(name: str) -> Job:
+    known = {j.name: j for j in jobs()}
+    if name not in known:
+        raise UnknownJob(f"unknown job {name!r}; known jobs: {', '.join(sorted(known)) or 'none'}")
+    return known[name]
+
+
+def last_run(name: str) -> dt.datetime | None:
+    return cache.get(f"maillage:jobs:last:{name}")
+
+
+def is_due(job_: Job, now: dt.datetime) -> bool:
+    previous = last_run(job_.name)
+    return previous is None or now - previous >= job_.every
+
+
+@dataclass(frozen=True)
+class JobResult:
+    name: str
+    status: str  # done, skipped (another process holds it), failed
+    count: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+def run_job(job_: Job, *, progress: Progress | None = None) -> JobResult:
+    """Run ``job_`` now unless another process is running it; record when it ran."""
+    lock = f"maillage:jobs:lock:{job_.name}"
+    if not cache.add(lock, "1", LOCK_SECONDS):
+        return JobResult(job_.name, "skipped")
+    started = time.perf_counter()
+    try:
+        count = int(job_.run(progress) or 0)
+    except Exception as error:  # one failing job must not stop the others
+        logger.exception("job %s failed", job_.name)
+        return JobResult(
+            job_.name, "failed", seconds=time.perf_counter() - started, error=str(error)
+        )
+    else:
+        cache.set(f"maillage:jobs:last:{job_.name}", timezone.now(), None)
+        return JobResult(job_.name, "done", count, time.perf_counter() - started)
+    finally:
+        cache.delete(lock)
+
+
+def run_due(*, now: dt.datetime | None = None, progress: Progress | None = None) -> list[JobResult]:
+    """Run every job whose period has passed; return what each did."""
+    now = now or timezone.now()
+    return [run_job(j, progress=progress) for j in jobs() if is_due(j, now)]
+
+
+def start_scheduler(interval: float = 300.0) -> threading.Thread:
+    """Run ``run_due`` every ``interval`` seconds in a daemon thread of this process."""
+
+    def loop() -> None:
+        from django.db import close_old_connections
+
+        while True:
+            try:
+                for result in run_due():
+                    if result.status != "skipped":
+                        logger.info("job %s %s (%s)", result.name, result.status, result.count)
+            except Exception:  # the scheduler outlives a database hiccup
+                logger.exception("the job scheduler failed; it will try again")
+            finally:
+                close_old_connections()
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="maillage-jobs", daemon=True)
+    thread.start()
+    return thread
