@@ -78,7 +78,7 @@ def test_the_api_records_answers_once(client_as, questionnaire, personal_round):
     url = f"/api/journeys/self-observation/rounds/{personal_round.pk}/answers"
     body = {"answers": answers(questionnaire)}
     assert client.post(url, body, content_type="application/json").status_code == 201
-    again = client.post(url, body, content_type="application/json")
+    again = client.post(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert again.status_code == 422
     assert "already answered" in str(again.json()["detail"])
 
@@ -89,6 +89,7 @@ def test_the_page_shows_a_form_error_for_an_answer_outside_the_scale(
     response = client_as("participant").post(
         f"/auto-observation/tours/{personal_round.pk}/",
         answers(questionnaire, **{"dans-liens": 7}),
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 422
     assert "allowed range 1 to 5" in response.content.decode()
