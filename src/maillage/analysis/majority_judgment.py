@@ -20,8 +20,9 @@ Conventions used here, all from Balinski & Laraki (2007; 2011):
   open (equal p and q, or a different next grade). MieuxVoter's libraries compute the same
   ranking; their cross-library fixtures are among this module's tests.
 
-Grades are integers ``0 .. n_grades - 1``, worst first. The default French scale is
-:data:`FRENCH_GRADES`. Tallies (merit profiles) are counts per grade, worst first, so arbitrary
+Grades are integers ``0 .. n_grades - 1``, worst first. The default scale is :data:`GRADES`,
+stable English keys of the seven French ballot grades (À rejeter … Excellent); the caller
+translates them for display (the Django layer does, in ``maillage.decisions``). Tallies (merit profiles) are counts per grade, worst first, so arbitrary
 large electorates are ranked exactly in ``O(n_grades)`` per comparison, never expanded.
 """
 
@@ -33,14 +34,14 @@ from dataclasses import dataclass
 from functools import cmp_to_key, reduce
 from typing import Literal
 
-FRENCH_GRADES: tuple[str, ...] = (
-    "À rejeter",
-    "Insuffisant",
-    "Passable",
-    "Assez bien",
-    "Bien",
-    "Très bien",
-    "Excellent",
+GRADES: tuple[str, ...] = (
+    "reject",
+    "insufficient",
+    "passable",
+    "fairly_good",
+    "good",
+    "very_good",
+    "excellent",
 )
 
 MissingPolicy = Literal["error", "lowest", "normalize"]
@@ -167,7 +168,7 @@ def compare_tallies(first: Sequence[int], second: Sequence[int]) -> int:
 def rank_tallies(
     tallies: Mapping[str, Sequence[int]],
     *,
-    grades: Sequence[str] = FRENCH_GRADES,
+    grades: Sequence[str] = GRADES,
     missing: MissingPolicy = "error",
     voters: int | None = None,
 ) -> MajorityJudgmentResult:
@@ -214,7 +215,7 @@ def merit_profiles(
     ballots: Iterable[Mapping[str, int | str]],
     options: Sequence[str],
     *,
-    grades: Sequence[str] = FRENCH_GRADES,
+    grades: Sequence[str] = GRADES,
 ) -> dict[str, tuple[int, ...]]:
     """Return each option's tally from ballots mapping option → grade (index or label).
 
@@ -249,7 +250,7 @@ def majority_judgment(
     ballots: Iterable[Mapping[str, int | str]],
     options: Sequence[str],
     *,
-    grades: Sequence[str] = FRENCH_GRADES,
+    grades: Sequence[str] = GRADES,
     missing: MissingPolicy = "lowest",
 ) -> MajorityJudgmentResult:
     """Return the majority ranking of ``options`` from individual ballots.

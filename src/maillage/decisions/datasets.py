@@ -15,9 +15,9 @@ from django.db.models import Count, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from maillage.analysis.majority_judgment import FRENCH_GRADES
+from maillage.analysis.majority_judgment import GRADES
 from maillage.core.opendata import Dataset, Field, register
-from maillage.decisions.models import Answer, Decision, DecisionVersion, Poll, Round
+from maillage.decisions.models import GRADE_LABELS, Answer, Decision, DecisionVersion, Poll, Round
 from maillage.decisions.selectors import poll_results
 
 BATCH = 200
@@ -204,7 +204,7 @@ register(
         description=_(
             "Results of the closed majority-judgment polls of public circles: for each option, "
             "its rank, majority grade, gauge sign and merit profile (number of each grade, "
-            "grade_0 = À rejeter … grade_6 = Excellent)."
+            "grade_0 = Reject … grade_6 = Excellent)."
         ),
         fields=(
             Field("id", "string", _("Poll and option"), required=True),
@@ -214,7 +214,11 @@ register(
             Field("option", "string", _("Option"), required=True),
             Field("rank", "integer", _("Rank (1 = chosen; ties share a rank)"), required=True),
             Field(
-                "majority_grade", "string", _("Majority grade"), required=True, enum=FRENCH_GRADES
+                "majority_grade",
+                "string",
+                _("Majority grade"),
+                required=True,
+                enum=tuple(GRADE_LABELS[key] for key in GRADES),
             ),
             Field(
                 "gauge",
@@ -230,7 +234,7 @@ register(
                     format_lazy("{} {}", _("Number of grades:"), label),
                     required=True,
                 )
-                for index, label in enumerate(FRENCH_GRADES)
+                for index, label in enumerate(GRADE_LABELS[key] for key in GRADES)
             ),
         ),
         rows=_majority_judgment_rows,

@@ -12,11 +12,23 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from maillage.analysis.consent import AnswerKind, DelegationRule, RoundState
-from maillage.analysis.majority_judgment import FRENCH_GRADES
+from maillage.analysis.majority_judgment import GRADES
 
 PERSON = settings.AUTH_USER_MODEL
+
+# The majority-judgment scale, worst first: the analysis's English keys, labelled here.
+GRADE_LABELS = {
+    "reject": pgettext_lazy("majority judgment grade", "Reject"),
+    "insufficient": pgettext_lazy("majority judgment grade", "Insufficient"),
+    "passable": pgettext_lazy("majority judgment grade", "Passable"),
+    "fairly_good": pgettext_lazy("majority judgment grade", "Fairly good"),
+    "good": pgettext_lazy("majority judgment grade", "Good"),
+    "very_good": pgettext_lazy("majority judgment grade", "Very good"),
+    "excellent": pgettext_lazy("majority judgment grade", "Excellent"),
+}
 
 
 class Circle(models.Model):
@@ -544,7 +556,10 @@ class Poll(models.Model):
 
     @property
     def grade_labels(self) -> tuple[str, ...]:
-        return FRENCH_GRADES if self.method == self.Method.MAJORITY_JUDGMENT else ("no", "yes")
+        """Return the grades' labels, worst first, in the active language."""
+        if self.method == self.Method.MAJORITY_JUDGMENT:
+            return tuple(str(GRADE_LABELS[key]) for key in GRADES)
+        return ("no", "yes")
 
 
 class PollOption(models.Model):

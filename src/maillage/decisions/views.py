@@ -331,7 +331,7 @@ def decision_amend(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "decisions/amend.html",
-        {"decision": decision, "form": form, "latest": latest},
+        {"decision": decision, "form": form, "latest": latest, "next_number": latest.number + 1},
         status=status,
     )
 

@@ -34,8 +34,8 @@ async def _pulled_from_thread(chunks: Iterator[str]) -> AsyncIterator[str]:
     Given a synchronous iterator, Django's ASGI handler reads it whole into memory before
     sending a byte; this async wrapper keeps a million-row export streamed chunk by chunk.
     """
-    pull = sync_to_async(next, thread_sensitive=True)
-    while (chunk := await pull(chunks, _END)) is not _END:
+    pull = sync_to_async(lambda: next(chunks, _END), thread_sensitive=True)
+    while (chunk := await pull()) is not _END:
         yield chunk
 
 

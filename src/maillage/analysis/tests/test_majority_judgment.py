@@ -7,13 +7,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maillage.analysis.majority_judgment import (
-    FRENCH_GRADES,
+    GRADES,
     approval_poll,
     compare_tallies,
     majority_grade,
     majority_judgment,
     majority_value,
     rank_tallies,
+)
+
+# The seven grades as worded on French ballots; the module itself knows only English keys.
+FRENCH_GRADES = (
+    "À rejeter",
+    "Insuffisant",
+    "Passable",
+    "Assez bien",
+    "Bien",
+    "Très bien",
+    "Excellent",
 )
 
 # Fixtures re-expressed from MieuxVoter's cross-library tests (tallies worst grade first,
@@ -129,9 +140,16 @@ def test_orsay_2007_profiles_give_bayrou_good_plus_above_sarkozy_good_minus():
 
 def test_french_labels_are_accepted_on_ballots():
     ballots = [{"Parc": "Très bien", "Halle": "Passable"}, {"Parc": "Bien", "Halle": "Excellent"}]
-    result = majority_judgment(ballots, ["Parc", "Halle"])
+    result = majority_judgment(ballots, ["Parc", "Halle"], grades=FRENCH_GRADES)
     assert result.result_for("Parc").majority_grade_label == "Bien"
     assert result.winners == ("Parc",)
+
+
+def test_the_default_scale_is_seven_english_keys_worst_first():
+    ballots = [{"Parc": "very_good", "Halle": "passable"}, {"Parc": 4, "Halle": "excellent"}]
+    result = majority_judgment(ballots, ["Parc", "Halle"])
+    assert len(GRADES) == 7 and GRADES[0] == "reject" and GRADES[-1] == "excellent"
+    assert result.result_for("Parc").majority_grade_label == "good"
 
 
 def test_unequal_numbers_of_grades_are_refused_by_default():

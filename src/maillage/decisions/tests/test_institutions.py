@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from maillage.decisions import selectors, services
 from maillage.decisions.models import Decision, FacilitationTurn, Grade
@@ -136,8 +137,11 @@ def test_a_majority_judgment_poll_ranks_by_majority_grade_end_to_end(team, poll,
     ranking = [
         (results.option_labels[r.option], r.majority_grade_label) for r in results.majority.ranking
     ]
-    # Parc: 4,4,6 → Bien (+); Tiers-lieu: 3,4,5 → Bien (=); Halle: 1,2,3 → Passable.
-    assert ranking == [("Parc", "Bien"), ("Tiers-lieu", "Bien"), ("Halle gourmande", "Passable")]
+    # Parc: 4,4,6 → Good (+); Tiers-lieu: 3,4,5 → Good (=); Halle: 1,2,3 → Passable.
+    assert ranking == [("Parc", "Good"), ("Tiers-lieu", "Good"), ("Halle gourmande", "Passable")]
+    with translation.override("fr"):
+        labels = [r.majority_grade_label for r in selectors.poll_results(poll).majority.ranking]
+    assert labels == ["Bien", "Bien", "Passable"]
     html = client.get(poll.get_absolute_url()).content.decode()
     assert "<svg" in html and "<caption>" in html and "Parc" in html
     assert 'width="200.0"' in html  # a third of 600 px: no localized decimal comma in the SVG

@@ -176,7 +176,7 @@ def test_open_data_publishes_closed_majority_judgment_results(team):
     services.poll_close(poll=poll, actor=team.member)
     rows = list(get_dataset("majority-judgment-results").iter_rows())
     assert [(r["option"], r["rank"], r["majority_grade"], r["grade_5"]) for r in rows] == [
-        ("A", 1, "Très bien", 1),
+        ("A", 1, "Very good", 1),
         ("B", 2, "Passable", 0),
     ]
 
