@@ -8,6 +8,7 @@ await build({
     encounters: "frontend/src/encounters.js",
     sw: "frontend/src/sw.js",
     cowriting: "frontend/src/cowriting.js",
+    mesh: "frontend/src/mesh.js",
   },
   bundle: true,
   minify: true,

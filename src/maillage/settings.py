@@ -70,6 +70,7 @@ _ALL_CAPABILITIES = (
     "pooling",
     "journeys",
     "workshops",
+    "mesh",
 )
 _WANTED = env_list("MAILLAGE_CAPABILITIES", list(_ALL_CAPABILITIES))
 CAPABILITY_APPS = [
