@@ -21,6 +21,7 @@ def _fast_and_plain_settings(request: Any) -> None:
         return
     settings = request.getfixturevalue("settings")
     settings.OPINIONS_RECOMPUTE_EAGER = True
+    settings.OBSERVATORY_RECOMPUTE_EAGER = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

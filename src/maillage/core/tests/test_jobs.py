@@ -50,6 +50,7 @@ def test_the_installed_capabilities_declare_their_jobs() -> None:
     names = {job.name for job in jobs()}
     assert {"decisions-close-rounds", "decisions-reminders", "pooling-suggestions"} <= names
     assert "workshops-reminders" in names
+    assert "observatory-analyses" in names
 
 
 def test_a_due_job_runs_once_then_waits_for_its_period(recorded) -> None:

@@ -1,0 +1,43 @@
+"""Who may recompute an analysis and interpret its signals: those who run the consultations.
+
+A campaign's facilitator, a facilitator or admin of its territory (or above), or an admin of
+the platform; for a territory's analysis, a facilitator or admin of that territory (or above).
+Reading the observatory is public wherever the campaign is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from maillage.consultations.permissions import is_campaign_facilitator, is_territory_facilitator_of
+from maillage.core.permissions import is_platform_admin
+
+
+def _subject(obj: Any) -> Any:
+    """Return the campaign or territory behind a run, a signal or the subject itself."""
+    if obj is None:
+        return None
+    label = obj._meta.label_lower
+    if label == "observatory.weaksignal":
+        obj = obj.run
+    if obj._meta.label_lower == "observatory.analysisrun":
+        return obj.subject
+    return obj
+
+
+@rules.predicate
+def steers_the_subject(user: Any, obj: Any) -> bool:
+    subject = _subject(obj)
+    if subject is None:
+        return False
+    if subject._meta.label_lower == "consultations.campaign":
+        return bool(is_campaign_facilitator(user, subject))
+    return bool(is_territory_facilitator_of(user, subject))
+
+
+can_steer = steers_the_subject | is_platform_admin
+
+rules.add_perm("observatory.request_analysis", can_steer)
+rules.add_perm("observatory.interpret_signal", can_steer)

@@ -1,0 +1,220 @@
+"""Observatory pages: themes and weak signals of a campaign or a territory, recomputation on
+demand, and the interpretation of a signal. Thin: they check, call a service and render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from maillage.consultations import selectors as consultations
+from maillage.consultations.models import Campaign
+from maillage.core.ratelimit import hit
+from maillage.observatory import charts, selectors, services
+from maillage.observatory.forms import InterpretationForm, RecomputeForm
+from maillage.observatory.models import AnalysisRun, ThemeShare, WeakSignal
+from maillage.territories.models import Territory
+from maillage.territories.selectors import territory_get
+
+
+def _campaign(request: HttpRequest, slug: str) -> Campaign:
+    try:
+        campaign = consultations.campaign_get(slug)
+    except Campaign.DoesNotExist:
+        raise Http404("no such campaign") from None
+    if not request.user.has_perm("consultations.view_campaign", campaign):
+        raise Http404("no such campaign")
+    return campaign
+
+
+def _territory(slug: str) -> Territory:
+    try:
+        return territory_get(slug)
+    except Territory.DoesNotExist:
+        raise Http404("no such territory") from None
+
+
+def _observatory_context(request: HttpRequest, subject: Any, **scope: Any) -> dict[str, Any]:
+    state = selectors.observatory_state(**scope)
+    context: dict[str, Any] = {
+        "state": state,
+        "run": state.latest,
+        "can_recompute": request.user.has_perm("observatory.request_analysis", subject),
+        "recompute_form": RecomputeForm(),
+    }
+    run = state.latest
+    if run is None:
+        return context
+    themes = selectors.run_themes(run)
+    examples = selectors.theme_examples(themes)
+    site_rows = selectors.share_rows(run, themes, ThemeShare.Dimension.SITE)
+    number = request.GET.get("theme", "")
+    by_number = {str(theme.number): i for i, theme in enumerate(themes)}
+    theme_index = by_number.get(number, 0)
+    periods = list(dict.fromkeys(run.signals.values_list("period", flat=True).order_by("period")))
+    period = request.GET.get("period", "")
+    period = period if period in periods else (periods[-1] if periods else "")
+    signals = list(selectors.run_signals(run, period=period)) if period else []
+    interpretations = selectors.interpretations_for(run)
+    for signal in signals:
+        signal.interpretations = interpretations.get((signal.lemma, signal.period), [])
+    terms = selectors.timeline_terms(run)
+    context.update(
+        {
+            "themes": [(theme, examples.get(theme.pk, [])) for theme in themes],
+            "theme_chart": charts.theme_bars(themes),
+            "theme_headers": themes,
+            "map_theme": themes[theme_index] if themes else None,
+            "map_data": (
+                selectors.shares_map_geojson(site_rows, theme_index, themes[theme_index])
+                if themes
+                else None
+            ),
+            "site_rows": site_rows,
+            "territory_rows": selectors.share_rows(run, themes, ThemeShare.Dimension.TERRITORY),
+            "period_rows": selectors.share_rows(run, themes, ThemeShare.Dimension.PERIOD),
+            "profile_rows": selectors.share_rows(run, themes, ThemeShare.Dimension.PROFILE),
+            "periods": periods,
+            "period": period,
+            "signals": signals,
+            "quadrant_chart": charts.quadrant_chart(signals),
+            "timelines": charts.timelines(run, terms),
+            "timeline_periods": run.periods,
+            "skipped": run.skipped,
+        }
+    )
+    return context
+
+
+def campaign_observatory(request: HttpRequest, slug: str) -> HttpResponse:
+    """The themes and weak signals of a campaign's published contributions."""
+    campaign = _campaign(request, slug)
+    context = _observatory_context(request, campaign, campaign=campaign)
+    context.update(
+        {
+            "campaign": campaign,
+            "subject_name": campaign.title,
+            "recompute_url": reverse("observatory:campaign_recompute", args=[campaign.slug]),
+        }
+    )
+    return render(request, "observatory/observatory.html", context)
+
+
+def territory_observatory(request: HttpRequest, slug: str) -> HttpResponse:
+    """The themes and weak signals of every public campaign's contributions in a territory."""
+    territory = _territory(slug)
+    context = _observatory_context(request, territory, territory=territory)
+    context.update(
+        {
+            "territory": territory,
+            "subject_name": territory.name,
+            "recompute_url": reverse("observatory:territory_recompute", args=[territory.slug]),
+        }
+    )
+    return render(request, "observatory/observatory.html", context)
+
+
+def _recompute(request: HttpRequest, subject: Any, back: str, **scope: Any) -> HttpResponse:
+    if not request.user.has_perm("observatory.request_analysis", subject):
+        raise PermissionDenied("observatory.request_analysis")
+    hit("write", str(request.user.pk))
+    form = RecomputeForm(request.POST)
+    if form.is_valid():
+        try:
+            run = services.analysis_request(
+                actor=request.user, n_themes=form.cleaned_data["n_themes"], **scope
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            if run.status == AnalysisRun.Status.DONE:
+                messages.success(request, _("The analysis is done."))
+            elif run.status == AnalysisRun.Status.FAILED:
+                messages.error(request, _("The analysis failed: see why below."))
+            else:
+                messages.success(
+                    request,
+                    _("The analysis is computing in the background; reload this page in a minute."),
+                )
+            return redirect(back)
+    return render(
+        request,
+        "observatory/recompute.html",
+        {"form": form, "back": back, "subject": subject},
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def campaign_recompute(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    back = reverse("observatory:campaign", args=[campaign.slug])
+    return _recompute(request, campaign, back, campaign=campaign)
+
+
+@login_required
+@require_POST
+def territory_recompute(request: HttpRequest, slug: str) -> HttpResponse:
+    territory = _territory(slug)
+    back = reverse("observatory:territory", args=[territory.slug])
+    return _recompute(request, territory, back, territory=territory)
+
+
+def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A signal with its examples, its timeline and what people made of it; a form to add."""
+    try:
+        signal = selectors.signal_get(pk)
+    except WeakSignal.DoesNotExist:
+        raise Http404("no such signal") from None
+    run = signal.run
+    if run.campaign is not None:
+        if not request.user.has_perm("consultations.view_campaign", run.campaign):
+            raise Http404("no such signal")
+        back = reverse("observatory:campaign", args=[run.campaign.slug])
+    else:
+        back = reverse("observatory:territory", args=[run.territory.slug])
+    can_interpret = request.user.has_perm("observatory.interpret_signal", signal)
+    form = InterpretationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_interpret:
+            raise PermissionDenied("observatory.interpret_signal")
+        hit("write", str(request.user.pk))
+        if form.is_valid():
+            try:
+                services.signal_interpret(
+                    signal=signal, actor=request.user, note=form.cleaned_data["note"]
+                )
+            except ValidationError as error:
+                form.add_error("note", error.messages)
+            else:
+                messages.success(request, _("Your interpretation is recorded."))
+                return redirect("observatory:signal", pk=signal.pk)
+        status = 422
+    examples = selectors.published_examples(signal.example_ids)
+    return render(
+        request,
+        "observatory/signal.html",
+        {
+            "signal": signal,
+            "run": run,
+            "back": back,
+            "subject_name": run.campaign.title if run.campaign else run.territory.name,
+            "examples": [examples[i] for i in signal.example_ids if i in examples],
+            "timeline": next(iter(charts.timelines(run, [signal.term])), None),
+            "interpretations": selectors.interpretations_for(run).get(
+                (signal.lemma, signal.period), []
+            ),
+            "form": form,
+            "can_interpret": can_interpret,
+        },
+        status=status,
+    )
