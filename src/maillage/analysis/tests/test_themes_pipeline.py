@@ -196,3 +196,13 @@ def test_tokenizing_by_chunks_matches_tokenizing_text_by_text():
         tokens = corpus.tokens[corpus.offsets[position] : corpus.offsets[position + 1]]
         assert [corpus.types[t] for t in tokens] == TOKEN_PATTERN.findall(normalize_text(text))
     assert corpus.types == ["l", "état", "doit", "agir", "arbres", "et", "vélo-cargo"]
+
+
+def test_theme_examples_are_row_numbers_of_the_input_even_with_repeats_and_empty_rows():
+    texts = ["", "   ", *corpus()]  # repeated texts, and two empty rows first
+    analysis = analyze_themes(texts, n_themes=3)
+    for theme in analysis.themes:
+        assert theme.examples
+        for row in theme.examples:
+            assert texts[row].strip()
+            assert int(analysis.row_theme[row]) == theme.id

@@ -60,7 +60,10 @@ class DuplicateGroup:
 
 @dataclass
 class Theme:
-    """One theme: its label, terms as people wrote them, share of the analysed rows, examples."""
+    """One theme: its label, terms as people wrote them, share of the analysed rows, examples.
+
+    ``examples`` are row numbers of the input (the first row of each distinct text).
+    """
 
     id: int
     language: str
@@ -243,6 +246,12 @@ def analyze_themes(
         spaces.append((matrix.docs, space))
     if primary_matrix is None or not themes:
         raise TooFewTextsError("no text left to analyse: every text is empty or of stop words only")
+    # Theme examples were picked among distinct texts: name each by the first row holding it.
+    present_rows = np.flatnonzero(present)
+    doc_first_row = np.full(len(corpus.unique_texts), -1, dtype=np.int64)
+    doc_first_row[row_doc[present_rows[::-1]]] = present_rows[::-1]
+    for theme in themes:
+        theme.examples = doc_first_row[np.asarray(theme.examples, dtype=np.int64)].tolist()
     row_theme[present] = doc_theme[row_doc[present]]
     row_weight[present] = doc_weights[row_doc[present]]
     row_reason[present] = doc_reason[row_doc[present]]
