@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from maillage.workshops.models import Registration, Workshop
 from maillage.workshops.services import (
@@ -52,7 +52,7 @@ def test_the_api_answers_201_waiting_on_a_full_workshop(client, workshop):
 
 def test_an_email_registers_once_per_workshop(workshop):
     registration_create(workshop=workshop, actor=AnonymousUser(), name="A", email="a@example.org")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         registration_create(
             workshop=workshop, actor=AnonymousUser(), name="A", email="A@Example.org"
         )
@@ -145,7 +145,7 @@ def test_reminders_are_sent_once_to_the_confirmed(workshop, django_capture_on_co
 
 def test_attendance_is_taken_on_the_day_by_the_organizers(personas, workshop):
     people = register(workshop, 3)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         attendance_record(workshop=workshop, actor=personas.org_admin, present_ids=[people[0].pk])
     assert "on the day" in error.value.messages[0]
     Workshop.objects.filter(pk=workshop.pk).update(
