@@ -1,7 +1,7 @@
 // Encounters of a journey (/itinerances/<slug>/rencontres/nouvelle/) on a walker's phone: the
 // form works without network. Without JavaScript it posts as any form; with it, each encounter
 // is kept on the phone (see outbox.js) and synced by UUID when the network is there.
-import { format, newUuid, openOutbox, postRecords, registerServiceWorker } from "./outbox.js";
+import { format, newUuid, openOutbox, registerServiceWorker, sendWaiting } from "./outbox.js";
 
 const BATCH = 50;
 const RETRY_MS = 30000;
@@ -61,26 +61,10 @@ async function sync() {
   if (syncing || !navigator.onLine) return;
   syncing = true;
   const status = document.getElementById("encounter-status");
-  let synced = 0;
   try {
-    let waiting = (await allRecords()).filter((r) => r.state === "waiting");
+    const waiting = (await allRecords()).filter((r) => r.state === "waiting");
     if (waiting.length) status.textContent = strings.syncing;
-    while (waiting.length) {
-      const batch = waiting.slice(0, BATCH);
-      waiting = waiting.slice(BATCH);
-      const body = await postRecords(config.syncUrl, csrfToken, batch.map((r) => r.payload));
-      const byUuid = Object.fromEntries(body.results.map((r) => [r.uuid, r]));
-      for (const record of batch) {
-        const result = byUuid[record.uuid];
-        if (!result) continue;
-        if (result.result === "created" || result.result === "duplicate") {
-          synced += 1;
-          await outbox.put({ ...record, state: "synced", message: "" });
-        } else {
-          await outbox.put({ ...record, state: "refused", message: result.message });
-        }
-      }
-    }
+    const synced = await sendWaiting(outbox, waiting, config.syncUrl, csrfToken, BATCH);
     status.textContent = format(strings.synced, { n: synced });
   } catch (error) {
     status.textContent = error.message === "login" ? strings.login : format(strings.retry, { message: error.message });

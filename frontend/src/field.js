@@ -1,7 +1,7 @@
 // Field capture for agents (/concertations/<slug>/terrain/): works offline. Each contribution
 // gets a UUID made here, is kept in IndexedDB, and is sent in batches when the network is
 // there; the server records each UUID once, so sending again after a failure is always safe.
-import { format, newUuid, openOutbox, postRecords, registerServiceWorker } from "./outbox.js";
+import { format, newUuid, openOutbox, registerServiceWorker, sendWaiting } from "./outbox.js";
 
 const BATCH = 50;
 const RETRY_MS = 30000;
@@ -90,8 +90,6 @@ function setNetwork() {
   network.textContent = navigator.onLine ? strings.online : strings.offline;
 }
 
-const postBatch = (records) => postRecords(config.syncUrl, csrfToken, records.map((r) => r.payload));
-
 async function uploadPhoto(record) {
   const body = new FormData();
   body.append("photo", record.photo, "photo.jpg");
@@ -115,27 +113,11 @@ async function sync() {
   if (syncing || !navigator.onLine) return;
   syncing = true;
   const status = document.getElementById("sync-status");
-  let synced = 0;
   try {
     let records = await allRecords();
-    let waiting = records.filter((r) => r.state === "waiting");
+    const waiting = records.filter((r) => r.state === "waiting");
     if (waiting.length) status.textContent = strings.syncing;
-    while (waiting.length) {
-      const batch = waiting.slice(0, BATCH);
-      waiting = waiting.slice(BATCH);
-      const body = await postBatch(batch);
-      const byUuid = Object.fromEntries(body.results.map((r) => [r.uuid, r]));
-      for (const record of batch) {
-        const result = byUuid[record.uuid];
-        if (!result) continue;
-        if (result.result === "created" || result.result === "duplicate") {
-          synced += 1;
-          await putRecord({ ...record, state: "synced", serverId: result.id, message: "" });
-        } else {
-          await putRecord({ ...record, state: "refused", message: result.message, photo: null });
-        }
-      }
-    }
+    const synced = await sendWaiting(outbox, waiting, config.syncUrl, csrfToken, BATCH);
     records = await allRecords();
     for (const record of records.filter((r) => r.state === "synced" && r.photoState === "waiting")) {
       await putRecord(await uploadPhoto(record));

@@ -59,6 +59,28 @@ export async function postRecords(url, csrfToken, payloads) {
   return response.json();
 }
 
+// Send the ``waiting`` records in batches; store each as synced (the server has it, now or from
+// an earlier try) or refused (with the server's message). Return how many were synced.
+export async function sendWaiting(outbox, waiting, url, csrfToken, batchSize) {
+  let synced = 0;
+  for (let start = 0; start < waiting.length; start += batchSize) {
+    const batch = waiting.slice(start, start + batchSize);
+    const body = await postRecords(url, csrfToken, batch.map((r) => r.payload));
+    const byUuid = Object.fromEntries(body.results.map((r) => [r.uuid, r]));
+    for (const record of batch) {
+      const result = byUuid[record.uuid];
+      if (!result) continue;
+      if (result.result === "created" || result.result === "duplicate") {
+        synced += 1;
+        await outbox.put({ ...record, state: "synced", serverId: result.id, message: "" });
+      } else {
+        await outbox.put({ ...record, state: "refused", message: result.message, photo: null });
+      }
+    }
+  }
+  return synced;
+}
+
 export async function registerServiceWorker(script, scope) {
   if (!("serviceWorker" in navigator)) return;
   try {
