@@ -206,3 +206,14 @@ def test_theme_examples_are_row_numbers_of_the_input_even_with_repeats_and_empty
         for row in theme.examples:
             assert texts[row].strip()
             assert int(analysis.row_theme[row]) == theme.id
+
+
+def test_web_and_email_addresses_are_not_words_of_a_theme():
+    corpus_ = tokenize_corpus(
+        [
+            "Voir https://www.example.org/page et www.mairie.fr pour le marché",
+            "Écrire à contact@mairie.fr pour le marché",
+        ]
+    )
+    assert not {"www", "http", "https", "example", "org", "fr", "contact"} & set(corpus_.types)
+    assert "marché" in corpus_.types

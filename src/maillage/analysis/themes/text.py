@@ -62,6 +62,16 @@ _APOSTROPHES: tuple[str, ...] = ("’", "ʼ", "`")
 # A character no token contains separates texts when a whole chunk is tokenized at once.
 _SEPARATOR = "\x00"
 _CHUNK_PATTERN = re.compile(TOKEN_PATTERN.pattern + "|" + _SEPARATOR)
+# Web addresses and email addresses are no words of a theme ("www", "http" would otherwise
+# rise as signals whenever people paste links).
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def strip_addresses(text: str) -> str:
+    """Return ``text`` without its web and email addresses (cheap when it has none)."""
+    if "http" in text or "www." in text or "@" in text:
+        return _ADDRESS.sub(" ", text)
+    return text
 
 
 def normalize_text(text: str) -> str:
@@ -168,7 +178,9 @@ def tokenize_corpus(texts: list[str]) -> TokenizedCorpus:
         position = position_of_raw.get(raw)
         if position is None:
             # The separator is no token character: dropping it from a text changes no token.
-            normalized = normalize_text(raw).replace(_SEPARATOR, " ") if raw else ""
+            normalized = (
+                strip_addresses(normalize_text(raw)).replace(_SEPARATOR, " ") if raw else ""
+            )
             if not normalized.strip():
                 position = -1
             else:
