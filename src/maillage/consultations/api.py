@@ -11,10 +11,8 @@ multipart upload per synced record: ``POST /api/consultations/contributions/{uui
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
@@ -22,6 +20,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from maillage.api.auth import AUTHENTICATED
+from maillage.api.sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
 from maillage.consultations import selectors, services
 from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge
@@ -42,53 +41,13 @@ class RecordIn(Schema):
     contact_email: str = ""
 
 
-class RecordResultOut(Schema):
-    uuid: str
-    status: int
-    result: str
-    id: int | None
-    message: str
-    errors: dict[str, list[str]]
-
-
-class SyncOut(Schema):
-    results: list[RecordResultOut]
-    created: int
-    duplicates: int
-    failed: int
-
-
-class ErrorOut(Schema):
-    detail: str
-    limit: int | None = None
-
-
 class PhotoOut(Schema):
     uuid: str
     stored: bool
     url: str
 
 
-_SYNC_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["records"],
-                    "properties": {
-                        "records": {
-                            "type": "array",
-                            "maxItems": services.MAX_BATCH,
-                            "items": RecordIn.model_json_schema(),
-                        }
-                    },
-                }
-            }
-        },
-    }
-}
+_SYNC_BODY = sync_body_schema(RecordIn, services.MAX_BATCH)
 
 
 @router.post(
@@ -100,33 +59,10 @@ _SYNC_BODY = {
     url_name="consultations_sync",
 )
 def sync(request: HttpRequest):
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        return Status(413, {"detail": "the request body is too large"})
-    try:
-        payload = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError) as error:
-        return Status(400, {"detail": f"malformed JSON: {error}"})
-    records = payload.get("records") if isinstance(payload, dict) else None
-    if not isinstance(records, list):
-        return Status(400, {"detail": 'expected a JSON object {"records": [...]}'})
-    if len(records) > services.MAX_BATCH:
-        return Status(
-            413,
-            {
-                "detail": f"the batch has {len(records)} records; the limit is {services.MAX_BATCH} "
-                "per request: split it",
-                "limit": services.MAX_BATCH,
-            },
-        )
-    results = services.contribution_sync_batch(actor=request.user, records=records)
-    return {
-        "results": [r.as_dict() for r in results],
-        "created": sum(r.result == "created" for r in results),
-        "duplicates": sum(r.result == "duplicate" for r in results),
-        "failed": sum(r.status >= 400 for r in results),
-    }
+    records = read_records(request, services.MAX_BATCH)
+    if isinstance(records, Status):
+        return records
+    return sync_answer(services.contribution_sync_batch(actor=request.user, records=records))
 
 
 @router.post(

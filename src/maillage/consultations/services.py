@@ -8,7 +8,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -28,6 +28,7 @@ from maillage.consultations.questions import validate_answers, validate_question
 from maillage.consultations.selectors import contributions_received, published_counts_forget
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.sync import RecordResult
 from maillage.territories.models import Territory
 from maillage.territories.services import unique_slug
 
@@ -167,28 +168,6 @@ def campaign_update(*, campaign: Campaign, actor: Any, **changes: Any) -> Campai
 
 # ---------------------------------------------------------------------------------------------
 # Contributions: validation shared by field sync, online form and paper import
-
-
-@dataclass
-class RecordResult:
-    """The outcome of one record: ``status`` is the HTTP-like code of that record alone."""
-
-    uuid: str
-    status: int
-    result: str
-    id: int | None = None
-    message: str = ""
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "uuid": self.uuid,
-            "status": self.status,
-            "result": self.result,
-            "id": self.id,
-            "message": self.message,
-            "errors": self.errors,
-        }
 
 
 @dataclass

@@ -14,10 +14,8 @@ outside the scale is a 422 naming the allowed range.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
@@ -25,6 +23,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from maillage.api.auth import AUTHENTICATED
+from maillage.api.sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
 from maillage.core.ratelimit import hit
 from maillage.journeys import selectors, services
 from maillage.journeys.models import Journey, Round
@@ -42,27 +41,6 @@ class RecordIn(Schema):
     notes: str = ""
     consent: bool = False
     themes: list[str] = []
-
-
-class RecordResultOut(Schema):
-    uuid: str
-    status: int
-    result: str
-    id: int | None
-    message: str
-    errors: dict[str, list[str]]
-
-
-class SyncOut(Schema):
-    results: list[RecordResultOut]
-    created: int
-    duplicates: int
-    failed: int
-
-
-class ErrorOut(Schema):
-    detail: str
-    limit: int | None = None
 
 
 class JourneyOut(Schema):
@@ -124,26 +102,7 @@ class WaveOut(Schema):
     scores: dict[str, float | None]
 
 
-_SYNC_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["records"],
-                    "properties": {
-                        "records": {
-                            "type": "array",
-                            "maxItems": services.MAX_BATCH,
-                            "items": RecordIn.model_json_schema(),
-                        }
-                    },
-                }
-            }
-        },
-    }
-}
+_SYNC_BODY = sync_body_schema(RecordIn, services.MAX_BATCH)
 
 
 @router.post(
@@ -155,33 +114,10 @@ _SYNC_BODY = {
     url_name="journeys_sync",
 )
 def sync(request: HttpRequest):
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        return Status(413, {"detail": "the request body is too large"})
-    try:
-        payload = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError) as error:
-        return Status(400, {"detail": f"malformed JSON: {error}"})
-    records = payload.get("records") if isinstance(payload, dict) else None
-    if not isinstance(records, list):
-        return Status(400, {"detail": 'expected a JSON object {"records": [...]}'})
-    if len(records) > services.MAX_BATCH:
-        return Status(
-            413,
-            {
-                "detail": f"the batch has {len(records)} records; the limit is "
-                f"{services.MAX_BATCH} per request: split it",
-                "limit": services.MAX_BATCH,
-            },
-        )
-    results = services.encounter_sync_batch(actor=request.user, records=records)
-    return {
-        "results": [r.as_dict() for r in results],
-        "created": sum(r.result == "created" for r in results),
-        "duplicates": sum(r.result == "duplicate" for r in results),
-        "failed": sum(r.status >= 400 for r in results),
-    }
+    records = read_records(request, services.MAX_BATCH)
+    if isinstance(records, Status):
+        return records
+    return sync_answer(services.encounter_sync_batch(actor=request.user, records=records))
 
 
 def _visible(request: HttpRequest, slug: str) -> Journey:

@@ -9,7 +9,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from maillage.analysis.gpx import GpxError, Track, import_gpx, to_gpx
 from maillage.analysis.self_observation import Answer, Scale
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.sync import RecordResult
 from maillage.journeys.models import (
     AnswerValue,
     Encounter,
@@ -245,28 +246,6 @@ def journey_export_gpx(journey: Journey) -> bytes:
 
 # ---------------------------------------------------------------------------------------------
 # Encounters: one validation for the online form and the offline sync
-
-
-@dataclass
-class RecordResult:
-    """The outcome of one synced record: ``status`` is the HTTP-like code of that record."""
-
-    uuid: str
-    status: int
-    result: str
-    id: int | None = None
-    message: str = ""
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "uuid": self.uuid,
-            "status": self.status,
-            "result": self.result,
-            "id": self.id,
-            "message": self.message,
-            "errors": self.errors,
-        }
 
 
 def payload_hash(record: dict[str, Any]) -> str:
