@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maillage.consultations.questions import validate_questions
+from maillage.core.profiles import AgeBand
 
 TEXT_MAX_LENGTH = 5000
 
@@ -103,13 +104,7 @@ class Contribution(models.Model):
     (same hash) from a different record reusing the same UUID (a conflict).
     """
 
-    class AgeBand(models.TextChoices):
-        UNDER_18 = "under_18", _("Under 18")
-        FROM_18 = "18_29", _("18 to 29")
-        FROM_30 = "30_44", _("30 to 44")
-        FROM_45 = "45_59", _("45 to 59")
-        FROM_60 = "60_74", _("60 to 74")
-        FROM_75 = "75_plus", _("75 and over")
+    AgeBand = AgeBand
 
     class Relation(models.TextChoices):
         LIVES = "lives", _("Lives here")

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.profiles import AgeBand
+
 
 class Workshop(models.Model):
     """A workshop mixing themes, publics, disciplines and methods, on site or by video."""
@@ -77,13 +79,7 @@ class Registration(models.Model):
         ASSOCIATION = "association", _("Association")
         CITIZENS = "citizens", _("Inhabitant / citizen collective")
 
-    class AgeBand(models.TextChoices):
-        UNDER_18 = "under_18", _("Under 18")
-        FROM_18 = "18_29", _("18 to 29")
-        FROM_30 = "30_44", _("30 to 44")
-        FROM_45 = "45_59", _("45 to 59")
-        FROM_60 = "60_74", _("60 to 74")
-        FROM_75 = "75_plus", _("75 and over")
+    AgeBand = AgeBand
 
     class Public(models.TextChoices):
         RESIDENT = "resident", _("Resident")
