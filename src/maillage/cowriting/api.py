@@ -55,18 +55,15 @@ class ShareOut(Schema):
     share: float
 
 
-class WorkDetailOut(Schema):
-    id: int
-    title: str
-    vision: str
-    organization: str | None
-    is_public: bool
-    participant_count: int
-    created_at: dt.datetime
-    url: str
+class WorkDetailOut(WorkOut):
     text: str
     participants: list[ParticipantOut]
     authorship: list[ShareOut]
+
+    @staticmethod
+    def resolve_participants(obj: SharedWork) -> list[dict[str, str]]:
+        # ``participants`` is the work's related manager: the rows were read by the view.
+        return obj.participant_rows
 
 
 class PublicationOut(Schema):
@@ -111,22 +108,14 @@ def work_detail(request: HttpRequest, work_id: int):
     if not request.user.has_perm("cowriting.view_work", work):
         raise Http404(f"no shared work {work_id}")
     participants = selectors.participants_of(work)
-    return {
-        "id": work.pk,
-        "title": work.title,
-        "vision": work.vision,
-        "organization": work.organization.slug if work.organization_id else None,
-        "is_public": work.is_public,
-        "participant_count": len(participants),
-        "created_at": work.created_at,
-        "url": work.get_absolute_url(),
-        "text": work_text(work=work),
-        "participants": [
-            {"name": p.person.public_name, "role": p.role, "objective": p.objective}
-            for p in participants
-        ],
-        "authorship": [row.as_public_dict() for row in selectors.work_authorship(work=work)],
-    }
+    work.participant_count = len(participants)
+    work.participant_rows = [
+        {"name": p.person.public_name, "role": p.role, "objective": p.objective}
+        for p in participants
+    ]
+    work.text = work_text(work=work)
+    work.authorship = [row.as_public_dict() for row in selectors.work_authorship(work=work)]
+    return work
 
 
 @router.get("/published", response=list[PublicationOut])

@@ -11,17 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from maillage.api.auth import AUTHENTICATED
-from maillage.consultations.models import Campaign
-from maillage.consultations.selectors import campaign_get
 from maillage.core.ratelimit import hit
 from maillage.observatory import selectors, services
 from maillage.observatory.models import AnalysisRun
-from maillage.territories.models import Territory
-from maillage.territories.selectors import territory_get
 
 router = Router(tags=["observatory"])
 
@@ -81,23 +77,6 @@ class RecomputeIn(Schema):
     n_themes: int | None = None
 
 
-def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    try:
-        campaign = campaign_get(slug)
-    except Campaign.DoesNotExist:
-        raise Http404("no such campaign") from None
-    if not request.user.has_perm("consultations.view_campaign", campaign):
-        raise Http404("no such campaign")
-    return campaign
-
-
-def _territory(slug: str) -> Territory:
-    try:
-        return territory_get(slug)
-    except Territory.DoesNotExist:
-        raise Http404("no such territory") from None
-
-
 def _observatory(**scope: Any) -> dict[str, Any]:
     state = selectors.observatory_state(**scope)
     themes = selectors.run_themes(state.latest) if state.latest else []
@@ -126,25 +105,25 @@ def _signals(period: str | None, **scope: Any) -> list[Any]:
 @router.get("/campaigns/{slug}", response=ObservatoryOut)
 def campaign_observatory(request: HttpRequest, slug: str):
     """The state of a campaign's analyses and the themes of the latest done one."""
-    return _observatory(campaign=_campaign(request, slug))
+    return _observatory(campaign=selectors.campaign_for_viewer(request.user, slug))
 
 
 @router.get("/campaigns/{slug}/signals", response=list[SignalOut])
 def campaign_signals(request: HttpRequest, slug: str, period: str | None = None):
     """The weak signals of a campaign's latest done analysis."""
-    return _signals(period, campaign=_campaign(request, slug))
+    return _signals(period, campaign=selectors.campaign_for_viewer(request.user, slug))
 
 
 @router.get("/territories/{slug}", response=ObservatoryOut)
 def territory_observatory(request: HttpRequest, slug: str):
     """The state of a territory's analyses and the themes of the latest done one."""
-    return _observatory(territory=_territory(slug))
+    return _observatory(territory=selectors.territory_or_404(slug))
 
 
 @router.get("/territories/{slug}/signals", response=list[SignalOut])
 def territory_signals(request: HttpRequest, slug: str, period: str | None = None):
     """The weak signals of a territory's latest done analysis."""
-    return _signals(period, territory=_territory(slug))
+    return _signals(period, territory=selectors.territory_or_404(slug))
 
 
 def _request(request: HttpRequest, payload: RecomputeIn, **scope: Any) -> AnalysisRun:
@@ -155,10 +134,12 @@ def _request(request: HttpRequest, payload: RecomputeIn, **scope: Any) -> Analys
 @router.post("/campaigns/{slug}", auth=AUTHENTICATED, response={202: RunOut})
 def campaign_recompute(request: HttpRequest, slug: str, payload: RecomputeIn):
     """Queue the recomputation of a campaign's analysis."""
-    return Status(202, _request(request, payload, campaign=_campaign(request, slug)))
+    return Status(
+        202, _request(request, payload, campaign=selectors.campaign_for_viewer(request.user, slug))
+    )
 
 
 @router.post("/territories/{slug}", auth=AUTHENTICATED, response={202: RunOut})
 def territory_recompute(request: HttpRequest, slug: str, payload: RecomputeIn):
     """Queue the recomputation of a territory's analysis."""
-    return Status(202, _request(request, payload, territory=_territory(slug)))
+    return Status(202, _request(request, payload, territory=selectors.territory_or_404(slug)))

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.urls import reverse
 
 from maillage.consultations.models import Campaign, Contribution
+from maillage.consultations.selectors import campaign_get
 from maillage.observatory.models import (
     AnalysisRun,
     SignalInterpretation,
@@ -23,6 +25,7 @@ from maillage.observatory.models import (
     WeakSignal,
 )
 from maillage.territories.models import Territory
+from maillage.territories.selectors import territory_get
 
 PENDING = (AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING)
 
@@ -231,3 +234,22 @@ def territory_section(territory: Territory, ids: list[int]) -> dict | None:
             "url": reverse("observatory:territory", args=[territory.slug]),
         },
     }
+
+
+def campaign_for_viewer(user: Any, slug: str) -> Campaign:
+    """Return the campaign ``slug`` if ``user`` may see it; raise Http404 otherwise (as its page)."""
+    try:
+        campaign = campaign_get(slug)
+    except Campaign.DoesNotExist:
+        raise Http404("no such campaign") from None
+    if not user.has_perm("consultations.view_campaign", campaign):
+        raise Http404("no such campaign")
+    return campaign
+
+
+def territory_or_404(slug: str) -> Territory:
+    """Return the territory ``slug``; raise Http404 when there is none."""
+    try:
+        return territory_get(slug)
+    except Territory.DoesNotExist:
+        raise Http404("no such territory") from None

@@ -14,31 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.consultations import selectors as consultations
-from maillage.consultations.models import Campaign
 from maillage.core.ratelimit import hit
 from maillage.observatory import charts, selectors, services
 from maillage.observatory.forms import InterpretationForm, RecomputeForm
 from maillage.observatory.models import AnalysisRun, ThemeShare, WeakSignal
-from maillage.territories.models import Territory
-from maillage.territories.selectors import territory_get
-
-
-def _campaign(request: HttpRequest, slug: str) -> Campaign:
-    try:
-        campaign = consultations.campaign_get(slug)
-    except Campaign.DoesNotExist:
-        raise Http404("no such campaign") from None
-    if not request.user.has_perm("consultations.view_campaign", campaign):
-        raise Http404("no such campaign")
-    return campaign
-
-
-def _territory(slug: str) -> Territory:
-    try:
-        return territory_get(slug)
-    except Territory.DoesNotExist:
-        raise Http404("no such territory") from None
 
 
 def _observatory_context(request: HttpRequest, subject: Any, **scope: Any) -> dict[str, Any]:
@@ -95,7 +74,7 @@ def _observatory_context(request: HttpRequest, subject: Any, **scope: Any) -> di
 
 def campaign_observatory(request: HttpRequest, slug: str) -> HttpResponse:
     """The themes and weak signals of a campaign's published contributions."""
-    campaign = _campaign(request, slug)
+    campaign = selectors.campaign_for_viewer(request.user, slug)
     context = _observatory_context(request, campaign, campaign=campaign)
     context.update(
         {
@@ -109,7 +88,7 @@ def campaign_observatory(request: HttpRequest, slug: str) -> HttpResponse:
 
 def territory_observatory(request: HttpRequest, slug: str) -> HttpResponse:
     """The themes and weak signals of every public campaign's contributions in a territory."""
-    territory = _territory(slug)
+    territory = selectors.territory_or_404(slug)
     context = _observatory_context(request, territory, territory=territory)
     context.update(
         {
@@ -155,7 +134,7 @@ def _recompute(request: HttpRequest, subject: Any, back: str, **scope: Any) -> H
 @login_required
 @require_POST
 def campaign_recompute(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
+    campaign = selectors.campaign_for_viewer(request.user, slug)
     back = reverse("observatory:campaign", args=[campaign.slug])
     return _recompute(request, campaign, back, campaign=campaign)
 
@@ -163,7 +142,7 @@ def campaign_recompute(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def territory_recompute(request: HttpRequest, slug: str) -> HttpResponse:
-    territory = _territory(slug)
+    territory = selectors.territory_or_404(slug)
     back = reverse("observatory:territory", args=[territory.slug])
     return _recompute(request, territory, back, territory=territory)
 
