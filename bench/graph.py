@@ -315,7 +315,9 @@ def child(side: str, scale: float, repeats: int) -> dict[str, object]:
         "--repeats",
         str(repeats),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"the {side} side failed (exit {done.returncode}):\n{done.stderr.strip()}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -337,6 +339,7 @@ def main() -> None:
         return
     ours = child("ours", args.scale, args.repeats)
     print(f"ours (igraph): {ours['nodes']} nodes, {ours['edges']} edges, {args.repeats} runs")
+    print("ours, median seconds:", json.dumps(ours["seconds"]), flush=True)
     peer = child("networkx", args.scale, 1)
     print(f"{'step':15} {'ours s':>9} {'networkx s':>11} {'ratio':>8}")
     for step in [s for s in ours["seconds"] if s != "cpu_total"]:

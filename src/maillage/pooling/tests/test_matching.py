@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from maillage.pooling.models import Suggestion
+from django.utils import timezone
+
+from maillage.pooling.models import Offer, Suggestion
 from maillage.pooling.services import (
     exchange_record,
     need_suggestions_live,
@@ -66,8 +68,20 @@ def test_the_nightly_recomputation_stores_ranked_suggestions_and_replaces_old_on
     stored = list(Suggestion.objects.filter(need=need).order_by("rank"))
     assert [s.offer_id for s in stored] == [near.pk, far.pk]
     assert stored[0].score > stored[1].score
+    assert [s.rank for s in stored] == [1, 2]
+    assert abs(stored[0].computed_at - timezone.now()) < dt.timedelta(minutes=1)
     assert suggestion_recompute_all() == 2
     assert Suggestion.objects.count() == 2
+
+
+def test_the_nightly_recomputation_clears_suggestions_once_no_offer_is_active(
+    personas, partner, outsider_org
+):
+    _setup(personas, partner, outsider_org)
+    assert suggestion_recompute_all() == 2
+    Offer.objects.update(is_active=False)
+    assert suggestion_recompute_all() == 0
+    assert not Suggestion.objects.exists()
 
 
 def test_the_need_page_and_api_show_the_top_suggestions(client, personas, partner, outsider_org):
