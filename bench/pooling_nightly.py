@@ -16,7 +16,7 @@ Side by side, on the same rows, the store step is done twice:
 Each run is a child process; its wall time, CPU time and peak RSS (``ru_maxrss``) are reported.
 
     .venv/bin/python bench/pooling_nightly.py               # 100,000 offers x 100,000 needs
-    .venv/bin/python bench/pooling_nightly.py --size 10000  # a short run
+    .venv/bin/python bench/pooling_nightly.py --quick       # 10,000 x 10,000
 
 The last line printed is one JSON object.
 """
@@ -225,10 +225,13 @@ def run_child(task: str, env: dict[str, str], *extra: str) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000, help="offers, and as many needs")
+    parser.add_argument("--quick", action="store_true", help="10,000 offers x 10,000 needs")
     parser.add_argument("--repeats", type=int, default=1, help="runs of the nightly job")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.size = 10_000
     if args.child:
         from maillage.core.cli import _setup_django
 

@@ -84,6 +84,13 @@ def test_public_page_names_only_members_with_a_public_profile(client, personas) 
     assert personas.org_admin.display_name not in page  # member, but no public profile
 
 
+def test_the_public_page_leads_to_the_organization_s_place_in_the_mesh(client, personas) -> None:
+    page = client.get(personas.organization.get_absolute_url()).content.decode()
+    mesh_url = f"/maillage/organisations/{personas.organization.slug}/"
+    assert f'href="{mesh_url}"' in page
+    assert client.get(mesh_url).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("role", "status"), [("visitor", 302), ("participant", 403), ("org_admin", 200)]
 )
