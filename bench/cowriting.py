@@ -18,8 +18,8 @@ holds the last one, then the document is rebuilt from the database alone and com
 
 Run: ``.venv/bin/python bench/cowriting.py`` (500 clients, 60 s); ``--quick`` for 100 clients
 for 15 s and a 50,000-operation trace. Needs PostgreSQL and Redis on 127.0.0.1 (``make
-services``) and ``pip install pycrdt-websocket==0.16.5`` for the peer. Prints human-readable
-lines, then one JSON object as the last line.
+services``) and, for the peer, pycrdt-websocket (installed by ``make bench``). Prints
+human-readable lines, then one JSON object as the last line.
 """
 
 from __future__ import annotations
