@@ -105,12 +105,23 @@ _SYLLABLES = [
 ]  # noqa: E501
 
 
-def make_listings(n: int, seed: int, n_orgs: int = 5000, n_territories: int = 2000) -> ListingTable:
-    """Return ``n`` synthetic listings (deterministic for a seed)."""
-    world = np.random.default_rng(7)  # territories, orgs and vocabulary shared by both sides
+def region_places(
+    n_orgs: int = 5000, n_territories: int = 2000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.random.Generator]:
+    """Return the territories' (lat, lon), each organization's territory, and the generator.
+
+    Seeded once for every side and every table: the generator goes on to draw the vocabulary.
+    """
+    world = np.random.default_rng(7)
     terr_lat = 47.5 + world.random(n_territories) * 1.8
     terr_lon = 6.5 + world.random(n_territories) * 2.6
     org_territory = world.integers(0, n_territories, n_orgs)
+    return terr_lat, terr_lon, org_territory, world
+
+
+def make_listings(n: int, seed: int, n_orgs: int = 5000, n_territories: int = 2000) -> ListingTable:
+    """Return ``n`` synthetic listings (deterministic for a seed)."""
+    terr_lat, terr_lon, org_territory, world = region_places(n_orgs, n_territories)
     vocabulary = np.array(
         sorted({"".join(world.choice(_SYLLABLES, size=world.integers(2, 5))) for _ in range(6000)})[
             :4000

@@ -83,14 +83,11 @@ def child_fill(size: int) -> dict[str, Any]:
 
     from django.core.management import call_command
     from django.db import connection
-    from matching import make_exchanges, make_listings
+    from matching import make_exchanges, make_listings, region_places
 
     call_command("migrate", verbosity=0)
     start = time.perf_counter()
-    world = np.random.default_rng(7)  # the same draws as make_listings' territories
-    lat = 47.5 + world.random(TERRITORIES) * 1.8
-    lon = 6.5 + world.random(TERRITORIES) * 2.6
-    org_territory = world.integers(0, TERRITORIES, ORGANIZATIONS)
+    lat, lon, org_territory, _ = region_places(ORGANIZATIONS, TERRITORIES)
     now = dt.datetime.now(dt.UTC)
     epoch = dt.date(1970, 1, 1)
     with connection.cursor() as cursor:

@@ -104,7 +104,7 @@ class Contribution(models.Model):
     (same hash) from a different record reusing the same UUID (a conflict).
     """
 
-    AgeBand = AgeBand
+    AgeBand = AgeBand  # the shared bands of core.profiles, also reachable from this model
 
     class Relation(models.TextChoices):
         LIVES = "lives", _("Lives here")

@@ -303,16 +303,15 @@ def suggestion_recompute_all(
     index = matching_index_build()
     points = _territory_points()
     needs = _table(_listing_rows(Need), points)
+    need_ids = offer_ids = ranks = scores = np.zeros(0)
     if index is not None and len(needs):
         result = index.all_top_k(needs, k=SUGGESTIONS_PER_NEED, progress=progress)
         found = result.offer_ids >= 0  # padding of a need with fewer eligible offers than k
-        ranks = np.broadcast_to(np.arange(1, SUGGESTIONS_PER_NEED + 1), found.shape)
-        need_ids = np.broadcast_to(result.need_ids[:, None], found.shape)
-        stored = suggestion_store(
-            need_ids[found], result.offer_ids[found], ranks[found], result.scores[found]
-        )
-    else:
-        stored = suggestion_store(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
+        rank_grid = np.broadcast_to(np.arange(1, SUGGESTIONS_PER_NEED + 1), found.shape)
+        need_grid = np.broadcast_to(result.need_ids[:, None], found.shape)
+        need_ids, offer_ids = need_grid[found], result.offer_ids[found]
+        ranks, scores = rank_grid[found], result.scores[found]
+    stored = suggestion_store(need_ids, offer_ids, ranks, scores)
     if actor is not None:
         audit_record(actor=actor, action="pooling.suggestions.recompute", data={"rows": stored})
     return stored
@@ -339,18 +338,20 @@ def suggestion_store(
         np.asarray(scores, dtype=np.float64).tolist(),
         strict=True,
     )
-    table = connection.ops.quote_name(Suggestion._meta.db_table)
-    columns = ("need_id", "offer_id", "rank", "score", "computed_at")
+    quote = connection.ops.quote_name
+    table = quote(Suggestion._meta.db_table)
+    fields = ("need", "offer", "rank", "score", "computed_at")
+    columns = ", ".join(quote(Suggestion._meta.get_field(name).column) for name in fields)
     with transaction.atomic(), connection.cursor() as cursor:
         Suggestion.objects.all().delete()
         if connection.vendor == "postgresql":
             # Django's cursor wraps psycopg's, whose COPY takes the rows as they come.
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for need, offer, rank, score in rows:
                     copy.write_row((need, offer, rank, score, computed_at))
         else:
             # The table and column names come from the model, never from input.
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
+            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
             stamp = connection.ops.adapt_datetimefield_value(computed_at)
             while batch := [(*row, stamp) for row in itertools.islice(rows, 5000)]:
                 cursor.executemany(sql, batch)

@@ -79,7 +79,7 @@ class Registration(models.Model):
         ASSOCIATION = "association", _("Association")
         CITIZENS = "citizens", _("Inhabitant / citizen collective")
 
-    AgeBand = AgeBand
+    AgeBand = AgeBand  # the shared bands of core.profiles, also reachable from this model
 
     class Public(models.TextChoices):
         RESIDENT = "resident", _("Resident")
