@@ -10,7 +10,8 @@ against ``maillage serve --workers 2`` on loopback, driven by locust in headless
    and the public contribution API; p95 per page, target < 150 ms; plus the SQL queries of each
    page, counted in a child process on the 1,000,000-row campaign and on a 60-row one;
 2. sync ingest: the 8 demo field agents, each with an API token, post batches of 50 records at
-   a fixed pace (1.5 batches/s each, 600 contributions/s offered) for ``--duration`` seconds;
+   independent Poisson paces (1.5 batches/s each on average, 600 contributions/s offered) for
+   ``--duration`` seconds;
    target >= 500 contributions/s sustained, p95 < 200 ms;
 3. open data: ``maillage export consultation_contributions --format csv`` in a child process,
    wall time and ``ru_maxrss`` (os.wait4), target < 60 s and < 250 MB; then the same download
@@ -72,6 +73,8 @@ def bench_env(db: str, data_dir: str) -> dict[str, str]:
         MAILLAGE_DATA_DIR=data_dir,
         # The bench measures this capability alone, whatever else the tree holds.
         MAILLAGE_CAPABILITIES="consultations",
+        # Server-Timing headers let the bench split the server's time from the client's.
+        MAILLAGE_SERVER_TIMING="1",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -278,11 +281,31 @@ def child_explain() -> dict[str, Any]:
 
 
 LOCUSTFILE = """
-import json, os, random, uuid, datetime as dt
-from locust import FastHttpUser, task, between, constant_throughput
+import json, os, random, time, uuid, datetime as dt
+from locust import FastHttpUser, task, between
+
+from locust import events
 
 CONFIG = json.loads(os.environ["BENCH_CONFIG"])
 PATHS = CONFIG["paths"]
+TIMINGS = []  # (name, client ms, server entries) of every answered request
+
+
+@events.request.add_listener
+def server_timing(name, response_time, response=None, exception=None, **kwargs):
+    header = response.headers.get("server-timing") if response is not None else None
+    if header and exception is None:
+        entries = {}
+        for entry in header.split(","):
+            key, _, rest = entry.strip().partition(";dur=")
+            entries[key] = float(rest.split(";")[0]) if rest else 0.0
+        TIMINGS.append((name, response_time, entries, time.time() - response_time / 1000))
+
+
+@events.quitting.add_listener
+def dump_timings(environment, **kwargs):
+    with open(CONFIG["timings_file"], "w") as handle:
+        json.dump(TIMINGS, handle)
 
 
 class Reader(FastHttpUser):
@@ -317,7 +340,6 @@ class Reader(FastHttpUser):
 
 
 class Agent(FastHttpUser):
-    wait_time = constant_throughput(CONFIG.get("batches_per_s_per_agent", 1.5))
     weight = 1 if CONFIG["mode"] == "ingest" else 0
 
     started = 0
@@ -327,6 +349,18 @@ class Agent(FastHttpUser):
         self.token = CONFIG["tokens"][Agent.started % len(CONFIG["tokens"])]
         Agent.started += 1
         self.words = CONFIG["texts"]
+        # Each agent's phone syncs on its own: a Poisson process of batches_per_s_per_agent,
+        # paced from the previous send (not from the answer), so the rate offered does not
+        # depend on the server's speed. Locust's constant_throughput starts every agent at the
+        # same instant and keeps them in step: all 8 batches would land within 10 ms, every
+        # 0.67 s, a burst no real team of agents produces.
+        self.rate = CONFIG.get("batches_per_s_per_agent", 1.5)
+        self.next_send = time.monotonic() + random.expovariate(self.rate)
+
+    def wait_time(self):
+        wait = max(0.0, self.next_send - time.monotonic())
+        self.next_send += random.expovariate(self.rate)
+        return wait
 
     @task
     def sync(self):
@@ -368,6 +402,8 @@ def run_locust(
     locustfile = workdir / "locustfile.py"
     locustfile.write_text(LOCUSTFILE)
     prefix = workdir / f"locust_{config['mode']}"
+    timings_file = workdir / f"server_timing_{config['mode']}.json"
+    config = {**config, "timings_file": str(timings_file)}
     env = dict(os.environ, BENCH_CONFIG=json.dumps(config))
     command = [
         str(VENV_BIN / "locust"),
@@ -402,7 +438,52 @@ def run_locust(
                 "p99_ms": float(row["99%"]),
                 "rps": float(row["Requests/s"]),
             }
+    add_server_timing(stats, timings_file)
     return stats
+
+
+def print_server_timing(stats: dict[str, dict[str, float]]) -> None:
+    """Print, per request name, the server's share of the latency and the rest."""
+    print("  server side (Server-Timing, median / p95) vs the rest (client latency minus app):")
+    for name, row in stats.items():
+        if "server_app_median_ms" not in row:
+            continue
+        print(
+            f"    {name:36} app {row['server_app_median_ms']:4.0f} / "
+            f"{row['server_app_p95_ms']:4.0f} ms (wait {row['server_wait_median_ms']:4.0f} / "
+            f"{row['server_wait_p95_ms']:4.0f}, django {row['server_django_median_ms']:4.0f} / "
+            f"{row['server_django_p95_ms']:4.0f}, SQL {row['server_db_median_ms']:4.0f} / "
+            f"{row['server_db_p95_ms']:4.0f}); outside {row['outside_median_ms']:4.0f} / "
+            f"{row['outside_p95_ms']:4.0f} ms"
+        )
+
+
+def add_server_timing(stats: dict[str, dict[str, float]], timings_file: Path) -> None:
+    """Add the server's own times (Server-Timing) to each request name's client-side stats.
+
+    ``app`` is the time in the server's application (from uvicorn's hand-over to the response
+    headers), ``db`` the time inside SQL, and ``outside`` the client's latency minus ``app``:
+    the socket, uvicorn's parsing, and the load generator's own delays.
+    """
+    if not timings_file.exists():
+        return
+    import statistics
+
+    by_name: dict[str, list[tuple[float, dict[str, float]]]] = {}
+    for name, client_ms, entries, _sent_at in json.loads(timings_file.read_text()):
+        by_name.setdefault(name, []).append((client_ms, entries))
+        by_name.setdefault("Aggregated", []).append((client_ms, entries))
+    for name, rows in by_name.items():
+        if name not in stats or len(rows) < 20:
+            continue
+        for key in ("app", "wait", "django", "db"):
+            values = [entries.get(key, 0.0) for _client, entries in rows]
+            cuts = statistics.quantiles(values, n=100)
+            stats[name][f"server_{key}_median_ms"] = statistics.median(values)
+            stats[name][f"server_{key}_p95_ms"] = cuts[94]
+        outside = [client - entries.get("app", 0.0) for client, entries in rows]
+        stats[name]["outside_median_ms"] = statistics.median(outside)
+        stats[name]["outside_p95_ms"] = statistics.quantiles(outside, n=100)[94]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -668,6 +749,7 @@ def main() -> int:
                 f"median {row['median_ms']:6.0f} ms  p95 {row['p95_ms']:6.0f} ms  "
                 f"p99 {row['p99_ms']:6.0f} ms  {row['rps']:6.1f} req/s"
             )
+        print_server_timing(pages)
         print(f"  load average during: {load_pages_end[0]:.2f} (before {load_pages[0]:.2f})")
 
         print(f"ingest: {AGENTS} agents x 1.5 batches/s of {BATCH} for {args.duration} s ...")
@@ -685,6 +767,7 @@ def main() -> int:
             f"p99 {sync['p99_ms']:.0f} ms; {after_rows - before_rows:,} rows in the database "
             f"= {rows_per_s:,.0f} contributions/s; load average {load_ingest[0]:.2f}"
         )
+        print_server_timing({"sync batch of 50": sync})
 
         print("open data: maillage export consultation_contributions --format csv ...")
         export = export_cli(env, workdir / "contributions.csv")
