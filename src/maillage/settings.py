@@ -81,6 +81,7 @@ CAPABILITY_APPS = [
 INSTALLED_APPS += [f"maillage.{name}" for name in CAPABILITY_APPS]
 
 MIDDLEWARE = [
+    "maillage.core.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,7 +120,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = redis_url("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, object]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
@@ -139,6 +140,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "maillage_cache",
+            # Cached page parts and counts are many small entries: Django's default of 300
+            # would cull them (and the versions that key them) every few pages.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -241,6 +245,8 @@ PUBLISHER_NAME = env_str("MAILLAGE_PUBLISHER", "Maillage")
 PORT = env_int("PORT", 8000)
 # `maillage serve` runs the periodic jobs itself (maillage.core.jobs); 0 leaves them to a cron.
 MAILLAGE_JOBS = env_bool("MAILLAGE_JOBS", True)
+# Server-Timing headers (app, django, db): off in production unless asked, on in DEBUG.
+SERVER_TIMING = env_bool("MAILLAGE_SERVER_TIMING", DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -2,19 +2,22 @@
 campaigns; every list costs a fixed number of queries whatever its length.
 
 A campaign can gather a million contributions: counting them on every page view would cost
-more than the page itself. The published counts per site are therefore kept in the cache for
-``COUNT_TTL`` seconds and dropped by every moderation write; a filtered list is counted up to
-``COUNT_CAP`` only (then shown as "more than"), and its pages stop there, so that no page
-costs an OFFSET past the cap.
+more than the page itself. The published counts per site are therefore kept in the cache,
+refreshed after ``COUNT_TTL`` seconds and dropped by every moderation write; a filtered list is
+counted up to ``COUNT_CAP`` only (then shown as "more than"), and its pages stop there, so that
+no page costs an OFFSET past the cap. Each is computed by one request at a time across the
+workers (``core.caching.cached``), so that a crowd arriving on an empty cache does not run the
+same count fifty times at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.cache import cache
@@ -22,8 +25,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from maillage.consultations.models import Campaign, Contribution, Response
+from maillage.core.caching import cached
 from maillage.territories.models import Territory
 
 PUBLISHED = Contribution.Status.PUBLISHED
@@ -32,7 +38,18 @@ COUNT_CAP = 10_000
 
 
 def _counts_version(campaign_id: int) -> str:
-    return cache.get(f"consultations:counts-version:{campaign_id}") or "0"
+    """Return the version of a campaign's published data, which keys its cached counts and parts.
+
+    A version lost from the cache (evicted, or the cache emptied) is replaced by a new random
+    one, never by a default: a default would bring back entries cached under it before the
+    last publication or hiding.
+    """
+    key = f"consultations:counts-version:{campaign_id}"
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key) or uuid.uuid4().hex
+    return str(version)
 
 
 def _intake_version(campaign_id: int) -> str:
@@ -54,6 +71,35 @@ def contributions_received(campaign_id: int) -> None:
     cache.set(f"consultations:intake-version:{campaign_id}", uuid.uuid4().hex, None)
 
 
+FRAGMENT_TTL = COUNT_TTL
+
+
+def public_fragment(
+    campaign: Campaign, name: str, params: dict[str, str], render: Callable[[], str]
+) -> SafeString:
+    """Return the part ``name`` of a public page of ``campaign``, rendered once and cached.
+
+    The key holds everything the part depends on: the campaign, the version of its published
+    data (moved by every publication, hiding, redaction and change through the services, so
+    those show at once), the language and the page's normalized parameters. What a write
+    elsewhere changes (a site renamed in its territory, an edit in the admin) shows within
+    ``FRAGMENT_TTL`` seconds.
+    """
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
+    key = ":".join(
+        [
+            "consultations:fragment",
+            name,
+            str(campaign.pk),
+            _counts_version(campaign.pk),
+            get_language() or "",
+            digest,
+        ]
+    )
+    html = cached(key, lambda: str(render()), fresh_for=FRAGMENT_TTL)
+    return mark_safe(html)  # noqa: S308 — our own template's output, escaped when rendered
+
+
 def published_count(campaign: Campaign) -> int:
     """Return the number of published contributions of ``campaign`` (cached per site)."""
     return sum(published_counts_by_site(campaign).values())
@@ -68,18 +114,18 @@ def campaigns_with_published_counts(campaigns: list[Campaign]) -> list[Campaign]
 
 def published_counts_by_site(campaign: Campaign) -> dict[int, int]:
     """Return {site id: published contributions} of ``campaign``, cached (one query a miss)."""
-    key = f"consultations:site-counts:{campaign.pk}:{_counts_version(campaign.pk)}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = dict(
+    return cached(
+        f"consultations:site-counts:{campaign.pk}:{_counts_version(campaign.pk)}",
+        # COUNT(*), not COUNT(id): the filter index alone answers it (an index-only scan).
+        lambda: dict(
             Contribution.objects.filter(campaign=campaign, status=PUBLISHED)
             .order_by()
             .values("site_id")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
             .values_list("site_id", "n")
-        )
-        cache.set(key, counts, COUNT_TTL)
-    return counts
+        ),
+        fresh_for=COUNT_TTL,
+    )
 
 
 def capped_count(queryset: QuerySet, campaign_id: int, cap: int | None = None) -> int:
@@ -91,12 +137,13 @@ def capped_count(queryset: QuerySet, campaign_id: int, cap: int | None = None) -
     cap = COUNT_CAP if cap is None else cap
     sql, params = queryset.query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params, cap)).encode()).hexdigest()[:32]
-    key = f"consultations:count:{campaign_id}:{_counts_version(campaign_id)}:{digest}"
-    count = cache.get(key)
-    if count is None:
-        count = queryset[: cap + 1].count()
-        cache.set(key, count, COUNT_TTL)
-    return count
+    return cached(
+        f"consultations:count:{campaign_id}:{_counts_version(campaign_id)}:{digest}",
+        # Unordered: the order of the rows does not change their number, and without it
+        # PostgreSQL counts from the filter index instead of sorting the matching rows.
+        lambda: queryset.order_by()[: cap + 1].count(),
+        fresh_for=COUNT_TTL,
+    )
 
 
 class CappedPaginator(Paginator):

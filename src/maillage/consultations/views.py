@@ -4,6 +4,7 @@ moderation, responses and paper import. Thin: they check, call a service and ren
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -59,6 +61,14 @@ def campaign_index(request: HttpRequest) -> HttpResponse:
 
 
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public page: header, map of the sites, filtered list of published contributions.
+
+    The map and list part depends only on the published data, the filters and the language,
+    not on the visitor: it is rendered once per version of the campaign's public data and kept
+    in the cache (see ``selectors.public_fragment``), so that 50 visitors reading a
+    million-contribution campaign cost one rendering, not 50. Searches are not cached: their
+    text is free, and each would take a cache entry.
+    """
     campaign = _campaign(request, slug)
     sites = selectors.campaign_sites_with_counts(campaign)
     site_ids = {s.pk for s in sites}
@@ -69,53 +79,76 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     age_band = age_band if age_band in Contribution.AgeBand.values else ""
     relation = request.GET.get("relation", "")
     relation = relation if relation in Contribution.Relation.values else ""
-    answers = {q["id"]: request.GET.get(f"answer_{q['id']}", "") for q in campaign.closed_questions}
-    contributions = selectors.contribution_public_list(
-        campaign,
-        search=search,
-        site_id=site_id,
-        age_band=age_band,
-        relation=relation,
-        answers=answers,
-    )
+    questions = campaign.closed_questions
+    answers = {q["id"]: request.GET.get(f"answer_{q['id']}", "")[:200] for q in questions}
+    raw_page = request.GET.get("page", "")
+    page_number = raw_page if raw_page.isdigit() and len(raw_page) <= 6 else "1"
+    filters = {
+        "q": search,
+        "site": str(site_id or ""),
+        "age_band": age_band,
+        "relation": relation,
+        **{f"answer_{key}": value for key, value in answers.items()},
+    }
     total_published = sum(s.published_count for s in sites)
-    # Without filters, or with the site alone, the cached counts per site give the exact total.
-    only_site = not (search or age_band or relation or any(answers.values()))
-    known = None
-    if only_site:
-        known = (
-            next(s.published_count for s in sites if s.pk == site_id)
-            if site_id
-            else total_published
+
+    def render_list() -> str:
+        contributions = selectors.contribution_public_list(
+            campaign,
+            search=search,
+            site_id=site_id,
+            age_band=age_band,
+            relation=relation,
+            answers=answers,
         )
-    paginator = selectors.CappedPaginator(
-        contributions, PAGE_SIZE, campaign_id=campaign.pk, count=known
+        # Without filters, or with the site alone, the cached counts per site give the total.
+        only_site = not (search or age_band or relation or any(answers.values()))
+        known = None
+        if only_site:
+            known = (
+                next(s.published_count for s in sites if s.pk == site_id)
+                if site_id
+                else total_published
+            )
+        paginator = selectors.CappedPaginator(
+            contributions, PAGE_SIZE, campaign_id=campaign.pk, count=known
+        )
+        context = {
+            "campaign": campaign,
+            "sites": sites,
+            "opendata_url": reverse("opendata:index"),
+            "map_data": selectors.campaign_map_geojson(campaign, sites),
+            "page": paginator.get_page(page_number),
+            "query": urlencode({k: v for k, v in filters.items() if v}),
+            "search": search,
+            "site_id": site_id,
+            "age_band": age_band,
+            "relation": relation,
+            "questions": [
+                {
+                    **q,
+                    "selected": answers[q["id"]],
+                    "scale_values": [str(v) for v in range(q.get("min", 0), q.get("max", -1) + 1)],
+                }
+                for q in questions
+            ],
+            "age_bands": Contribution.AgeBand.choices,
+            "relations": Contribution.Relation.choices,
+        }
+        return render_to_string("consultations/_detail_list.html", context, request)
+
+    part = (
+        render_list()
+        if search
+        else selectors.public_fragment(
+            campaign, "detail", {**filters, "page": page_number}, render_list
+        )
     )
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "campaign": campaign,
         "sites": sites,
         "total_published": total_published,
-        "opendata_url": reverse("opendata:index"),
-        "map_data": selectors.campaign_map_geojson(campaign, sites),
-        "page": page,
-        "query": query.urlencode(),
-        "search": search,
-        "site_id": site_id,
-        "age_band": age_band,
-        "relation": relation,
-        "questions": [
-            {
-                **q,
-                "selected": answers[q["id"]],
-                "scale_values": [str(v) for v in range(q.get("min", 0), q.get("max", -1) + 1)],
-            }
-            for q in campaign.closed_questions
-        ],
-        "age_bands": Contribution.AgeBand.choices,
-        "relations": Contribution.Relation.choices,
+        "list_part": part,
         "can_manage": request.user.has_perm("consultations.change_campaign", campaign),
         "can_capture": request.user.has_perm("consultations.capture_contribution", campaign),
     }

@@ -244,3 +244,106 @@ def test_the_openapi_schema_documents_the_sync_body_and_its_limit(client):
     records = body["content"]["application/json"]["schema"]["properties"]["records"]
     assert records["maxItems"] == 500
     assert "uuid" in records["items"]["required"]
+
+
+def _list_queries(client, url: str) -> tuple[int, str]:
+    """Return the number of queries on contributions made by a visit, and the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    reads = [q for q in queries if 'FROM "consultations_contribution"' in q["sql"]]
+    return len(reads), response.content.decode()
+
+
+def test_the_map_and_list_part_is_rendered_once_then_served_from_the_cache(
+    client_as, personas, campaign
+):
+    _bulk(campaign, personas.site, 30)
+    client = client_as("visitor")
+    url = campaign.get_absolute_url() + "?page=2"
+    first_queries, first = _list_queries(client, url)
+    again_queries, again = _list_queries(client_as("visitor"), url)
+    assert first_queries >= 1
+    assert again_queries == 0, "the list is not read again"
+    assert "Souhait numéro 20" in again
+    # The same part, whoever reads it: only the header differs (the CSRF token of each form).
+    part = first[first.index('<section aria-labelledby="map-title">') :]
+    assert part in again
+
+
+def test_a_search_is_never_served_from_the_cache(client_as, personas, campaign):
+    _bulk(campaign, personas.site, 30)
+    client = client_as("visitor")
+    url = campaign.get_absolute_url() + "?q=numéro+7"
+    _list_queries(client, url)
+    again_queries, again = _list_queries(client, url)
+    assert again_queries == 1, "the list is read again (its capped count is cached)"
+    assert "Souhait numéro 7" in again
+
+
+def test_publishing_hiding_and_redacting_reach_a_cached_page_at_once(client_as, personas, campaign):
+    from maillage.consultations import services
+
+    def contribution(text: str) -> Contribution:
+        result = contribution_sync_batch(
+            actor=personas.field_agent,
+            records=[make_record(campaign, personas.site, text=text)],
+        )[0]
+        return Contribution.objects.get(pk=result.id)
+
+    insult = contribution("Un texte injurieux envers le voisin")
+    phone = contribution("Appelez Jean Dupont au 06 12 34 56 78 pour les bancs")
+    facilitator = personas.facilitator
+    services.contribution_publish(contribution=insult, actor=facilitator)
+    services.contribution_publish(contribution=phone, actor=facilitator)
+    client = client_as("visitor")
+    url = campaign.get_absolute_url()
+    page = client.get(url).content.decode()
+    assert "injurieux" in page and "06 12 34 56 78" in page  # now cached
+
+    services.contribution_hide(contribution=insult, actor=facilitator, reason="insult")
+    services.contribution_redact(
+        contribution=phone, actor=facilitator, text="Appelez [nom retiré] pour les bancs"
+    )
+    page = client.get(url).content.decode()
+    assert "injurieux" not in page
+    assert "06 12 34 56 78" not in page
+    assert "Appelez [nom retiré] pour les bancs" in page
+
+    later = contribution("De l'ombre pour les enfants l'été")
+    services.contribution_publish(contribution=later, actor=facilitator)
+    assert "De l&#x27;ombre pour les enfants" in client.get(url).content.decode()
+
+
+def test_the_cached_part_is_kept_per_language(client_as, personas, campaign):
+    _bulk(campaign, personas.site, 3)
+    url = campaign.get_absolute_url()
+    french = client_as("visitor").get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = client_as("visitor").get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Carte des lieux" in french
+    assert "Map of the places" in english and "Carte des lieux" not in english
+
+
+def test_a_lost_version_never_brings_back_a_part_cached_before_a_hiding(
+    client_as, personas, campaign
+):
+    from django.core.cache import cache
+
+    from maillage.consultations import services
+
+    result = contribution_sync_batch(
+        actor=personas.field_agent,
+        records=[make_record(campaign, personas.site, text="Un texte injurieux a masquer")],
+    )[0]
+    insult = Contribution.objects.get(pk=result.id)
+    services.contribution_publish(contribution=insult, actor=personas.facilitator)
+    url = campaign.get_absolute_url()
+    client = client_as("visitor")
+    cache.delete(f"consultations:counts-version:{campaign.pk}")  # evicted before any visit
+    assert "injurieux" in client.get(url).content.decode()  # cached under a new version
+    services.contribution_hide(contribution=insult, actor=personas.facilitator, reason="insult")
+    cache.delete(f"consultations:counts-version:{campaign.pk}")  # evicted again
+    assert "injurieux" not in client.get(url).content.decode()
