@@ -152,6 +152,8 @@ class CampaignDetailOut(CampaignOut):
 
 
 class ContributionOut(Schema):
+    """A published contribution, as ``selectors.contribution_public_items`` gives it."""
+
     id: int
     site_id: int
     site: str
@@ -162,18 +164,6 @@ class ContributionOut(Schema):
     source: str
     captured_on: str
     photo_url: str | None
-
-    @staticmethod
-    def resolve_site(obj: Contribution) -> str:
-        return obj.site.slug
-
-    @staticmethod
-    def resolve_captured_on(obj: Contribution) -> str:
-        return obj.captured_at.date().isoformat()
-
-    @staticmethod
-    def resolve_photo_url(obj: Contribution) -> str | None:
-        return obj.photo.url if obj.photo and obj.consent_publication else None
 
 
 class ResponseOut(Schema):
@@ -219,9 +209,10 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
                 "filters, or download every contribution from the open-data export",
             )
         limit = min(pagination.limit, self.max_limit, selectors.COUNT_CAP - offset)
-        count = selectors.capped_count(queryset, request.consultation_campaign_id)
+        campaign_id = request.consultation_campaign_id
+        count = selectors.capped_count(queryset, campaign_id)
         return {
-            "items": queryset[offset : offset + limit],
+            "items": selectors.contribution_public_items(queryset, campaign_id, offset, limit),
             "count": min(count, selectors.COUNT_CAP + 1),
             "count_is_capped": count > selectors.COUNT_CAP,
         }

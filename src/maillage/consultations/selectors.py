@@ -100,6 +100,41 @@ def public_fragment(
     return mark_safe(html)  # noqa: S308 — our own template's output, escaped when rendered
 
 
+def contribution_public_items(
+    queryset: QuerySet, campaign_id: int, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """Return the rows ``offset`` to ``offset + limit`` of a public list as API items, cached.
+
+    Like the pages' parts, they are kept per version of the campaign's published data, so a
+    publication, a hiding or a redaction shows at once.
+    """
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params, offset, limit)).encode()).hexdigest()[:32]
+
+    def items() -> list[dict[str, Any]]:
+        return [
+            {
+                "id": c.pk,
+                "site_id": c.site_id,
+                "site": c.site.slug,
+                "text": c.text,
+                "answers": c.answers,
+                "age_band": c.age_band,
+                "relation": c.relation,
+                "source": c.source,
+                "captured_on": c.captured_at.date().isoformat(),
+                "photo_url": c.photo.url if c.photo and c.consent_publication else None,
+            }
+            for c in queryset[offset : offset + limit]
+        ]
+
+    return cached(
+        f"consultations:items:{campaign_id}:{_counts_version(campaign_id)}:{digest}",
+        items,
+        fresh_for=FRAGMENT_TTL,
+    )
+
+
 def published_count(campaign: Campaign) -> int:
     """Return the number of published contributions of ``campaign`` (cached per site)."""
     return sum(published_counts_by_site(campaign).values())

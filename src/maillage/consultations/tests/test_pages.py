@@ -347,3 +347,28 @@ def test_a_lost_version_never_brings_back_a_part_cached_before_a_hiding(
     services.contribution_hide(contribution=insult, actor=personas.facilitator, reason="insult")
     cache.delete(f"consultations:counts-version:{campaign.pk}")  # evicted again
     assert "injurieux" not in client.get(url).content.decode()
+
+
+def test_the_contribution_api_is_cached_and_a_hiding_reaches_it_at_once(
+    client_as, personas, campaign
+):
+    from maillage.consultations import services
+
+    result = contribution_sync_batch(
+        actor=personas.field_agent,
+        records=[make_record(campaign, personas.site, text="Un texte injurieux a masquer")],
+    )[0]
+    insult = Contribution.objects.get(pk=result.id)
+    services.contribution_publish(contribution=insult, actor=personas.facilitator)
+    _bulk(campaign, personas.site, 5)
+    url = f"/api/consultations/campaigns/{campaign.slug}/contributions?limit=10"
+    client = client_as("visitor")
+    first = client.get(url).json()
+    assert "injurieux" in str(first["items"])
+    reads, _page = _list_queries(client, url)
+    assert reads == 0, "the items come from the cache"
+    services.contribution_hide(contribution=insult, actor=personas.facilitator, reason="insult")
+    after = client.get(url).json()
+    assert "injurieux" not in str(after["items"])
+    assert after["count"] == 5
+    assert after["items"][0]["site"] == personas.site.slug
