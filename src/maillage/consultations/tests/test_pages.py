@@ -258,6 +258,18 @@ def _list_queries(client, url: str) -> tuple[int, str]:
     return len(reads), response.content.decode()
 
 
+def _published(personas, campaign, text: str) -> Contribution:
+    """Sync one contribution from the field and publish it, as a facilitator would."""
+    from maillage.consultations import services
+
+    result = contribution_sync_batch(
+        actor=personas.field_agent, records=[make_record(campaign, personas.site, text=text)]
+    )[0]
+    contribution = Contribution.objects.get(pk=result.id)
+    services.contribution_publish(contribution=contribution, actor=personas.facilitator)
+    return contribution
+
+
 def test_the_map_and_list_part_is_rendered_once_then_served_from_the_cache(
     client_as, personas, campaign
 ):
@@ -287,18 +299,9 @@ def test_a_search_is_never_served_from_the_cache(client_as, personas, campaign):
 def test_publishing_hiding_and_redacting_reach_a_cached_page_at_once(client_as, personas, campaign):
     from maillage.consultations import services
 
-    def contribution(text: str) -> Contribution:
-        result = contribution_sync_batch(
-            actor=personas.field_agent,
-            records=[make_record(campaign, personas.site, text=text)],
-        )[0]
-        return Contribution.objects.get(pk=result.id)
-
-    insult = contribution("Un texte injurieux envers le voisin")
-    phone = contribution("Appelez Jean Dupont au 06 12 34 56 78 pour les bancs")
+    insult = _published(personas, campaign, "Un texte injurieux envers le voisin")
+    phone = _published(personas, campaign, "Appelez Jean Dupont au 06 12 34 56 78 pour les bancs")
     facilitator = personas.facilitator
-    services.contribution_publish(contribution=insult, actor=facilitator)
-    services.contribution_publish(contribution=phone, actor=facilitator)
     client = client_as("visitor")
     url = campaign.get_absolute_url()
     page = client.get(url).content.decode()
@@ -313,8 +316,7 @@ def test_publishing_hiding_and_redacting_reach_a_cached_page_at_once(client_as, 
     assert "06 12 34 56 78" not in page
     assert "Appelez [nom retiré] pour les bancs" in page
 
-    later = contribution("De l'ombre pour les enfants l'été")
-    services.contribution_publish(contribution=later, actor=facilitator)
+    _published(personas, campaign, "De l'ombre pour les enfants l'été")
     assert "De l&#x27;ombre pour les enfants" in client.get(url).content.decode()
 
 
@@ -334,12 +336,7 @@ def test_a_lost_version_never_brings_back_a_part_cached_before_a_hiding(
 
     from maillage.consultations import services
 
-    result = contribution_sync_batch(
-        actor=personas.field_agent,
-        records=[make_record(campaign, personas.site, text="Un texte injurieux a masquer")],
-    )[0]
-    insult = Contribution.objects.get(pk=result.id)
-    services.contribution_publish(contribution=insult, actor=personas.facilitator)
+    insult = _published(personas, campaign, "Un texte injurieux a masquer")
     url = campaign.get_absolute_url()
     client = client_as("visitor")
     cache.delete(f"consultations:counts-version:{campaign.pk}")  # evicted before any visit
@@ -354,12 +351,7 @@ def test_the_contribution_api_is_cached_and_a_hiding_reaches_it_at_once(
 ):
     from maillage.consultations import services
 
-    result = contribution_sync_batch(
-        actor=personas.field_agent,
-        records=[make_record(campaign, personas.site, text="Un texte injurieux a masquer")],
-    )[0]
-    insult = Contribution.objects.get(pk=result.id)
-    services.contribution_publish(contribution=insult, actor=personas.facilitator)
+    insult = _published(personas, campaign, "Un texte injurieux a masquer")
     _bulk(campaign, personas.site, 5)
     url = f"/api/consultations/campaigns/{campaign.slug}/contributions?limit=10"
     client = client_as("visitor")
