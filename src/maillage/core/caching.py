@@ -44,7 +44,7 @@ def cached(
         stamp, value = entry  # type: ignore[misc]
         if time.time() - stamp < fresh_for or not cache.add(lock, 1, max(1, int(wait) * 3)):
             return value  # type: ignore[no-any-return]
-        return _compute(key, lock, compute, keep_for)
+        return _compute(key, lock, compute, keep_for, fresh_for)
     deadline = time.monotonic() + wait
     while not cache.add(lock, 1, max(1, int(wait) * 3)):
         time.sleep(POLL_SECONDS)
@@ -55,11 +55,15 @@ def cached(
             value = compute()
             cache.set(key, (time.time(), value), keep_for)
             return value
-    return _compute(key, lock, compute, keep_for)
+    return _compute(key, lock, compute, keep_for, fresh_for)
 
 
-def _compute(key: str, lock: str, compute: Callable[[], T], keep_for: int) -> T:
+def _compute(key: str, lock: str, compute: Callable[[], T], keep_for: int, fresh_for: int) -> T:
     try:
+        entry = cache.get(key, _MISSING)
+        if entry is not _MISSING and time.time() - entry[0] < fresh_for:  # type: ignore[index]
+            # Another request stored it between our read and our lock: no second computation.
+            return entry[1]  # type: ignore[index,no-any-return]
         value = compute()
         cache.set(key, (time.time(), value), keep_for)
         return value
