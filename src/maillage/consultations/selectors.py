@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import uuid
 from collections.abc import Callable, Iterator
@@ -71,6 +70,12 @@ def contributions_received(campaign_id: int) -> None:
     cache.set(f"consultations:intake-version:{campaign_id}", uuid.uuid4().hex, None)
 
 
+def _versioned_key(kind: str, campaign_id: int, *parts: Any) -> str:
+    """Return the cache key of ``kind`` for ``parts`` under the campaign's data version."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"consultations:{kind}:{campaign_id}:{_counts_version(campaign_id)}:{digest}"
+
+
 FRAGMENT_TTL = COUNT_TTL
 
 
@@ -85,16 +90,8 @@ def public_fragment(
     elsewhere changes (a site renamed in its territory, an edit in the admin) shows within
     ``FRAGMENT_TTL`` seconds.
     """
-    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
-    key = ":".join(
-        [
-            "consultations:fragment",
-            name,
-            str(campaign.pk),
-            _counts_version(campaign.pk),
-            get_language() or "",
-            digest,
-        ]
+    key = _versioned_key(
+        f"fragment:{name}", campaign.pk, get_language() or "", sorted(params.items())
     )
     html = cached(key, lambda: str(render()), fresh_for=FRAGMENT_TTL)
     return mark_safe(html)  # noqa: S308 — our own template's output, escaped when rendered
@@ -109,7 +106,6 @@ def contribution_public_items(
     publication, a hiding or a redaction shows at once.
     """
     sql, params = queryset.query.sql_with_params()
-    digest = hashlib.sha256(repr((sql, params, offset, limit)).encode()).hexdigest()[:32]
 
     def items() -> list[dict[str, Any]]:
         return [
@@ -129,7 +125,7 @@ def contribution_public_items(
         ]
 
     return cached(
-        f"consultations:items:{campaign_id}:{_counts_version(campaign_id)}:{digest}",
+        _versioned_key("items", campaign_id, sql, params, offset, limit),
         items,
         fresh_for=FRAGMENT_TTL,
     )
@@ -171,9 +167,8 @@ def capped_count(queryset: QuerySet, campaign_id: int, cap: int | None = None) -
     """
     cap = COUNT_CAP if cap is None else cap
     sql, params = queryset.query.sql_with_params()
-    digest = hashlib.sha256(repr((sql, params, cap)).encode()).hexdigest()[:32]
     return cached(
-        f"consultations:count:{campaign_id}:{_counts_version(campaign_id)}:{digest}",
+        _versioned_key("count", campaign_id, sql, params, cap),
         # Unordered: the order of the rows does not change their number, and without it
         # PostgreSQL counts from the filter index instead of sorting the matching rows.
         lambda: queryset.order_by()[: cap + 1].count(),
