@@ -60,6 +60,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="info",
         proxy_headers=bool(settings.SECURE_PROXY_SSL_HEADER),
         ws_max_size=1024 * 1024,
+        # Yjs frames are small and binary: compressing each one, for every connection of a
+        # fan-out, costs more CPU than it saves bytes (y-websocket's own server, on the ws
+        # package, does not compress either).
+        ws_per_message_deflate=False,
     )
     return 0
 
