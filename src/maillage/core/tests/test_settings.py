@@ -95,7 +95,7 @@ def test_redis_url_switches_cache_and_channel_layer_to_redis() -> None:
     code = "import maillage.settings as s; print(s.CACHES['default']['BACKEND'], s.CHANNEL_LAYERS['default']['BACKEND'])"
     result = _run(code, {"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/3"})
     assert "RedisCache" in result.stdout
-    assert "RedisChannelLayer" in result.stdout
+    assert "channels_redis.pubsub.RedisPubSubChannelLayer" in result.stdout
 
 
 @pytest.mark.slow
