@@ -11,8 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pycrdt import Doc, StickyIndex, Text, merge_updates
@@ -48,10 +47,20 @@ def updates_append(*, work_id: int, items: Sequence[tuple[int | None, bytes]]) -
     the database never hand out the same sequence.
     """
     count = len(items)
-    if not SharedWork.objects.filter(pk=work_id).update(last_sequence=F("last_sequence") + count):
+    table = SharedWork._meta.db_table
+    column = SharedWork._meta.get_field("last_sequence").column
+    key = SharedWork._meta.pk.column
+    with connection.cursor() as cursor:
+        # One round trip for the lock and the new counter (RETURNING: PostgreSQL, SQLite ≥ 3.35).
+        # The names come from the model, the values are parameters.
+        cursor.execute(
+            f"UPDATE {table} SET {column} = {column} + %s WHERE {key} = %s RETURNING {column}",  # noqa: S608
+            [count, work_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise SharedWork.DoesNotExist(work_id)
-    last = SharedWork.objects.filter(pk=work_id).values_list("last_sequence", flat=True).get()
-    first = last - count + 1
+    first = row[0] - count + 1
     Update.objects.bulk_create(
         [
             Update(work_id=work_id, sequence=first + i, author_id=author, data=data)

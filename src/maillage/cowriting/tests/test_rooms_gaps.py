@@ -71,10 +71,8 @@ async def _store(room: rooms.Room, update: bytes, author: int, *, relayed: bool 
             room._relay = original  # type: ignore[method-assign]
 
         room._relay = lost  # type: ignore[method-assign]
-    changed = room.apply(update)
-    assert changed is not None
-    await room.submit(author_id=author, update=changed, origin=Peer())
-    await room._queue.join()
+    await room.submit(author_id=author, update=update, origin=Peer())
+    await room.settle()
 
 
 def _text(room: rooms.Room) -> str:
@@ -152,7 +150,7 @@ async def test_relays_arriving_out_of_order_load_nothing_from_the_database(
         assert stored == 1
         # Sequence 2 first, then 1 within the grace delay, as two workers may relay them.
         for update, sequence in ((two, 2), (one, 1)):
-            message = {"kind": "update", "update": update, "first": sequence, "last": sequence}
+            message = {"kind": "update", "update": update, "ranges": [(sequence, sequence)]}
             await room._layer.group_send(
                 rooms.group_name(work.pk), {**message, "type": "cowriting.relay", "origin": "x"}
             )
