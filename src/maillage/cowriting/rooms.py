@@ -7,8 +7,8 @@ are queued; one writer task per room takes what is queued, applies it to the rep
 changed (the transaction's own update, i.e. the state-vector difference plus the deletions it
 made) in a single transaction per batch (group commit; one row per author's run), and only
 then sends it to the room's connections and, through the channel-layer group, to the rooms of
-the other workers. Updates from other workers were stored
-by their worker and are only applied and forwarded here.
+the other workers. Updates from other workers were stored by their worker and are only applied
+and forwarded here.
 
 Sending is paced: what became sendable since the last send (stored batches, relayed updates)
 is merged into one update and sent as one frame to every connection, at most once every
