@@ -116,6 +116,11 @@ def _merged(updates: list[bytes]) -> bytes:
     return updates[0]
 
 
+def _only(origins: set[Peer | None]) -> Peer | None:
+    """Return the connection all these edits came from, or None if several (or none)."""
+    return next(iter(origins)) if len(origins) == 1 else None
+
+
 class _Paced:
     """Items sent together by ``send``, at most once every ``every`` seconds.
 
@@ -326,10 +331,9 @@ class Room:
                 return
             last = first + len(items) - 1
             self._hold(first, last)
-            origins = {pending.origin for pending in batch}
-            origin = origins.pop() if len(origins) == 1 else None
+            origin = _only({pending.origin for pending in batch})
             self._outgoing.add([(update, origin) for _, update in items])
-            self._relaying.add([(_merged([update for _, update in items]), (first, last))])
+            self._relaying.add([([update for _, update in items], (first, last))])
             for _ in batch:
                 self._queue.task_done()
             if last // services.COMPACT_EVERY != (first - 1) // services.COMPACT_EVERY:
@@ -382,14 +386,14 @@ class Room:
         """Send ``items`` ((update, connection whose edit it is)) as one frame to each."""
         # A client ignores its own edits coming back: skip their sender only when the frame
         # holds nobody else's.
-        origins = {origin for _, origin in items}
-        exclude = origins.pop() if len(origins) == 1 else None
+        exclude = _only({origin for _, origin in items})
         frame = encode_sync(SyncStep.UPDATE, _merged([update for update, _ in items]))
         await self._send_local(frame, exclude)
 
-    async def _relay_stored(self, items: list[tuple[bytes, tuple[int, int]]]) -> None:
-        """Relay ``items`` ((update, its sequences)) to the other workers as one message."""
-        update = _merged([update for update, _ in items])
+    async def _relay_stored(self, items: list[tuple[list[bytes], tuple[int, int]]]) -> None:
+        """Relay ``items`` (a commit's updates, their sequences) to the other workers as one
+        message, merged once."""
+        update = _merged([update for updates, _ in items for update in updates])
         await self._relay({"kind": "update", "update": update, "ranges": [r for _, r in items]})
 
     async def _send_local(self, frame: bytes, exclude: Peer | None) -> None:
