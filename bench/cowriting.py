@@ -72,13 +72,17 @@ class Editor:
     what it typed and what it received, must be identical.
     """
 
-    def __init__(self, number: int, delays: array, start: float, live: bool) -> None:
+    def __init__(
+        self, number: int, delays: tuple[array, array], start: float, live: bool, workers: int
+    ) -> None:
         self.number = number
+        self.workers = workers
         self.tag = str(number).encode()
         self.live = live
         self.doc: Doc = Doc()
         self.text: Text = self.doc.get(TEXT_NAME, type=Text)
-        self.delays = delays
+        # Delays of tokens typed on this editor's server, and on the other server.
+        self.delays, self.cross = delays
         self.start = start
         self.sent = 0
         self.synced = asyncio.Event()
@@ -110,11 +114,10 @@ class Editor:
                     await self.ws.send(reply)
                     continue
                 now = int((time.monotonic() - self.start) * 1000)
-                self.delays.extend(
-                    now - int(sent_at)
-                    for sender, sent_at in TOKEN.findall(message.payload)
-                    if sender != self.tag
-                )
+                for sender, sent_at in TOKEN.findall(message.payload):
+                    if sender != self.tag:
+                        same = (int(sender) - self.number) % self.workers == 0
+                        (self.delays if same else self.cross).append(now - int(sent_at))
                 self.pending.append(message.payload)
                 if message.step == SyncStep.STEP2:
                     self.synced.set()
@@ -182,10 +185,11 @@ async def run_load(
     One editor in ``LIVE_EVERY`` is live (see ``Editor``); ``server_pids`` are the servers'
     processes, whose CPU time during the typing is reported.
     """
-    delays = array("i")
+    same, cross = array("i"), array("i")
     start = time.monotonic()
     editors = [
-        Editor(number, delays, start, live=number % LIVE_EVERY == 0) for number in range(clients)
+        Editor(number, (same, cross), start, number % LIVE_EVERY == 0, len(targets))
+        for number in range(clients)
     ]
     semaphore = asyncio.Semaphore(CONNECT_AT_ONCE)
 
@@ -218,7 +222,7 @@ async def run_load(
     sent = sum(editor.sent for editor in editors)
     expected = sent * (clients - 1)
     drain = time.monotonic()
-    while time.monotonic() - drain < 30 and len(delays) < expected:
+    while time.monotonic() - drain < 30 and len(same) + len(cross) < expected:
         await asyncio.sleep(0.2)
     drain = time.monotonic() - drain
     client_cpu = time.process_time() - cpu
@@ -236,6 +240,7 @@ async def run_load(
         texts.append(str(editor.text))
     integrated = time.monotonic() - integrated
     identical = len(set(texts)) == 1
+    delays = same + cross
     tokens = len(TOKEN_TEXT.findall(texts[0]))
     return {
         "clients": clients,
@@ -249,6 +254,9 @@ async def run_load(
         "p50_ms": _percentile(delays, 0.5),
         "p95_ms": _percentile(delays, 0.95),
         "p99_ms": _percentile(delays, 0.99),
+        # Tokens typed on the receiver's server, and relayed from the other server.
+        "same_server_p50_p95_ms": [_percentile(same, 0.5), _percentile(same, 0.95)],
+        "other_server_p50_p95_ms": [_percentile(cross, 0.5), _percentile(cross, 0.95)],
         "drain_s": round(drain, 2),
         "live_editors": sum(editor.live for editor in editors),
         "final_integration_s": round(integrated, 1),
@@ -481,6 +489,66 @@ async def _drain(ws: ClientConnection, answers: asyncio.Queue[None]) -> None:
 # Main -------------------------------------------------------------------------------------
 
 
+def run_trace(
+    stack: LiveStack, server: Any, seed: dict[str, Any], cookie: str | None, operations: int
+) -> dict[str, Any]:
+    """Replay the B4-shaped trace through ``server`` into the database, then the room path
+    alone in a child process; return the figures."""
+    trace = b4_like_trace(operations)
+    started = time.monotonic()
+    updates, final_text, vectors = trace_updates(trace)
+    local_s = time.monotonic() - started
+    trace_work = seed["works"][-1]
+    server_cpu = _cpu_s(server.process.pid)
+    client_cpu = time.process_time()
+    sent, elapsed = asyncio.run(
+        replay(
+            stack,
+            server.url(trace_work),
+            server.origin,
+            cookie,
+            trace_work,
+            updates,
+            final_text,
+            vectors,
+        )
+    )
+    client_cpu = time.process_time() - client_cpu
+    server_cpu = _cpu_s(server.process.pid) - server_cpu
+    trace_ok = stack.stored_text(trace_work) == final_text
+    (rows,) = stack.execute(
+        "SELECT count(*) FROM cowriting_update WHERE work_id = %s", (trace_work,)
+    )[0]
+    trace_result = {
+        "operations": len(updates),
+        "final_chars": len(final_text),
+        "local_pycrdt_s": round(local_s, 2),
+        "sent_s": round(sent, 2),
+        "through_server_and_database_s": round(elapsed, 2),
+        "server_cpu_s": round(server_cpu, 1),
+        "client_cpu_s": round(client_cpu, 1),
+        "stored_rows": rows,
+        "rebuilt_from_database_matches": trace_ok,
+    }
+    room_run = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--trace-room",
+            str(seed["works"][-2]),
+            "--trace-ops",
+            str(operations),
+        ],
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    trace_result["room_path"] = json.loads(room_run.stdout.strip().splitlines()[-1])
+    return trace_result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=500)
@@ -501,8 +569,11 @@ def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if args.quick:
         args.clients, args.duration, args.trace_ops = 100, 15.0, 50_000
-    if args.clients < 2 or args.duration <= 0 or args.repeat < 1:
-        print("cowriting bench: --clients ≥ 2, --duration > 0 and --repeat ≥ 1", file=sys.stderr)
+    if args.clients < 2 or args.duration <= 0 or args.repeat < 1 or args.trace_ops < 0:
+        print(
+            "cowriting bench: --clients ≥ 2, --duration > 0, --repeat ≥ 1 and --trace-ops ≥ 0",
+            file=sys.stderr,
+        )
         return 2
     missing = services_missing()
     if missing:
@@ -540,58 +611,9 @@ def main() -> int:
             ours_runs.append(result)
             print("ours:", json.dumps(result))
 
-        trace = b4_like_trace(args.trace_ops)
-        started = time.monotonic()
-        updates, final_text, vectors = trace_updates(trace)
-        local_s = time.monotonic() - started
-        trace_work = seed["works"][-1]
-        server_cpu = _cpu_s(servers[0].process.pid)
-        client_cpu = time.process_time()
-        sent, elapsed = asyncio.run(
-            replay(
-                stack,
-                servers[0].url(trace_work),
-                servers[0].origin,
-                cookies[0],
-                trace_work,
-                updates,
-                final_text,
-                vectors,
-            )
-        )
-        client_cpu = time.process_time() - client_cpu
-        server_cpu = _cpu_s(servers[0].process.pid) - server_cpu
-        trace_ok = stack.stored_text(trace_work) == final_text
-        (rows,) = stack.execute(
-            "SELECT count(*) FROM cowriting_update WHERE work_id = %s", (trace_work,)
-        )[0]
-        trace_result = {
-            "operations": len(updates),
-            "final_chars": len(final_text),
-            "local_pycrdt_s": round(local_s, 2),
-            "sent_s": round(sent, 2),
-            "through_server_and_database_s": round(elapsed, 2),
-            "server_cpu_s": round(server_cpu, 1),
-            "client_cpu_s": round(client_cpu, 1),
-            "stored_rows": rows,
-            "rebuilt_from_database_matches": trace_ok,
-        }
-        room_run = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--trace-room",
-                str(seed["works"][-2]),
-                "--trace-ops",
-                str(args.trace_ops),
-            ],
-            env=stack.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=True,
-        )
-        trace_result["room_path"] = json.loads(room_run.stdout.strip().splitlines()[-1])
+        trace_result: dict[str, Any] = {"skipped": "--trace-ops 0"}
+        if args.trace_ops:
+            trace_result = run_trace(stack, servers[0], seed, cookies[0], args.trace_ops)
         print("trace:", json.dumps(trace_result))
         ours_rss = [_peak_rss_mb(server.process.pid) for server in servers]
         for server in servers:
@@ -669,8 +691,8 @@ def main() -> int:
             )
     print(
         f"ours: p50 {ours['p50_ms']} ms, p95 {ours['p95_ms']} ms, identical {ours['identical']};"
-        f" trace {trace_result['operations']} ops in "
-        f"{trace_result['through_server_and_database_s']} s"
+        f" trace {trace_result.get('operations', 0)} ops in "
+        f"{trace_result.get('through_server_and_database_s')} s"
     )
     if peer_runs:
         print(f"peer: p50 {summary['peer']['p50_ms']} ms, p95 {summary['peer']['p95_ms']} ms")
