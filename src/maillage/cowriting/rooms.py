@@ -2,13 +2,17 @@
 
 A room is loaded from the database (latest snapshot + later updates) when its first
 connection joins, so a late joiner and a restarted worker get the full state. Incoming edits
-are queued; one writer task per room takes what is queued, applies it to the replica
-(consecutive updates of one author merged and applied at once), and stores what it actually
+are queued; the room's applier task takes what is queued, applies it to the replica
+(consecutive updates of one author merged and applied at once), and passes what it actually
 changed (the transaction's own update, i.e. the state-vector difference plus the deletions it
-made) in a single transaction per batch (group commit; one row per author's run), and only
-then sends it to the room's connections and, through the channel-layer group, to the rooms of
-the other workers. Updates from other workers were stored by their worker and are only applied
-and forwarded here.
+made) at once to the room's connections, to the rooms of the other workers (through the
+channel-layer group) and to the room's storer task. The storer stores what waits in a single
+transaction (group commit; one row per author's run) while the applier goes on, so the
+database's commit is not on the path from a keystroke to the other editors, as in y-websocket's
+own server, which persists behind the broadcast. What is sent before it is stored is not
+lost if the worker dies before the commit: the author's client holds its edit and sends it
+again when it resynchronizes, as y-websocket's sync protocol does on every reconnection.
+Updates from other workers are stored by their worker and only applied and forwarded here.
 
 Sending is paced: what became sendable since the last send (stored batches, relayed updates)
 is merged into one update and sent as one frame to every connection, at most once every
@@ -17,11 +21,14 @@ every ``RELAY_EVERY`` seconds; a quiet room sends at once. Under load this bound
 each connection receives whatever the number of writers: with 500 writers each typing, a
 frame per keystroke would be 250,000 frames a second to deliver.
 
-A relay message can be lost (a full or restarted channel layer, a worker killed between its
-commit and its relay). Every stored update has a sequence number, consecutive per work, so a
-room knows which ones it holds: when a relayed batch skips sequences, or when the work's
-counter in the database is ahead of the room (checked every ``POLL_EVERY`` seconds, for a lost
-last message that no later one reveals), the room loads the missing updates from the database.
+A relay message can be lost (a restarted channel layer, a worker killed before it relayed).
+Every stored update has a sequence number, consecutive per work, so a room knows which ones it
+holds. Each applied batch is relayed under a number of its room's, and once stored the room
+relays which sequences that batch got: a room that applied the batch then holds them; one that
+did not (a lost message) learns that they exist. When the sequences held skip some, or when
+the work's counter in the database is ahead of the room (checked every ``POLL_EVERY`` seconds,
+for a lost last message that no later one reveals), the room loads the missing updates from
+the database.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -82,6 +90,19 @@ class _Pending:
     author_id: int | None
     update: bytes
     origin: Peer | None
+
+
+@dataclass
+class _Applied:
+    """What one pass of the applier changed ((author, update) per run), numbered ``batch``."""
+
+    batch: int
+    items: list[tuple[int | None, bytes]]
+
+
+# What a relay message carries for one batch: its number, its updates (sent once applied), the
+# sequences it was stored under (sent once stored).
+_RelayItem = tuple[int, list[bytes], tuple[int, int] | None]
 
 
 def _runs(batch: list[_Pending]) -> list[tuple[int | None, list[bytes]]]:
@@ -177,14 +198,19 @@ class Room:
         self.broken = False
         self._captured: list[bytes] = []
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._storing: asyncio.Queue[_Applied] = asyncio.Queue()
+        self._batch = 0
+        # Per room of another worker (its channel): the batches applied here whose sequences
+        # it has not relayed yet, oldest first.
+        self._unstored: dict[str, deque[int]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._layer = get_channel_layer()
         self._channel = ""
         self._filling: asyncio.Task[None] | None = None
-        # Updates waiting to be sent, with the connection whose edit each is; updates waiting
-        # to be relayed, with the sequences they were stored under.
+        # Updates waiting to be sent, with the connection whose edit each is; batches waiting
+        # to be relayed.
         self._outgoing = _Paced(FLUSH_EVERY, self._flush)
-        self._relaying = _Paced(RELAY_EVERY, self._relay_stored)
+        self._relaying = _Paced(RELAY_EVERY, self._relay_edits)
         self.doc.observe(lambda event: self._captured.append(event.update))
 
     # Life cycle ---------------------------------------------------------------------------
@@ -205,12 +231,14 @@ class Room:
         self.contiguous = self.last_sequence
         self.doc.apply_update(state)
         self._captured.clear()
-        self._tasks.append(asyncio.create_task(self._write()))
+        self._tasks.append(asyncio.create_task(self._apply()))
+        self._tasks.append(asyncio.create_task(self._store()))
         self._tasks.append(asyncio.create_task(self._poll()))
 
     async def settle(self) -> None:
-        """Return when every queued update is stored, sent and relayed."""
+        """Return when every queued update is applied, stored, sent and relayed."""
         await self._queue.join()
+        await self._storing.join()
         await self._outgoing.settle()
         await self._relaying.settle()
 
@@ -305,7 +333,8 @@ class Room:
         check_update(update)
         await self._queue.put(_Pending(author_id, update, origin))
 
-    async def _write(self) -> None:
+    async def _apply(self) -> None:
+        """Apply what is queued; pass what it changed to the connections, relays and storer."""
         while True:
             batch = [await self._queue.get()]
             while len(batch) < _BATCH and not self._queue.empty():
@@ -315,27 +344,42 @@ class Room:
                 changed = self.apply_run(updates)
                 if changed is not None:
                     items.append((author, changed))
-            if not items:
-                for _ in batch:
-                    self._queue.task_done()
-                continue
+            if items:
+                self._batch += 1
+                origin = _only({pending.origin for pending in batch})
+                self._outgoing.add([(update, origin) for _, update in items])
+                self._relaying.add([(self._batch, [update for _, update in items], None)])
+                self._storing.put_nowait(_Applied(self._batch, items))
+            for _ in batch:
+                self._queue.task_done()
+
+    async def _store(self) -> None:
+        """Store what the applier changed, all that waits in one transaction; relay where."""
+        while True:
+            applied = [await self._storing.get()]
+            rows = len(applied[0].items)
+            while rows < _BATCH and not self._storing.empty():
+                applied.append(self._storing.get_nowait())
+                rows += len(applied[-1].items)
             try:
                 first = await database_sync_to_async(services.updates_append)(
-                    work_id=self.work_id, items=items
+                    work_id=self.work_id, items=[item for done in applied for item in done.items]
                 )
             except Exception:
                 logger.exception("cowriting: storing updates failed for work %s", self.work_id)
-                for _ in batch:
-                    self._queue.task_done()
+                for _ in applied:
+                    self._storing.task_done()
                 await self._break()
                 return
-            last = first + len(items) - 1
+            stored: list[_RelayItem] = []
+            last = first - 1
+            for done in applied:
+                stored.append((done.batch, [], (last + 1, last + len(done.items))))
+                last += len(done.items)
             self._hold(first, last)
-            origin = _only({pending.origin for pending in batch})
-            self._outgoing.add([(update, origin) for _, update in items])
-            self._relaying.add([([update for _, update in items], (first, last))])
-            for _ in batch:
-                self._queue.task_done()
+            self._relaying.add(stored)
+            for _ in applied:
+                self._storing.task_done()
             if last // services.COMPACT_EVERY != (first - 1) // services.COMPACT_EVERY:
                 self._tasks.append(asyncio.create_task(self._compact()))
 
@@ -390,11 +434,18 @@ class Room:
         frame = encode_sync(SyncStep.UPDATE, _merged([update for update, _ in items]))
         await self._send_local(frame, exclude)
 
-    async def _relay_stored(self, items: list[tuple[list[bytes], tuple[int, int]]]) -> None:
-        """Relay ``items`` (a commit's updates, their sequences) to the other workers as one
-        message, merged once."""
-        update = _merged([update for updates, _ in items for update in updates])
-        await self._relay({"kind": "update", "update": update, "ranges": [r for _, r in items]})
+    async def _relay_edits(self, items: list[_RelayItem]) -> None:
+        """Relay ``items`` to the other workers as one message: the applied batches' updates
+        merged into one, their numbers, and the sequences of the stored ones."""
+        updates = [update for _, batch_updates, _ in items for update in batch_updates]
+        await self._relay(
+            {
+                "kind": "update",
+                "update": _merged(updates) if updates else None,
+                "batches": [batch for batch, batch_updates, _ in items if batch_updates],
+                "stored": [(batch, *sequences) for batch, _, sequences in items if sequences],
+            }
+        )
 
     async def _send_local(self, frame: bytes, exclude: Peer | None) -> None:
         for peer in list(self.peers):
@@ -421,12 +472,14 @@ class Room:
                 continue
             try:
                 if message["kind"] == "update":
-                    changed = self.apply(message["update"])
-                    for first, last in message["ranges"]:
-                        self._hold(first, last)
-                    if changed is not None:
-                        self._outgoing.add([(changed, None)])
-                    if self.ahead:
+                    origin = message["origin"]
+                    if message["update"] is not None:
+                        changed = self.apply(message["update"])
+                        if changed is not None:
+                            self._outgoing.add([(changed, None)])
+                        self._unstored.setdefault(origin, deque()).extend(message["batches"])
+                    self._confirm(origin, message["stored"])
+                    if self.last_sequence > self.contiguous:
                         self._fill_soon(GAP_GRACE)
                 elif message["kind"] == "awareness":
                     entries = decode_awareness_update(message["payload"])
@@ -436,6 +489,25 @@ class Room:
                 logger.exception("cowriting: bad relay message for work %s", self.work_id)
 
     # Lost relays ----------------------------------------------------------------------------
+
+    def _confirm(self, origin: str, stored: list[tuple[int, int, int]]) -> None:
+        """Record where ``origin``'s batches were stored: held if applied here, else missing.
+
+        A room relays a batch before the sequences it was stored under, and the layer keeps
+        one sender's messages in order, so a batch not applied when its sequences arrive was
+        lost; so were the sequences of batches still waiting before it.
+        """
+        waiting = self._unstored.get(origin, deque())
+        for batch, first, last in stored:
+            while waiting and waiting[0] < batch:
+                waiting.popleft()
+            if waiting and waiting[0] == batch:
+                waiting.popleft()
+                self._hold(first, last)
+            else:
+                self.last_sequence = max(self.last_sequence, last)
+        if not waiting:
+            self._unstored.pop(origin, None)
 
     def _hold(self, first: int, last: int) -> None:
         """Record that the replica holds the updates ``first``..``last``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import pytest
@@ -63,16 +64,19 @@ class Writer:
 
 
 async def _store(room: rooms.Room, update: bytes, author: int, *, relayed: bool = True) -> None:
-    """Make ``room`` store ``update`` as its writer task does; lose its relay if asked."""
+    """Make ``room`` apply, store and relay ``update``; lose its relay messages if asked."""
+    original = room._relay
     if not relayed:
-        original = room._relay
 
         async def lost(message: dict[str, Any]) -> None:
-            room._relay = original  # type: ignore[method-assign]
+            pass
 
         room._relay = lost  # type: ignore[method-assign]
-    await room.submit(author_id=author, update=update, origin=Peer())
-    await room.settle()
+    try:
+        await room.submit(author_id=author, update=update, origin=Peer())
+        await room.settle()
+    finally:
+        room._relay = original  # type: ignore[method-assign]
 
 
 def _text(room: rooms.Room) -> str:
@@ -148,12 +152,22 @@ async def test_relays_arriving_out_of_order_load_nothing_from_the_database(
             work_id=work.pk, items=[(personas.org_admin.pk, one), (personas.org_admin.pk, two)]
         )
         assert stored == 1
-        # Sequence 2 first, then 1 within the grace delay, as two workers may relay them.
-        for update, sequence in ((two, 2), (one, 1)):
-            message = {"kind": "update", "update": update, "ranges": [(sequence, sequence)]}
-            await room._layer.group_send(
-                rooms.group_name(work.pk), {**message, "type": "cowriting.relay", "origin": "x"}
-            )
+        # Two workers' batches: sequence 2 first, then 1 within the grace delay, each relayed
+        # once applied then once stored.
+        for update, sequence, origin in ((two, 2, "x"), (one, 1, "y")):
+            for message in (
+                {"kind": "update", "update": update, "batches": [7], "stored": []},
+                {
+                    "kind": "update",
+                    "update": None,
+                    "batches": [],
+                    "stored": [(7, sequence, sequence)],
+                },
+            ):
+                await room._layer.group_send(
+                    rooms.group_name(work.pk),
+                    {**message, "type": "cowriting.relay", "origin": origin},
+                )
         assert await wait_until(lambda: room.contiguous == 2, 5)
         await asyncio.sleep(rooms.GAP_GRACE + 0.1)
         assert _text(room) == "ab"
@@ -171,3 +185,53 @@ async def test_a_gap_is_recorded_until_the_missing_sequences_arrive() -> None:
     assert (room.contiguous, room.ahead) == (3, {6, 7})
     room._hold(4, 5)
     assert (room.contiguous, room.ahead, room.last_sequence) == (7, set(), 7)
+
+
+async def test_edits_reach_the_other_workers_connections_before_they_are_stored(
+    work: Any, personas: Any, monkeypatch: Any
+) -> None:
+    release = threading.Event()
+    original = services.updates_append
+
+    def slow_commit(**kwargs: Any) -> int:
+        release.wait(10)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "updates_append", slow_commit)
+    first, second, peer = await _pair(work)
+    try:
+        await first.submit(
+            author_id=personas.org_admin.pk, update=Writer().type("vite"), origin=Peer()
+        )
+        # The commit waits; the other worker's replica and connection already have the edit.
+        assert await wait_until(lambda: _text(second) == "vite" and peer.updates, 5)
+        assert second.contiguous == 0
+        release.set()
+        await first.settle()
+        assert await wait_until(lambda: second.contiguous == 1, 5)
+        assert second._unstored == {}
+    finally:
+        release.set()
+        await first.stop()
+        await second.stop()
+
+
+async def test_sequences_relayed_for_edits_never_received_are_loaded_from_the_database(
+    work: Any, personas: Any
+) -> None:
+    room = rooms.Room(work.pk)
+    await room.start()
+    writer = Writer()
+    try:
+        await database_sync_to_async(services.updates_append)(
+            work_id=work.pk, items=[(personas.org_admin.pk, writer.type("égaré"))]
+        )
+        # The message with the edits was lost; the one with their sequences arrives.
+        message = {"kind": "update", "update": None, "batches": [], "stored": [(4, 1, 1)]}
+        await room._layer.group_send(
+            rooms.group_name(work.pk), {**message, "type": "cowriting.relay", "origin": "x"}
+        )
+        assert await wait_until(lambda: _text(room) == "égaré", 5)
+        assert (room.contiguous, room.ahead) == (1, set())
+    finally:
+        await room.stop()

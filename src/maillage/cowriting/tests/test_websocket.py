@@ -10,10 +10,10 @@ import pytest_asyncio
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import connections
+from django.db import OperationalError, connections
 from pycrdt import Doc, Text
 
-from maillage.cowriting import rooms
+from maillage.cowriting import rooms, services
 from maillage.cowriting.authorship import TEXT_NAME
 from maillage.cowriting.models import Participant, SharedWork, Update
 from maillage.cowriting.services import participant_invite, work_create, work_state, work_text
@@ -220,6 +220,30 @@ async def test_server_restart_rebuilds_the_document_from_the_database(
     assert str(bob) == expected == "le redémarrage. "
     await bob.disconnect()
     await alice.disconnect()
+
+
+async def test_a_failed_commit_closes_with_1011_and_reconnecting_stores_what_was_lost(
+    work: Any, personas: Any, monkeypatch: Any
+) -> None:
+    alice = await _client(work, personas.org_admin)
+    stored = services.updates_append
+
+    def unreachable(**kwargs: Any) -> int:
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(services, "updates_append", unreachable)
+    alice.text += "Gardé par Alice."
+    await alice.flush()
+    await alice.pump()
+    assert alice.closed == 1011
+    await alice.communicator.disconnect()
+    assert await _stored_text(work) == ""
+    monkeypatch.setattr(services, "updates_append", stored)
+    # Her client still holds the edit and sends it back on reconnection (sync step 2).
+    back = await _client(work, personas.org_admin, doc=alice.doc)
+    await back.pump()
+    await back.disconnect()
+    assert await _stored_text(work) == "Gardé par Alice."
 
 
 async def test_duplicate_updates_are_stored_once(work: Any, personas: Any) -> None:
