@@ -92,7 +92,7 @@ class CowritingConsumer(AsyncWebsocketConsumer):
         # Channels closes stale database connections before every message, on the one thread
         # all database calls share: each frame would wait behind the room's writes (measured:
         # about 4 frames per commit, 100 frames/s). A frame touches no database; the room's
-        # writer does, through database_sync_to_async, which closes stale connections itself.
+        # storer does, through database_sync_to_async, which closes stale connections itself.
         if message["type"] == "websocket.receive":
             await self.websocket_receive(message)
             return

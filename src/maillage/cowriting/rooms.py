@@ -14,10 +14,10 @@ lost if the worker dies before the commit: the author's client holds its edit an
 again when it resynchronizes, as y-websocket's sync protocol does on every reconnection.
 Updates from other workers are stored by their worker and only applied and forwarded here.
 
-Sending is paced: what became sendable since the last send (stored batches, relayed updates)
+Sending is paced: what became sendable since the last send (applied batches, relayed updates)
 is merged into one update and sent as one frame to every connection, at most once every
-``FLUSH_EVERY`` seconds, and what this worker stored is relayed to the others at most once
-every ``RELAY_EVERY`` seconds; a quiet room sends at once. Under load this bounds the frames
+``FLUSH_EVERY`` seconds, and what this worker applied and stored is relayed to the others at
+most once every ``RELAY_EVERY`` seconds; a quiet room sends at once. Under load this bounds the frames
 each connection receives whatever the number of writers: with 500 writers each typing, a
 frame per keystroke would be 250,000 frames a second to deliver.
 
@@ -524,9 +524,16 @@ class Room:
             self._filling = asyncio.create_task(self._fill(delay))
 
     async def _fill(self, delay: float) -> None:
-        """Load from the database the stored updates this replica lacks, after ``delay``."""
+        """Load from the database the stored updates this replica lacks, after ``delay``.
+
+        Under load another worker's batches are often stored before their sequences arrive
+        here: a gap that closed during ``delay`` loads nothing, a newer one gets its own delay.
+        """
+        wanted = self.last_sequence
         await asyncio.sleep(delay)
-        if not self.ahead and self.last_sequence <= self.contiguous:
+        if self.contiguous >= wanted:
+            if self.last_sequence > self.contiguous:
+                self._filling = asyncio.create_task(self._fill(delay))
             return
         try:
             rows = await database_sync_to_async(services.updates_after)(
@@ -535,14 +542,18 @@ class Room:
         except Exception:
             logger.exception("cowriting: loading missed updates failed for work %s", self.work_id)
             return
-        missed = [(sequence, data) for sequence, data in rows if sequence not in self.ahead]
-        if missed:
-            logger.info("cowriting: work %s loaded %d missed updates", self.work_id, len(missed))
-        for sequence, data in missed:
+        lacked = 0
+        held = set(self.ahead)  # holding a loaded sequence moves those below it out of ahead
+        for sequence, data in rows:
+            if sequence in held:
+                continue
             changed = self.apply(data)
             self._hold(sequence, sequence)
             if changed is not None:
+                lacked += 1
                 self._outgoing.add([(changed, None)])
+        if lacked:
+            logger.info("cowriting: work %s loaded %d updates it lacked", self.work_id, lacked)
 
     async def _poll(self) -> None:
         """Catch up with the database when its counter is ahead of the replica."""
@@ -555,7 +566,7 @@ class Room:
             except Exception:
                 logger.warning("cowriting: polling failed for work %s", self.work_id)
                 continue
-            # The room's own writer may not have recorded its latest commit yet: harmless,
+            # The room's own storer may not have recorded its latest commit yet: harmless,
             # applying an update twice changes nothing.
             if stored > self.contiguous:
                 self.last_sequence = max(self.last_sequence, stored)

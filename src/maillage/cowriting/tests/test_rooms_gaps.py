@@ -235,3 +235,36 @@ async def test_sequences_relayed_for_edits_never_received_are_loaded_from_the_da
         assert (room.contiguous, room.ahead) == (1, set())
     finally:
         await room.stop()
+
+
+async def test_a_gap_that_closes_during_the_grace_loads_nothing_and_a_newer_one_is_loaded_after_its_own(
+    work: Any, personas: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(rooms, "POLL_EVERY", 60)
+    loads: list[int] = []
+    original = services.updates_after
+
+    def counted(*, work_id: int, after: int) -> list[tuple[int, bytes]]:
+        loads.append(after)
+        return original(work_id=work_id, after=after)
+
+    monkeypatch.setattr(services, "updates_after", counted)
+    room = rooms.Room(work.pk)
+    await room.start()
+    words = ["un ", "deux ", "trois ", "quatre "]
+    await database_sync_to_async(services.updates_append)(
+        work_id=work.pk, items=[(personas.org_admin.pk, Writer().type(word)) for word in words]
+    )
+    try:
+        room._hold(2, 2)
+        room._fill_soon(rooms.GAP_GRACE)
+        await asyncio.sleep(rooms.GAP_GRACE / 2)
+        room._hold(1, 1)  # the gap closes…
+        room._hold(4, 4)  # …and a newer one opens at 3
+        await asyncio.sleep(rooms.GAP_GRACE / 2 + 0.05)
+        assert loads == []
+        assert await wait_until(lambda: room.contiguous == 4, 5)
+        assert loads == [2]
+        assert _text(room) == "trois "  # only what it lacked was applied (1, 2, 4 were held)
+    finally:
+        await room.stop()
