@@ -302,6 +302,14 @@ def serve_peer(port: int) -> None:
         uvloop.run(main())
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def _wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     import socket
 
@@ -620,10 +628,11 @@ def main() -> int:
             server.stop()
 
         peer_runs = []
-        peer_rss = 0.0
-        if not args.no_peer:
+        peer_rss: list[float] = []
+        for run in range(0 if args.no_peer else args.repeat):
+            # A fresh peer server for each run: under this load it may exit mid-run.
             port = free_port()
-            peer_log = stack.folder / "peer.log"
+            peer_log = stack.folder / f"peer-{run}.log"
             with open(peer_log, "wb") as out:
                 peer = subprocess.Popen(
                     [sys.executable, __file__, "--serve-peer", str(port)],
@@ -632,34 +641,31 @@ def main() -> int:
                     start_new_session=True,
                 )
             _wait_port(port, peer)
-            for run in range(args.repeat):
-                url = f"ws://127.0.0.1:{port}/bench-{run}"
-                cpu = _cpu_s(peer.pid)
-                result = asyncio.run(
-                    run_load(
-                        [(url, f"http://127.0.0.1:{port}")],
-                        [None],
-                        args.clients,
-                        args.duration,
-                        [peer.pid],
-                    )
+            url = f"ws://127.0.0.1:{port}/bench-{run}"
+            cpu = _cpu_s(peer.pid)
+            result = asyncio.run(
+                run_load(
+                    [(url, f"http://127.0.0.1:{port}")],
+                    [None],
+                    args.clients,
+                    args.duration,
+                    [peer.pid],
                 )
-                result["server_cpu_s"] = round(_cpu_s(peer.pid) - cpu, 1)
-                result.pop("text")
-                peer_runs.append(result)
-                print("peer:", json.dumps(result))
+            )
+            result["server_cpu_s"] = round(_cpu_s(peer.pid) - cpu, 1)
+            result.pop("text")
+            peer_runs.append(result)
+            print("peer:", json.dumps(result))
             if peer.poll() is not None:
                 tail = peer_log.read_text(errors="replace")[-1500:]
                 print(f"peer: the server exited with {peer.returncode}:\n{tail}")
             else:
-                peer_rss = _peak_rss_mb(peer.pid)
+                peer_rss.append(_peak_rss_mb(peer.pid))
+                _stop(peer)
+            peer = None
     finally:
         if peer is not None:
-            peer.terminate()
-            try:
-                peer.wait(10)
-            except subprocess.TimeoutExpired:
-                peer.kill()
+            _stop(peer)
         stack.drop()
 
     def median(runs: list[dict[str, Any]], key: str) -> float | None:
@@ -685,7 +691,7 @@ def main() -> int:
         summary["peer"] = {key: median(peer_runs, key) for key in ("p50_ms", "p95_ms", "p99_ms")}
         summary["peer"]["identical"] = all(run["identical"] for run in peer_runs)
         summary["peak_rss_mb"]["peer_server"] = (
-            round(peer_rss) if peer_rss else "not read: the server exited"
+            round(max(peer_rss)) if peer_rss else "not read: the server exited in every run"
         )
         if ours["p95_ms"] and summary["peer"]["p95_ms"] is not None:
             summary["ratio_p95_peer_over_ours"] = round(

@@ -72,3 +72,30 @@ async def test_a_quiet_room_sends_at_once_and_a_busy_one_merges_what_waits() -> 
     await paced.settle()
     assert [items for _, items in sent] == [[1], [2, 3, 4]]  # one send for what waited
     assert sent[1][0] - start >= 0.19  # not before the interval
+
+
+def test_a_room_with_few_connections_sends_sooner_than_one_with_many() -> None:
+    room = rooms.Room(1)
+    room.peers = {object() for _ in range(10)}  # type: ignore[misc]
+    assert room.flush_every() == pytest.approx(10 / rooms.FRAMES_PER_SECOND)
+    room.peers = {object() for _ in range(1000)}  # type: ignore[misc]
+    assert room.flush_every() == rooms.FLUSH_EVERY
+
+
+@pytest.mark.asyncio
+async def test_paced_sends_follow_an_interval_that_changes() -> None:
+    sent: list[float] = []
+    loop = asyncio.get_running_loop()
+    interval = [0.3]
+
+    async def send(items: list[Any]) -> None:
+        sent.append(loop.time())
+
+    paced = rooms._Paced(lambda: interval[0], send)
+    paced.add([1])
+    await asyncio.sleep(0.01)  # sent at once: the room was quiet
+    paced.add([2])
+    interval[0] = 0.05  # asked before each wait: the second send comes after the new interval
+    await paced.settle()
+    assert len(sent) == 2
+    assert 0.04 <= sent[1] - sent[0] < 0.25
