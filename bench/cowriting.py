@@ -5,7 +5,11 @@ package, all on 127.0.0.1) on one shared work, split over two ``maillage serve``
 sharing PostgreSQL and Redis; each client types one token a second at its own cursor (a
 sticky index) for ``--duration`` seconds. A token is ``<sender:ms>``: the milliseconds since
 the run began at its send, so every receiving client measures the delay from a keystroke's
-send to its receipt (its own tokens echoed back are not counted). At the end every client's
+send to its receipt (its own tokens echoed back are not counted): the arrival time of every
+frame is taken as it comes, its tokens are read after the run. The delays are also given
+apart for tokens typed on the receiver's server and on the other one (relayed), and the run
+reports the share of the machine's CPU time the hypervisor gave to other machines (steal):
+on a shared 2-core VM it changes from run to run, and the delays with it. At the end every client's
 document must be identical and hold every token. The peer is pycrdt-websocket's own
 ``ASGIServer`` + ``WebsocketServer`` under uvicorn, run the same way; it keeps its rooms in
 process memory, so it runs as one process (two workers would hold two unrelated documents).
@@ -17,7 +21,8 @@ operation through one server, which stores each in PostgreSQL; timed until the d
 holds the last one, then the document is rebuilt from the database alone and compared.
 
 Run: ``.venv/bin/python bench/cowriting.py`` (500 clients, 60 s); ``--quick`` for 100 clients
-for 15 s and a 50,000-operation trace. Needs PostgreSQL and Redis on 127.0.0.1 (``make
+for 15 s and a 50,000-operation trace; ``--repeat 3`` for medians of three runs of each side;
+``--trace-ops 0`` skips the trace, ``--no-peer`` the peer. Needs PostgreSQL and Redis on 127.0.0.1 (``make
 services``) and, for the peer, pycrdt-websocket (installed by ``make bench``). Prints
 human-readable lines, then one JSON object as the last line.
 """
@@ -54,6 +59,7 @@ TOKEN = re.compile(rb"<(\d+):(\d+)>")
 TOKEN_TEXT = re.compile(r"<\d+:\d+>")
 CONNECT_AT_ONCE = 50  # connections opened concurrently while the clients join
 LIVE_EVERY = 10  # one editor in this many applies what it receives as it types
+QUIET_S = 2.0  # after the typing, the load is over once nothing arrived for this long
 
 
 # The load ---------------------------------------------------------------------------------
@@ -72,21 +78,21 @@ class Editor:
     what it typed and what it received, must be identical.
     """
 
-    def __init__(
-        self, number: int, delays: tuple[array, array], start: float, live: bool, workers: int
-    ) -> None:
+    def __init__(self, number: int, start: float, live: bool, workers: int) -> None:
         self.number = number
         self.workers = workers
         self.tag = str(number).encode()
         self.live = live
         self.doc: Doc = Doc()
         self.text: Text = self.doc.get(TEXT_NAME, type=Text)
-        # Delays of tokens typed on this editor's server, and on the other server.
-        self.delays, self.cross = delays
         self.start = start
         self.sent = 0
         self.synced = asyncio.Event()
-        self.pending: list[bytes] = []
+        # Every update frame received: its arrival (ms since start) and its payload; the first
+        # ``applied`` of them are applied to the document.
+        self.arrivals = array("i")
+        self.received: list[bytes] = []
+        self.applied = 0
         self.cursor: StickyIndex | None = None
         self.ws: ClientConnection | None = None
         self.errors = 0
@@ -97,9 +103,25 @@ class Editor:
         Merging them first cost more than applying them (measured: merge_updates took a third
         of the load generator's time, applying a quarter).
         """
-        updates, self.pending = self.pending, []
-        for update in updates:
+        for update in self.received[self.applied :]:
             self.doc.apply_update(update)
+        self.applied = len(self.received)
+
+    def measure(self, same: array, cross: array) -> None:
+        """Add the delay of every token received from another editor, typed on this editor's
+        server (``same``) or on the other (``cross``).
+
+        Done after the run, from the arrival times taken as the frames came: parsing a
+        quarter of a million tokens a second as they arrive was the load generator's largest
+        cost after the CRDT work, on the same cores as the servers it measures.
+        """
+        for now, payload in zip(self.arrivals, self.received, strict=True):
+            for sender, sent_at in TOKEN.findall(payload):
+                if sender != self.tag:
+                    delay = now - int(sent_at)
+                    (same if (int(sender) - self.number) % self.workers == 0 else cross).append(
+                        delay
+                    )
 
     async def read(self) -> None:
         assert self.ws is not None
@@ -113,12 +135,8 @@ class Editor:
                     reply = encode_sync(SyncStep.STEP2, self.doc.get_update(message.payload))
                     await self.ws.send(reply)
                     continue
-                now = int((time.monotonic() - self.start) * 1000)
-                for sender, sent_at in TOKEN.findall(message.payload):
-                    if sender != self.tag:
-                        same = (int(sender) - self.number) % self.workers == 0
-                        (self.delays if same else self.cross).append(now - int(sent_at))
-                self.pending.append(message.payload)
+                self.arrivals.append(int((time.monotonic() - self.start) * 1000))
+                self.received.append(message.payload)
                 if message.step == SyncStep.STEP2:
                     self.synced.set()
 
@@ -185,11 +203,9 @@ async def run_load(
     One editor in ``LIVE_EVERY`` is live (see ``Editor``); ``server_pids`` are the servers'
     processes, whose CPU time during the typing is reported.
     """
-    same, cross = array("i"), array("i")
     start = time.monotonic()
     editors = [
-        Editor(number, (same, cross), start, number % LIVE_EVERY == 0, len(targets))
-        for number in range(clients)
+        Editor(number, start, number % LIVE_EVERY == 0, len(targets)) for number in range(clients)
     ]
     semaphore = asyncio.Semaphore(CONNECT_AT_ONCE)
 
@@ -210,21 +226,29 @@ async def run_load(
         editor.start = time.monotonic()
     cpu = time.process_time()
     servers_cpu = [_cpu_s(pid) for pid in server_pids]
+    machine = _cpu_times()
     typing = time.monotonic()
     await asyncio.gather(
         *(_type_for(editor, duration, random.Random(rng.random())) for editor in editors)
     )
     typing = time.monotonic() - typing
     typing_cpu = time.process_time() - cpu
+    steal = _steal_share(machine, _cpu_times())
     servers_cpu = [
         _cpu_s(pid) - before for pid, before in zip(server_pids, servers_cpu, strict=True)
     ]
     sent = sum(editor.sent for editor in editors)
     expected = sent * (clients - 1)
-    drain = time.monotonic()
-    while time.monotonic() - drain < 30 and len(same) + len(cross) < expected:
+    # What is still on its way: wait until nothing has arrived for QUIET_S (30 s at most).
+    typed_ms = (time.monotonic() - editors[0].start) * 1000
+    waited = time.monotonic()
+    last_ms = 0
+    while time.monotonic() - waited < 30:
         await asyncio.sleep(0.2)
-    drain = time.monotonic() - drain
+        last_ms = max(editor.arrivals[-1] for editor in editors if editor.arrivals)
+        if (time.monotonic() - editors[0].start) * 1000 - last_ms > QUIET_S * 1000:
+            break
+    drain = max(0.0, (last_ms - typed_ms) / 1000)
     client_cpu = time.process_time() - cpu
     for editor in editors:
         assert editor.ws is not None
@@ -240,6 +264,9 @@ async def run_load(
         texts.append(str(editor.text))
     integrated = time.monotonic() - integrated
     identical = len(set(texts)) == 1
+    same, cross = array("i"), array("i")
+    for editor in editors:
+        editor.measure(same, cross)
     delays = same + cross
     tokens = len(TOKEN_TEXT.findall(texts[0]))
     return {
@@ -269,6 +296,7 @@ async def run_load(
             "load_generator": round(typing_cpu / typing, 2),
             "servers": [round(value / typing, 2) for value in servers_cpu],
         },
+        "cpu_steal_share": steal,
         "text": texts[0],
     }
 
@@ -329,6 +357,18 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _cpu_times() -> list[int]:
+    """Return the machine's CPU time counters (/proc/stat: user … steal), in ticks."""
+    return [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
+def _steal_share(before: list[int], after: list[int]) -> float:
+    """Return the share of CPU time the hypervisor gave to other machines (steal) between two
+    readings: on a shared 2-core VM it varies from run to run, and so do the delays."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return round(spent[7] / max(sum(spent), 1), 3)
 
 
 def _cpu_s(pid: int) -> float:
@@ -509,6 +549,7 @@ def run_trace(
     trace_work = seed["works"][-1]
     server_cpu = _cpu_s(server.process.pid)
     client_cpu = time.process_time()
+    machine = _cpu_times()
     sent, elapsed = asyncio.run(
         replay(
             stack,
@@ -522,6 +563,7 @@ def run_trace(
         )
     )
     client_cpu = time.process_time() - client_cpu
+    after = _cpu_times()
     server_cpu = _cpu_s(server.process.pid) - server_cpu
     trace_ok = stack.stored_text(trace_work) == final_text
     (rows,) = stack.execute(
@@ -535,6 +577,7 @@ def run_trace(
         "through_server_and_database_s": round(elapsed, 2),
         "server_cpu_s": round(server_cpu, 1),
         "client_cpu_s": round(client_cpu, 1),
+        "cpu_steal_share": _steal_share(machine, after),
         "stored_rows": rows,
         "rebuilt_from_database_matches": trace_ok,
     }
@@ -672,7 +715,8 @@ def main() -> int:
         values = [run[key] for run in runs if run[key] is not None]
         return statistics.median(values) if values else None
 
-    ours = {key: median(ours_runs, key) for key in ("p50_ms", "p95_ms", "p99_ms")}
+    figures = ("p50_ms", "p95_ms", "p99_ms", "cpu_steal_share")
+    ours = {key: median(ours_runs, key) for key in figures}
     ours["identical"] = all(run["identical"] and run["database_matches"] for run in ours_runs)
     summary: dict[str, Any] = {
         "bench": "cowriting",
@@ -688,7 +732,7 @@ def main() -> int:
         "load_average": os.getloadavg(),
     }
     if peer_runs:
-        summary["peer"] = {key: median(peer_runs, key) for key in ("p50_ms", "p95_ms", "p99_ms")}
+        summary["peer"] = {key: median(peer_runs, key) for key in figures}
         summary["peer"]["identical"] = all(run["identical"] for run in peer_runs)
         summary["peak_rss_mb"]["peer_server"] = (
             round(max(peer_rss)) if peer_rss else "not read: the server exited in every run"
