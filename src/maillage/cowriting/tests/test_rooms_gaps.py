@@ -49,6 +49,20 @@ def work(personas: Any) -> SharedWork:
     return work_create(actor=personas.org_admin, title="Carnet", organization=personas.organization)
 
 
+@pytest.fixture
+def loads(monkeypatch: Any) -> list[int]:
+    """Record the ``after`` of every load of stored updates from the database, in order."""
+    calls: list[int] = []
+    original = services.updates_after
+
+    def counted(*, work_id: int, after: int) -> list[tuple[int, bytes]]:
+        calls.append(after)
+        return original(work_id=work_id, after=after)
+
+    monkeypatch.setattr(services, "updates_after", counted)
+    return calls
+
+
 class Writer:
     """A Yjs document whose every edit is one update."""
 
@@ -133,16 +147,8 @@ async def test_a_lost_last_relay_is_caught_up_by_polling_the_database(
 
 
 async def test_relays_arriving_out_of_order_load_nothing_from_the_database(
-    work: Any, personas: Any, monkeypatch: Any
+    work: Any, personas: Any, loads: list[int]
 ) -> None:
-    loads: list[int] = []
-    original = services.updates_after
-
-    def counted(*, work_id: int, after: int) -> list[tuple[int, bytes]]:
-        loads.append(after)
-        return original(work_id=work_id, after=after)
-
-    monkeypatch.setattr(services, "updates_after", counted)
     room = rooms.Room(work.pk)
     await room.start()
     writer = Writer()
@@ -238,17 +244,9 @@ async def test_sequences_relayed_for_edits_never_received_are_loaded_from_the_da
 
 
 async def test_a_gap_that_closes_during_the_grace_loads_nothing_and_a_newer_one_is_loaded_after_its_own(
-    work: Any, personas: Any, monkeypatch: Any
+    work: Any, personas: Any, monkeypatch: Any, loads: list[int]
 ) -> None:
     monkeypatch.setattr(rooms, "POLL_EVERY", 60)
-    loads: list[int] = []
-    original = services.updates_after
-
-    def counted(*, work_id: int, after: int) -> list[tuple[int, bytes]]:
-        loads.append(after)
-        return original(work_id=work_id, after=after)
-
-    monkeypatch.setattr(services, "updates_after", counted)
     room = rooms.Room(work.pk)
     await room.start()
     words = ["un ", "deux ", "trois ", "quatre "]
