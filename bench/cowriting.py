@@ -175,6 +175,16 @@ async def _join(editor: Editor, url: str, cookie: str | None, origin: str) -> as
     return reader
 
 
+async def _loop_lag(lags: array, every: float = 0.005) -> None:
+    """Record how late this process's event loop wakes a task (ms), every ``every`` seconds:
+    what the load generator's own queueing adds to the delays it measures."""
+    loop = asyncio.get_running_loop()
+    while True:
+        asked = loop.time() + every
+        await asyncio.sleep(every)
+        lags.append(int((loop.time() - asked) * 1000))
+
+
 async def _type_for(editor: Editor, duration: float, rng: random.Random) -> None:
     await asyncio.sleep(rng.random())  # keystrokes spread over each second
     deadline = editor.start + duration
@@ -227,11 +237,14 @@ async def run_load(
     cpu = time.process_time()
     servers_cpu = [_cpu_s(pid) for pid in server_pids]
     machine = _cpu_times()
+    lags = array("i")
+    lagging = asyncio.create_task(_loop_lag(lags))
     typing = time.monotonic()
     await asyncio.gather(
         *(_type_for(editor, duration, random.Random(rng.random())) for editor in editors)
     )
     typing = time.monotonic() - typing
+    lagging.cancel()
     typing_cpu = time.process_time() - cpu
     steal = _steal_share(machine, _cpu_times())
     servers_cpu = [
@@ -297,6 +310,9 @@ async def run_load(
             "servers": [round(value / typing, 2) for value in servers_cpu],
         },
         "cpu_steal_share": steal,
+        "generator_loop_lag_p50_p95_ms": [
+            round(_percentile(lags, fraction) or 0.0, 1) for fraction in (0.5, 0.95)
+        ],
         "text": texts[0],
     }
 
