@@ -330,7 +330,7 @@ class Room:
         return _merged(changes) if changes else None
 
     async def submit(self, *, author_id: int | None, update: bytes, origin: Peer | None) -> None:
-        """Queue an edit of ``origin``'s user: applied, stored, then sent to the others.
+        """Queue an edit of ``origin``'s user: applied, sent to the others, then stored.
 
         Raise ProtocolError at once if the update's header is forged (see ``check_update``).
         """
@@ -362,7 +362,8 @@ class Room:
                 self._queue.task_done()
 
     async def _store(self) -> None:
-        """Store what the applier changed, all that waits in one transaction; relay where."""
+        """Store what the applier changed (all that waits, in one transaction), then relay
+        the sequences each batch was stored under."""
         while True:
             applied = [await self._storing.get()]
             rows = len(applied[0].items)
