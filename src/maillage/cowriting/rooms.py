@@ -339,7 +339,7 @@ class Room:
         if update == EMPTY_UPDATE:
             return
         check_update(update)
-        await self._queue.put(_Pending(author_id, update, origin))
+        self._queue.put_nowait(_Pending(author_id, update, origin))  # unbounded: never waits
 
     async def _apply(self) -> None:
         """Apply what is queued; pass what it changed to the connections, relays and storer."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 MESSAGE_SYNC = 0
 MESSAGE_AWARENESS = 1
@@ -35,9 +35,15 @@ class SyncStep(IntEnum):
     UPDATE = 2
 
 
-@dataclass(frozen=True)
-class Message:
-    """One decoded frame: ``kind`` is ``sync``, ``awareness`` or ``query_awareness``."""
+_STEPS = tuple(SyncStep)  # indexed by step number: quicker than SyncStep(number) per frame
+
+
+class Message(NamedTuple):
+    """One decoded frame: ``kind`` is ``sync``, ``awareness`` or ``query_awareness``.
+
+    A named tuple: one is made per incoming frame, and a frozen dataclass costs several times
+    as much to build.
+    """
 
     kind: str
     payload: bytes = b""
@@ -55,6 +61,8 @@ class AwarenessEntry:
 
 def read_var_uint(data: bytes, pos: int) -> tuple[int, int]:
     """Return the unsigned integer at ``pos`` and the position after it."""
+    if pos < len(data) and data[pos] < 0x80:  # one byte: most kinds, steps, counts, lengths
+        return data[pos], pos + 1
     value = 0
     shift = 0
     for _ in range(_MAX_VARUINT_BYTES):
@@ -117,10 +125,10 @@ def decode_message(frame: bytes) -> Message:
     kind, pos = read_var_uint(frame, 0)
     if kind == MESSAGE_SYNC:
         step_number, pos = read_var_uint(frame, pos)
-        if step_number not in (0, 1, 2):
+        if step_number >= len(_STEPS):
             raise ProtocolError("unknown sync step")
         payload, pos = read_var_bytes(frame, pos)
-        message = Message("sync", payload, SyncStep(step_number))
+        message = Message("sync", payload, _STEPS[step_number])
     elif kind == MESSAGE_AWARENESS:
         payload, pos = read_var_bytes(frame, pos)
         message = Message("awareness", payload)

@@ -50,6 +50,7 @@ def test_strings_are_prefixed_with_their_utf8_length() -> None:
         b"\x00",
         b"\x09",
         b"\x00\x03\x00",
+        b"\x00\x80\x01\x00",
         b"\x00\x00\x05ab",
         b"\x00\x00\x01ab",
         b"\x01\x02\x01",
