@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.urls import reverse
@@ -26,6 +25,7 @@ from maillage.consultations.models import TEXT_MAX_LENGTH, Campaign, Contributio
 from maillage.consultations.photos import photo_prepare
 from maillage.consultations.questions import validate_answers, validate_questions
 from maillage.consultations.selectors import contributions_received, published_counts_forget
+from maillage.core.mail import personal_messages, send_now
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.sync import RecordResult
@@ -789,8 +789,6 @@ def _notify_on_commit(response: Response) -> None:
             lines += ["", _("Why: %(reason)s") % {"reason": response.reason}]
         lines += ["", _("Follow every idea of the consultation: %(url)s") % {"url": url}]
         body = "\n".join(lines)
-        # One message per address: contributors never see each other's email.
-        messages = [EmailMessage(subject, body, to=[email]) for email in recipients]
-        get_connection().send_messages(messages)
+        send_now(personal_messages(subject, body, recipients))
 
     transaction.on_commit(send)

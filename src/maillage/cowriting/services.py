@@ -10,12 +10,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pycrdt import Doc, StickyIndex, Text, merge_updates
 
+from maillage.core.mail import personal_messages, send_on_commit
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.cowriting.authorship import TEXT_NAME
@@ -158,11 +158,8 @@ def work_text(*, work: SharedWork) -> str:
 
 
 def _notify(subject: str, body: str, recipients: list[str]) -> None:
-    recipients = [email for email in recipients if email and not email.endswith("@invalid")]
-    if recipients:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        )
+    """Tell each address alone, after the commit (co-authors never see each other's email)."""
+    send_on_commit(personal_messages(subject, body, recipients))
 
 
 @transaction.atomic

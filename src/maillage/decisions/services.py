@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.utils.translation import ngettext
 from maillage.analysis import consent as consent_rules
 from maillage.analysis.rotation import Nomination as PlainNomination
 from maillage.analysis.rotation import rotation_queue, sociocratic_election
+from maillage.core.mail import personal_messages, send_on_commit
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.decisions import selectors
@@ -76,7 +76,7 @@ def _notify(
 ) -> None:
     """Email the circle's active members (or ``only`` those) after the transaction commits.
 
-    One message per recipient, so that nobody sees the others' addresses.
+    One message per recipient, so that nobody sees the others' addresses (``core.mail``).
     """
     members = circle.memberships.filter(active_q()).filter(person__is_active=True)
     if only is not None:
@@ -85,13 +85,7 @@ def _notify(
     if not recipients:
         return
     text = f"{body}\n\n{settings.SITE_URL}{url}\n"
-    prefixed = f"[{circle.name}] {subject}"
-
-    def send() -> None:
-        messages = [EmailMessage(subject=prefixed, body=text, to=[email]) for email in recipients]
-        get_connection(fail_silently=True).send_messages(messages)
-
-    transaction.on_commit(send)
+    send_on_commit(personal_messages(f"[{circle.name}] {subject}", text, recipients))
 
 
 # ---------------------------------------------------------------- circles

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core.mail import send_on_commit
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.territories.models import Territory
@@ -86,12 +87,6 @@ def workshop_create(
     workshop.organizers.set(organizers)
     audit_record(actor=actor, action="workshops.workshop.create", target=workshop)
     return workshop
-
-
-def _mail_on_commit(messages: list[EmailMessage]) -> None:
-    messages = [m for m in messages if not any(to.endswith("@invalid") for to in m.to)]
-    if messages:
-        transaction.on_commit(lambda: get_connection().send_messages(messages))
 
 
 def _ics_attachment(message: EmailMessage, workshop: Workshop) -> EmailMessage:
@@ -175,7 +170,7 @@ def registration_create(
                 territory=territory,
                 **{key: profile.get(key, "") for key in PROFILE_FIELDS},
             )
-            _mail_on_commit([_confirmation(registration)])
+            send_on_commit([_confirmation(registration)])
     except IntegrityError:
         raise ValidationError(
             {"email": _("This email address is already registered for this workshop.")}
@@ -206,7 +201,7 @@ def registration_cancel(*, registration: Registration, actor: Any) -> Registrati
     if promoted is not None:
         promoted.status = Registration.Status.CONFIRMED
         promoted.save(update_fields=["status"])
-        _mail_on_commit([_confirmation(promoted)])
+        send_on_commit([_confirmation(promoted)])
     return promoted
 
 
@@ -245,7 +240,7 @@ def workshop_send_reminders(*, now: dt.datetime | None = None) -> int:
                     settings.SITE_URL + workshop.get_absolute_url(),
                 ]
             )
-            _mail_on_commit(
+            send_on_commit(
                 [
                     _ics_attachment(EmailMessage(subject, body, to=[email]), workshop)
                     for email in emails

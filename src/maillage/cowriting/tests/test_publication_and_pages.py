@@ -195,6 +195,24 @@ def test_list_page_queries_do_not_grow_with_works(
         assert client.get(reverse("cowriting:index")).status_code == 200
 
 
+def test_a_proposal_emails_each_other_coauthor_alone_once_the_proposal_is_saved(
+    work: Any, personas: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    services.participant_invite(
+        work=work, actor=personas.org_admin, person=personas.territory_admin, role="writer"
+    )
+    version = services.version_create(work=work, actor=personas.org_admin, name="V1")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.proposal_create(work=work, actor=personas.org_admin, version=version)
+        assert not mailoutbox  # nothing leaves before the commit
+    assert callbacks
+    recipients = sorted(address for message in mailoutbox for address in message.to)
+    assert recipients == sorted([personas.facilitator.email, personas.territory_admin.email])
+    assert all(len(message.to) == 1 and not message.cc for message in mailoutbox)
+    assert personas.org_admin.email not in recipients  # the proposer is not told
+
+
 def test_invitation_records_who_invited_and_emails_the_person(
     work: Any,
     personas: Any,
