@@ -30,14 +30,20 @@ SECRET_KEY_FILE = Path(env_str("SECRET_KEY_FILE", str(DATA_DIR / "secret_key")))
 SECRET_KEY = env_str("SECRET_KEY") or (
     SECRET_KEY_FILE.read_text().strip() if SECRET_KEY_FILE.is_file() else DEV_SECRET_KEY
 )
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and not env_bool("MAILLAGE_ALLOW_DEV_KEY"):
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ConfigurationError(
         "SECRET_KEY is the development key while DEBUG is off: set SECRET_KEY (or DEBUG=1)"
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+PORT = env_int("PORT", 8000)
+# Without SITE_URL, links in emails point at where `maillage serve` listens (HOST and PORT; a
+# wildcard address is not one a person can open, so it reads as the loopback address).
+_SERVE_HOST = env_str("HOST") or "127.0.0.1"
+_SERVE_HOST = "127.0.0.1" if _SERVE_HOST in ("0.0.0.0", "::") else _SERVE_HOST  # noqa: S104
+_SERVE_HOST = f"[{_SERVE_HOST}]" if ":" in _SERVE_HOST else _SERVE_HOST
+SITE_URL = (env_str("SITE_URL") or f"http://{_SERVE_HOST}:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "maillage.core",
@@ -246,7 +252,6 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 OPEN_DATA_LICENCE = "Licence Ouverte 2.0"
 PUBLISHER_NAME = env_str("MAILLAGE_PUBLISHER", "Maillage")
-PORT = env_int("PORT", 8000)
 # `maillage serve` runs the periodic jobs itself (maillage.core.jobs); 0 leaves them to a cron.
 MAILLAGE_JOBS = env_bool("MAILLAGE_JOBS", True)
 # Server-Timing headers (app, django, db): off in production unless asked, on in DEBUG.

@@ -64,6 +64,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # fan-out, costs more CPU than it saves bytes (y-websocket's own server, on the ws
         # package, does not compress either).
         ws_per_message_deflate=False,
+        # Django's ASGI handler has no start-up or shut-down hooks: don't ask for them (uvicorn
+        # would print that the protocol "appears unsupported" at every start).
+        lifespan="off",
     )
     return 0
 

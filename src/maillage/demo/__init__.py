@@ -59,13 +59,19 @@ def _load_modules() -> None:
 
 
 def build_demo(*, force: bool = False, quiet: bool = False) -> DemoContext | None:
-    """Build the demo (once: a second call does nothing unless ``force``) and print logins."""
+    """Build the demo (once: a second call does nothing unless ``force``) and print logins.
+
+    ``quiet`` hides the progress bar, not the logins: they are what a person needs next. The
+    demo's people have made-up addresses, so the notifications its steps trigger (invitations,
+    proposals, reminders) go to a dummy mail backend, never to the configured one.
+    """
     from django.core.management import call_command
+    from django.test.utils import override_settings
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    console = Console(quiet=quiet, width=110)
+    console = Console(width=110)
     if demo_is_loaded() and not force:
         console.print("The demo territory is already loaded (use --force to rebuild it).")
         _print_logins(console, Table, _known_logins())
@@ -75,9 +81,16 @@ def build_demo(*, force: bool = False, quiet: bool = False) -> DemoContext | Non
     _load_modules()
     ctx = DemoContext()
     steps = sorted(_STEPS, key=lambda step: step[0])
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
-    ) as progress:
+    with (
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+        ) as progress,
+    ):
         task = progress.add_task("Demo", total=len(steps))
         for _, label, func in steps:
             progress.update(task, description=f"Demo: {label}")
@@ -94,7 +107,9 @@ def _known_logins() -> list[tuple[str, str, str]]:
 
 
 def _print_logins(console: Any, table_class: Any, logins: list[tuple[str, str, str]]) -> None:
-    table = table_class(title="Demo logins (http://127.0.0.1:8000/connexion/)")
+    from django.conf import settings
+
+    table = table_class(title=f"Demo logins ({settings.SITE_URL}/connexion/)")
     for column in ("role", "email", "password"):
         table.add_column(column)
     for row in logins:

@@ -130,3 +130,25 @@ def test_deploy_check_is_clean_with_production_settings() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRINT_SITE_URL = "import maillage.settings as s; print(s.SITE_URL)"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8091"}, "http://127.0.0.1:8091"),
+        ({"HOST": "0.0.0.0", "PORT": "8091"}, "http://127.0.0.1:8091"),  # noqa: S104
+        ({"HOST": "::1"}, "http://[::1]:8000"),
+        ({"PORT": "8091", "SITE_URL": "https://maillage.example/"}, "https://maillage.example"),
+    ],
+)
+def test_links_in_emails_point_where_the_server_listens_unless_site_url_says_otherwise(
+    env: dict[str, str], expected: str
+) -> None:
+    base = {"DEBUG": "1", "PORT": "", "HOST": "", "SITE_URL": ""}
+    result = _run(PRINT_SITE_URL, {**base, **env})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
