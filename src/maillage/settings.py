@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.core.env import (
     ConfigurationError,
+    browsable_url,
     database_config,
     env_bool,
     env_int,
@@ -38,12 +39,8 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORT = env_int("PORT", 8000)
-# Without SITE_URL, links in emails point at where `maillage serve` listens (HOST and PORT; a
-# wildcard address is not one a person can open, so it reads as the loopback address).
-_SERVE_HOST = env_str("HOST") or "127.0.0.1"
-_SERVE_HOST = "127.0.0.1" if _SERVE_HOST in ("0.0.0.0", "::") else _SERVE_HOST  # noqa: S104
-_SERVE_HOST = f"[{_SERVE_HOST}]" if ":" in _SERVE_HOST else _SERVE_HOST
-SITE_URL = (env_str("SITE_URL") or f"http://{_SERVE_HOST}:{PORT}").rstrip("/")
+# Without SITE_URL, links in emails point at where `maillage serve` listens (HOST and PORT).
+SITE_URL = (env_str("SITE_URL") or browsable_url(env_str("HOST"), PORT)).rstrip("/")
 
 INSTALLED_APPS = [
     "maillage.core",

@@ -42,6 +42,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from maillage.core.env import browsable_url
+
     if not args.no_migrate:
         _migrate()
     if not settings.DEBUG:
@@ -51,7 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from maillage.core.jobs import start_scheduler
 
         start_scheduler()
-    print(f"Maillage: http://{args.host}:{port}/", flush=True)
+    print(f"Maillage: {browsable_url(args.host, port)}/", flush=True)
     uvicorn.run(
         "maillage.asgi:application",
         host=args.host,

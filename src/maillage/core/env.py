@@ -9,6 +9,17 @@ import os
 from urllib.parse import urlparse
 
 
+def browsable_url(host: str, port: int) -> str:
+    """Return the address a person opens to reach a server listening on ``host:port``.
+
+    A wildcard address (all interfaces) is not one a browser can open: it reads as the loopback
+    address. An IPv6 address gets its brackets.
+    """
+    host = host or "127.0.0.1"
+    host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class ConfigurationError(SystemExit):
     """Stop start-up with one line naming the faulty variable (Python prints it; exit code 1)."""
 

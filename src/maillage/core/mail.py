@@ -18,7 +18,13 @@ from django.db import transaction
 
 logger = logging.getLogger("maillage.mail")
 
+# Erasing an account (``people.services.person_delete``) replaces its email by an address in
+# this reserved domain (RFC 2606): nothing is ever sent there.
 ERASED_SUFFIX = "@invalid"
+
+
+def is_erased(address: str) -> bool:
+    return address.strip().lower().endswith(ERASED_SUFFIX)
 
 
 def personal_messages(subject: str, body: str, recipients: Iterable[str]) -> list[EmailMessage]:
@@ -27,7 +33,7 @@ def personal_messages(subject: str, body: str, recipients: Iterable[str]) -> lis
     messages = []
     for email in recipients:
         key = (email or "").strip().lower()
-        if not key or key.endswith(ERASED_SUFFIX) or key in seen:
+        if not key or is_erased(key) or key in seen:
             continue
         seen.add(key)
         messages.append(EmailMessage(subject, body, to=[email.strip()]))
@@ -36,7 +42,7 @@ def personal_messages(subject: str, body: str, recipients: Iterable[str]) -> lis
 
 def send_now(messages: list[EmailMessage]) -> int:
     """Send the messages over one connection; return how many left (failures are logged)."""
-    messages = [m for m in messages if not any(to.endswith(ERASED_SUFFIX) for to in m.to)]
+    messages = [m for m in messages if not any(is_erased(to) for to in m.to)]
     if not messages:
         return 0
     try:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from maillage.core.mail import ERASED_SUFFIX
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.people.models import ApiToken, Person, TerritoryRole
@@ -97,7 +98,7 @@ def person_delete(*, person: Person, actor: Any) -> None:
     integrity; everything that identifies them is overwritten.
     """
     require(actor, "people.delete_account", person)
-    person.email = f"deleted-{person.pk}-{secrets.token_hex(6)}@invalid"
+    person.email = f"deleted-{person.pk}-{secrets.token_hex(6)}{ERASED_SUFFIX}"
     person.display_name = ""
     person.pseudonym = ""
     person.bio = ""
