@@ -1,7 +1,8 @@
 """The ``maillage`` command: one entry point for serving, setting up and analysing.
 
-Command groups live in their own modules, named in ``COMMAND_GROUPS`` and imported only when
-used, so that the Django-free analysis commands start fast and work without a database.
+The platform's own commands are in ``PLATFORM_COMMANDS``; each app adds its command groups in
+the modules its AppConfig names (``commands``, see ``core.capabilities``), read without setting
+Django up, so that the Django-free analysis commands start fast and work without a database.
 """
 
 from __future__ import annotations
@@ -12,14 +13,11 @@ import os
 import sys
 from collections.abc import Sequence
 
+from maillage.core.capabilities import command_modules
+
 # Each module exposes ``register(subparsers)``, adding its subcommands (a group adds one
-# subparser named after itself; ``core`` adds the top-level platform commands).
-COMMAND_GROUPS: dict[str, str] = {
-    "core": "maillage.core.cli",
-    "opinions": "maillage.opinions.cli",
-    "themes": "maillage.observatory.cli_themes",
-    "graph": "maillage.observatory.cli_graph",
-}
+# subparser named after itself; these add top-level commands).
+PLATFORM_COMMANDS = ("maillage.core.cli",)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,15 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Maillage: a platform for cooperative territories.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_path in COMMAND_GROUPS.values():
-        try:
-            module = importlib.import_module(module_path)
-        except ModuleNotFoundError as error:
-            # A group whose module is not part of this build is simply not offered.
-            if error.name and module_path.startswith(error.name):
-                continue
-            raise
-        module.register(subparsers)
+    for module_path in (*PLATFORM_COMMANDS, *command_modules()):
+        importlib.import_module(module_path).register(subparsers)
     return parser
 
 

@@ -1,13 +1,5 @@
-"""Websocket routes: each capability's ``routing.py`` exposes ``websocket_urlpatterns``."""
+"""Websocket routes: those each app declares in its AppConfig (see core.capabilities)."""
 
-import importlib
-from importlib.util import find_spec
+from maillage.core.capabilities import websocket_urlpatterns as declared
 
-from django.conf import settings
-
-websocket_urlpatterns: list = []
-for _name in settings.CAPABILITY_APPS:
-    if find_spec(f"maillage.{_name}.routing"):
-        websocket_urlpatterns += importlib.import_module(
-            f"maillage.{_name}.routing"
-        ).websocket_urlpatterns
+websocket_urlpatterns: list = declared()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.capabilities import enabled_capabilities
 from maillage.core.env import (
     ConfigurationError,
     browsable_url,
@@ -61,25 +62,11 @@ INSTALLED_APPS = [
     "channels",
 ]
 
-# Capabilities built on the foundation. Each is a Django app that plugs in by itself: its
-# urls.py, api.py (router), routing.py (websockets) and demo step are picked up when present.
+# Capabilities built on the foundation. Each is a Django app whose AppConfig declares what it
+# adds (urls, API router, websockets, jobs, demo, datasets…; see maillage.core.capabilities).
 # MAILLAGE_CAPABILITIES restricts them to a comma-separated subset ("none" for none).
-_ALL_CAPABILITIES = (
-    "consultations",
-    "cowriting",
-    "decisions",
-    "opinions",
-    "observatory",
-    "pooling",
-    "journeys",
-    "workshops",
-    "mesh",
-)
-_WANTED = env_list("MAILLAGE_CAPABILITIES", list(_ALL_CAPABILITIES))
 CAPABILITY_APPS = [
-    name
-    for name in _ALL_CAPABILITIES
-    if name in _WANTED and (BASE_DIR / name / "apps.py").is_file()
+    name for name in enabled_capabilities() if (BASE_DIR / name / "apps.py").is_file()
 ]
 INSTALLED_APPS += [f"maillage.{name}" for name in CAPABILITY_APPS]
 

@@ -1,4 +1,4 @@
-"""The REST API: one NinjaAPI; each app owns a router in its ``api.py``.
+"""The REST API: one NinjaAPI; each app owns a router and declares it in its AppConfig.
 
 django-ninja was chosen over DRF + drf-spectacular: the OpenAPI 3 schema comes from the same
 type hints that validate input, with less ceremony per endpoint.
@@ -6,15 +6,12 @@ type hints that validate input, with less ceremony per endpoint.
 
 from __future__ import annotations
 
-import importlib
-from importlib.util import find_spec
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from maillage.core.capabilities import api_routers
 from maillage.core.ratelimit import RateLimitExceeded
 
 api = NinjaAPI(
@@ -77,16 +74,6 @@ def on_rate_limited(request: HttpRequest, error: RateLimitExceeded) -> HttpRespo
     return response
 
 
-# (prefix, module) of every app's router; each capability's api.py is mounted at /api/<name>.
-ROUTERS = [
-    ("/territories", "maillage.territories.api"),
-    ("/organizations", "maillage.organizations.api"),
-    ("/people", "maillage.people.api"),
-] + [
-    (f"/{name}", f"maillage.{name}.api")
-    for name in settings.CAPABILITY_APPS
-    if find_spec(f"maillage.{name}.api")
-]
-
-for prefix, module_path in ROUTERS:
-    api.add_router(prefix, importlib.import_module(module_path).router)
+# Each app's router, as its AppConfig declares it (see core.capabilities).
+for prefix, router in api_routers():
+    api.add_router(prefix, router)

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from maillage.consultations.models import Campaign, Contribution, Response
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 
 PUBLISHED = Contribution.Status.PUBLISHED
 PUBLIC_CAMPAIGN = ~Q(campaign__status=Campaign.Status.DRAFT)
@@ -192,7 +192,7 @@ def _point(row: dict[str, Any]) -> dict | None:
     return {"type": "Point", "coordinates": [row["site_lon"], row["site_lat"]]}
 
 
-register(
+DATASETS = (
     Dataset(
         name="consultation_campaigns",
         title=_("Field consultations: campaigns"),
@@ -222,10 +222,7 @@ register(
         rows=_campaign_rows,
         pseudonymization=_("No personal data: campaigns only; drafts are not published."),
         keywords=("concertation", "participation", "espace public"),
-    )
-)
-
-register(
+    ),
     Dataset(
         name="consultation_sites",
         title=_("Field consultations: sites and their contributions"),
@@ -250,10 +247,7 @@ register(
         pseudonymization=_("No personal data: places and counts only."),
         geometry=lambda row: row.get("geometry"),
         keywords=("concertation", "espace public", "carte"),
-    )
-)
-
-register(
+    ),
     Dataset(
         name="consultation_contributions",
         title=_("Field consultations: contributions (pseudonymized)"),
@@ -296,10 +290,7 @@ register(
         ),
         geometry=_point,
         keywords=("concertation", "contribution", "habitants", "souhaits"),
-    )
-)
-
-register(
+    ),
     Dataset(
         name="consultation_responses",
         title=_("Field consultations: what became of the ideas"),
@@ -327,5 +318,5 @@ register(
         rows=_response_rows,
         pseudonymization=_("No personal data: the author of a response is not published."),
         keywords=("concertation", "suivi", "réponse"),
-    )
+    ),
 )

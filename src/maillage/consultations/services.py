@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -25,6 +25,7 @@ from maillage.consultations.models import TEXT_MAX_LENGTH, Campaign, Contributio
 from maillage.consultations.photos import photo_prepare
 from maillage.consultations.questions import validate_answers, validate_questions
 from maillage.consultations.selectors import contributions_received, published_counts_forget
+from maillage.core.capabilities import hooks
 from maillage.core.mail import personal_messages, send_now
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
@@ -51,17 +52,6 @@ CLOCK_SKEW = dt.timedelta(hours=24)
 
 # ---------------------------------------------------------------------------------------------
 # Campaigns
-
-# Apps built on consultations react to a campaign's closing (the observatory recomputes its
-# themes). They register here, since consultations may not import them; each callback gets the
-# campaign's id after commit, so that it never runs on a closing that was rolled back.
-_CLOSE_CALLBACKS: list[Callable[[int], None]] = []
-
-
-def register_campaign_close_callback(callback: Callable[[int], None]) -> None:
-    """Call ``callback(campaign_id)`` after commit whenever a campaign becomes closed."""
-    if callback not in _CLOSE_CALLBACKS:
-        _CLOSE_CALLBACKS.append(callback)
 
 
 @transaction.atomic
@@ -163,8 +153,11 @@ def campaign_update(*, campaign: Campaign, actor: Any, **changes: Any) -> Campai
     # Its public pages show the texts, questions and sites: their cached parts must go.
     _counts_changed(campaign.pk)
     if campaign.status == Campaign.Status.CLOSED and previous_status != Campaign.Status.CLOSED:
-        for callback in _CLOSE_CALLBACKS:
-            transaction.on_commit(lambda callback=callback: callback(campaign.pk))
+        # Apps built on consultations react (the observatory recomputes its themes): they
+        # declare ``on_campaign_closed``, since consultations may not import them. After commit,
+        # so that no hook runs on a closing that was rolled back.
+        for hook in hooks("on_campaign_closed"):
+            transaction.on_commit(lambda hook=hook: hook(campaign.pk))
     return campaign
 
 

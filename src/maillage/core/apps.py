@@ -1,7 +1,11 @@
-from django.apps import AppConfig
+from maillage.core import capabilities
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(capabilities.CapabilityConfig):
     name = "maillage.core"
     label = "core"
     verbose_name = "Maillage"
+    urls = "maillage.core.urls"
+
+    def ready(self) -> None:
+        from maillage.core import checks  # noqa: F401  registers the start-up checks

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from pathlib import Path
@@ -41,9 +42,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
     from django.conf import settings
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
 
     from maillage.core.env import browsable_url
 
+    # An app whose AppConfig names code that does not exist stops the start, loudly.
+    try:
+        call_command("check", tags=["capabilities"], stdout=io.StringIO())
+    except SystemCheckError as error:
+        print(f"maillage serve: {error}", file=sys.stderr)
+        return 2
     if not args.no_migrate:
         _migrate()
     if not settings.DEBUG:

@@ -7,19 +7,17 @@ from django.http import HttpRequest
 
 
 def _capability_nav() -> list[tuple[str, str]]:
-    """Return (label, url) for each capability whose AppConfig declares ``nav``."""
-    from django.apps import apps
+    """Return (label, url) for each app whose AppConfig declares ``nav``."""
     from django.urls import NoReverseMatch, reverse
 
+    from maillage.core.capabilities import nav_items
+
     items = []
-    for config in apps.get_app_configs():
-        nav = getattr(config, "nav", None)
-        if nav:
-            label, url_name = nav
-            try:
-                items.append((str(label), reverse(url_name)))
-            except NoReverseMatch:
-                continue
+    for label, url_name in nav_items():
+        try:
+            items.append((str(label), reverse(url_name)))
+        except NoReverseMatch:
+            continue
     return items
 
 

@@ -1,6 +1,7 @@
 """Periodic jobs: what the platform does by itself (reminders, closing rounds, recomputations).
 
-Each capability declares its jobs in its own ``jobs.py`` with ``@job``; ``run_due`` runs those
+Each capability declares its jobs with ``@job`` in the module its AppConfig names (``jobs``,
+see ``core.capabilities``); ``run_due`` runs those
 whose period has passed. Three ways to run them, all going through ``run_due``/``run_job``:
 ``maillage serve`` runs a scheduler thread (the embedded default needs no cron), ``maillage jobs
 run --due`` suits a cron or systemd timer, ``maillage jobs run NAME`` runs one now.
@@ -13,17 +14,16 @@ server processes and a cron ask at the same time. Each job is also idempotent on
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.util import find_spec
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+
+from maillage.core.capabilities import job_modules
 
 logger = logging.getLogger("maillage.jobs")
 
@@ -53,12 +53,9 @@ def job(name: str, *, every: dt.timedelta, description: str) -> Callable:
 
 
 def jobs() -> list[Job]:
-    """Return the jobs of the installed capabilities, in name order."""
-    for app in settings.CAPABILITY_APPS:
-        module = f"maillage.{app}.jobs"
-        if find_spec(module):
-            importlib.import_module(module)
-    return sorted(_JOBS.values(), key=lambda j: j.name)
+    """Return the jobs of the installed apps' declared job modules, in name order."""
+    modules = set(job_modules())
+    return sorted((j for j in _JOBS.values() if j.run.__module__ in modules), key=lambda j: j.name)
 
 
 class UnknownJob(LookupError):

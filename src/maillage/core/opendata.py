@@ -1,9 +1,10 @@
-"""The open-data registry: every app declares its public datasets here, once.
+"""The open-data registry: the shape of a public dataset, and every app's datasets.
 
-A dataset names its fields as a Frictionless Table Schema, its licence, how it is
-pseudonymized, and a row generator that streams from the database in constant memory. The
-``opendata`` app turns the registry into the /open-data/ page, the DCAT-AP catalogue, HTTP
-downloads and ``maillage export``.
+Each app lists its datasets in its ``datasets`` module and names it in its AppConfig (see
+``core.capabilities``); a capability switched off publishes nothing. A dataset names its fields
+as a Frictionless Table Schema, its licence, how it is pseudonymized, and a row generator that
+streams from the database in constant memory. The ``opendata`` app turns the registry into the
+/open-data/ page, the DCAT-AP catalogue, HTTP downloads and ``maillage export``.
 """
 
 from __future__ import annotations
@@ -80,25 +81,19 @@ class Dataset:
         yield from self.rows()
 
 
-_REGISTRY: dict[str, Dataset] = {}
-
-
-def register(dataset: Dataset) -> Dataset:
-    """Add ``dataset`` to the registry (idempotent for the same name)."""
-    _REGISTRY[dataset.name] = dataset
-    return dataset
-
-
 def datasets() -> list[Dataset]:
-    """Return every registered dataset, sorted by name."""
-    return [_REGISTRY[name] for name in sorted(_REGISTRY)]
+    """Return the datasets of every installed app, sorted by name."""
+    from maillage.core.capabilities import datasets as declared
+
+    return sorted(declared(), key=lambda dataset: dataset.name)
 
 
 def get_dataset(name: str, fmt: str | None = None) -> Dataset:
     """Return the dataset ``name``; raise UnknownDataset listing valid names or formats."""
-    dataset = _REGISTRY.get(name)
+    known = {dataset.name: dataset for dataset in datasets()}
+    dataset = known.get(name)
     if dataset is None:
-        valid = ", ".join(sorted(_REGISTRY)) or "(none)"
+        valid = ", ".join(sorted(known)) or "(none)"
         raise UnknownDataset(f"unknown dataset {name!r}; valid datasets: {valid}")
     if fmt is not None and fmt not in dataset.formats:
         raise UnknownDataset(

@@ -1,16 +1,17 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
+from maillage.core import capabilities
 
-class CowritingConfig(AppConfig):
+
+class CowritingConfig(capabilities.CapabilityConfig):
     name = "maillage.cowriting"
     label = "cowriting"
     verbose_name = gettext_lazy("Co-writing")
     nav = (gettext_lazy("Co-writing"), "cowriting:index")
-
-    def ready(self) -> None:
-        from maillage.cowriting import datasets, permissions  # noqa: F401  registers rules and datasets
-        from maillage.cowriting.selectors import person_cowriting_data
-        from maillage.people.services import register_data_exporter
-
-        register_data_exporter("cowriting", person_cowriting_data)
+    urls = "maillage.cowriting.urls"
+    api_router = ("/cowriting", "maillage.cowriting.api:router")
+    websocket_urls = "maillage.cowriting.routing:websocket_urlpatterns"
+    demo = "maillage.demo.cowriting"
+    data_exporter = "maillage.cowriting.selectors:person_cowriting_data"
+    datasets = "maillage.cowriting.datasets:DATASETS"
+    permissions = "maillage.cowriting.permissions"

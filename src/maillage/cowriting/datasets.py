@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 from maillage.cowriting.models import PublishedVersion
 from maillage.people.models import Person
 
@@ -53,7 +53,7 @@ def _published_rows() -> Iterator[dict[str, Any]]:
         }
 
 
-register(
+DATASETS = (
     Dataset(
         name="cowriting-publications",
         title=_("Co-written works"),
@@ -83,5 +83,5 @@ register(
             "'co-author N'. No email, no account identifier."
         ),
         keywords=("co-écriture", "récit", "publication"),
-    )
+    ),
 )

@@ -1,18 +1,18 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
+from maillage.core import capabilities
 
-class DecisionsConfig(AppConfig):
+
+class DecisionsConfig(capabilities.CapabilityConfig):
     name = "maillage.decisions"
     label = "decisions"
     verbose_name = gettext_lazy("Decisions")
     nav = (gettext_lazy("Decisions"), "decisions:index")
-
-    def ready(self) -> None:
-        from maillage.decisions import datasets, permissions  # noqa: F401  registers rules and datasets
-        from maillage.decisions.selectors import person_decisions_data, territory_decisions_section
-        from maillage.people.services import register_data_exporter
-        from maillage.territories.sections import register_section
-
-        register_data_exporter("decisions", person_decisions_data)
-        register_section(territory_decisions_section, order=40)
+    urls = "maillage.decisions.urls"
+    api_router = ("/decisions", "maillage.decisions.api:router")
+    jobs = "maillage.decisions.jobs"
+    demo = "maillage.demo.decisions"
+    sections = ((40, "maillage.decisions.selectors:territory_decisions_section"),)
+    data_exporter = "maillage.decisions.selectors:person_decisions_data"
+    datasets = "maillage.decisions.datasets:DATASETS"
+    permissions = "maillage.decisions.permissions"

@@ -16,7 +16,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from maillage.analysis.majority_judgment import GRADES
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 from maillage.decisions.models import GRADE_LABELS, Answer, Decision, DecisionVersion, Poll, Round
 from maillage.decisions.selectors import poll_results
 
@@ -143,7 +143,7 @@ def _majority_judgment_rows() -> Iterator[dict[str, Any]]:
             yield row
 
 
-register(
+DATASETS = (
     Dataset(
         name="decisions-register",
         title=_("Decision register"),
@@ -194,10 +194,7 @@ register(
             "facilitator is named only when they chose a public profile."
         ),
         keywords=("décision", "consentement", "comité de pilotage", "sociocratie"),
-    )
-)
-
-register(
+    ),
     Dataset(
         name="majority-judgment-results",
         title=_("Majority judgment results"),
@@ -240,5 +237,5 @@ register(
         rows=_majority_judgment_rows,
         pseudonymization=_("Counts only: no voter is identified."),
         keywords=("jugement majoritaire", "vote", "scrutin"),
-    )
+    ),
 )

@@ -1,14 +1,14 @@
 """The demo territory: a realistic, fictional French agglomeration built deterministically.
 
-Each capability adds its steps in its own module listed in ``DEMO_MODULES``; a step is a
-function ``step(ctx: DemoContext) -> None`` registered with ``@demo_step(order, label)``.
+The foundation's steps are in ``DEMO_MODULES``; each capability adds its own in the module its
+AppConfig names (``demo``, see ``core.capabilities``). A step is a function
+``step(ctx: DemoContext) -> None`` registered with ``@demo_step(order, label)``.
 Every write goes through the apps' services, like a real user's would.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,15 +47,13 @@ def demo_is_loaded() -> bool:
     return Territory.objects.filter(slug=MARKER_SLUG).exists()
 
 
-def _load_modules() -> None:
-    from django.conf import settings
+def _load_modules() -> set[str]:
+    """Import the foundation's steps and those of the apps' declared demo modules."""
+    from maillage.core.capabilities import demo_modules
 
     for module in DEMO_MODULES:
         importlib.import_module(module)
-    # Each capability adds its demo in maillage/demo/<app>.py.
-    for name in settings.CAPABILITY_APPS:
-        if importlib.util.find_spec(f"maillage.demo.{name}"):
-            importlib.import_module(f"maillage.demo.{name}")
+    return {*DEMO_MODULES, *demo_modules()}
 
 
 def build_demo(*, force: bool = False, quiet: bool = False) -> DemoContext | None:
@@ -78,9 +76,11 @@ def build_demo(*, force: bool = False, quiet: bool = False) -> DemoContext | Non
         return None
     if force:
         call_command("flush", interactive=False, verbosity=0)
-    _load_modules()
+    modules = _load_modules()
     ctx = DemoContext()
-    steps = sorted(_STEPS, key=lambda step: step[0])
+    steps = sorted(
+        (step for step in _STEPS if step[2].__module__ in modules), key=lambda step: step[0]
+    )
     with (
         override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
         Progress(

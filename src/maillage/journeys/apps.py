@@ -1,20 +1,19 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
+from maillage.core import capabilities
 
-class JourneysConfig(AppConfig):
+
+class JourneysConfig(capabilities.CapabilityConfig):
     """Journeys (itinérances) and the self-observation questionnaire (je, nous, dans)."""
 
     name = "maillage.journeys"
     label = "journeys"
     verbose_name = gettext_lazy("Journeys")
     nav = (gettext_lazy("Journeys"), "journeys:index")
-
-    def ready(self) -> None:
-        from maillage.journeys import datasets, permissions  # noqa: F401  registers rules and datasets
-        from maillage.journeys.selectors import journeys_export_for_person, territory_section
-        from maillage.people.services import register_data_exporter
-        from maillage.territories.sections import register_section
-
-        register_data_exporter("journeys", journeys_export_for_person)
-        register_section(territory_section, order=70)
+    urls = "maillage.journeys.urls"
+    api_router = ("/journeys", "maillage.journeys.api:router")
+    demo = "maillage.demo.journeys"
+    sections = ((70, "maillage.journeys.selectors:territory_section"),)
+    data_exporter = "maillage.journeys.selectors:journeys_export_for_person"
+    datasets = "maillage.journeys.datasets:DATASETS"
+    permissions = "maillage.journeys.permissions"

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 from maillage.journeys.models import Encounter, Journey
 
 
@@ -58,7 +58,7 @@ def _encounter_rows() -> Iterator[dict[str, Any]]:
         }
 
 
-register(
+DATASETS = (
     Dataset(
         name="journeys",
         title=_("Journeys across the territory"),
@@ -82,9 +82,7 @@ register(
         pseudonymization=_("No personal data: walkers are not listed."),
         geometry=lambda row: row.get("route"),
         keywords=("itinérance", "marche", "territoire"),
-    )
-)
-register(
+    ),
     Dataset(
         name="journey_encounters",
         title=_("Journeys: encounters (places and themes)"),
@@ -106,5 +104,5 @@ register(
             "territory or a place name only."
         ),
         keywords=("itinérance", "rencontre", "thèmes"),
-    )
+    ),
 )

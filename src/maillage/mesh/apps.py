@@ -1,18 +1,17 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
+from maillage.core import capabilities
 
-class MeshConfig(AppConfig):
+
+class MeshConfig(capabilities.CapabilityConfig):
     name = "maillage.mesh"
     label = "mesh"
     verbose_name = gettext_lazy("Cooperation mesh")
     nav = (gettext_lazy("Mesh"), "mesh:index")
-
-    def ready(self) -> None:
-        from maillage.mesh import datasets, permissions  # noqa: F401  registers rules and datasets
-        from maillage.mesh.selectors import consent_export_for_person, territory_section
-        from maillage.people.services import register_data_exporter
-        from maillage.territories.sections import register_section
-
-        register_data_exporter("mesh", consent_export_for_person)
-        register_section(territory_section, order=90)
+    urls = "maillage.mesh.urls"
+    api_router = ("/mesh", "maillage.mesh.api:router")
+    demo = "maillage.demo.mesh"
+    sections = ((90, "maillage.mesh.selectors:territory_section"),)
+    data_exporter = "maillage.mesh.selectors:consent_export_for_person"
+    datasets = "maillage.mesh.datasets:DATASETS"
+    permissions = "maillage.mesh.permissions"

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from maillage.analysis.graph.model import EDGE_KINDS, NODE_KINDS, SECTORS
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 
 PSEUDONYMIZATION = _(
     "Persons appear only if they chose to, under a pseudonymous identifier (a keyed hash) and "
@@ -57,7 +57,7 @@ def _edge_rows() -> Iterator[dict[str, Any]]:
         }
 
 
-register(
+DATASETS = (
     Dataset(
         name="mesh_nodes",
         title=_("Cooperation mesh: nodes"),
@@ -82,9 +82,7 @@ register(
         rows=_node_rows,
         pseudonymization=PSEUDONYMIZATION,
         keywords=("coopération", "réseau", "graphe"),
-    )
-)
-register(
+    ),
     Dataset(
         name="mesh_edges",
         title=_("Cooperation mesh: links"),
@@ -115,5 +113,5 @@ register(
         rows=_edge_rows,
         pseudonymization=PSEUDONYMIZATION,
         keywords=("coopération", "réseau", "mutualisation"),
-    )
+    ),
 )

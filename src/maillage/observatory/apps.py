@@ -1,18 +1,18 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
+from maillage.core import capabilities
 
-class ObservatoryConfig(AppConfig):
+
+class ObservatoryConfig(capabilities.CapabilityConfig):
     name = "maillage.observatory"
     label = "observatory"
     verbose_name = gettext_lazy("Observatory")
-
-    def ready(self) -> None:
-        from maillage.consultations.services import register_campaign_close_callback
-        from maillage.observatory import datasets, permissions  # noqa: F401  registers rules and datasets
-        from maillage.observatory.selectors import territory_section
-        from maillage.observatory.services import analysis_request_on_close
-        from maillage.territories.sections import register_section
-
-        register_campaign_close_callback(analysis_request_on_close)
-        register_section(territory_section, order=35)
+    urls = "maillage.observatory.urls"
+    api_router = ("/observatory", "maillage.observatory.api:router")
+    jobs = "maillage.observatory.jobs"
+    demo = "maillage.demo.observatory"
+    commands = ("maillage.observatory.cli_themes", "maillage.observatory.cli_graph")
+    sections = ((35, "maillage.observatory.selectors:territory_section"),)
+    on_campaign_closed = "maillage.observatory.services:analysis_request_on_close"
+    datasets = "maillage.observatory.datasets:DATASETS"
+    permissions = "maillage.observatory.permissions"

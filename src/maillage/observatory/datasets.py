@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from maillage.consultations.models import Campaign, Contribution
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 from maillage.observatory.models import AnalysisRun, Theme, ThemeShare, WeakSignal
 
 MIN_GROUP = 5
@@ -134,7 +134,8 @@ RUN_FIELDS = (
 )
 QUADRANTS = tuple(WeakSignal.Quadrant.values)
 
-register(
+
+DATASETS = (
     Dataset(
         name="observatory_themes",
         title=_("Observatory: themes of the contributions"),
@@ -159,10 +160,7 @@ register(
             "No personal data and no text: contributions are given by id, and only published ones."
         ),
         keywords=("observatoire", "thèmes", "concertation"),
-    )
-)
-
-register(
+    ),
     Dataset(
         name="observatory_theme_shares",
         title=_("Observatory: shares of each theme per place, territory, period and age band"),
@@ -196,10 +194,7 @@ register(
             "contributions is left out."
         ),
         keywords=("observatoire", "thèmes", "territoire"),
-    )
-)
-
-register(
+    ),
     Dataset(
         name="observatory_weak_signals",
         title=_("Observatory: weak signals"),
@@ -237,5 +232,5 @@ register(
             "ones; place names are left out of the signals."
         ),
         keywords=("observatoire", "signaux faibles", "concertation"),
-    )
+    ),
 )

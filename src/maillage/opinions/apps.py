@@ -1,16 +1,17 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
+
+from maillage.core import capabilities
 
 
-class OpinionsConfig(AppConfig):
+class OpinionsConfig(capabilities.CapabilityConfig):
     name = "maillage.opinions"
     label = "opinions"
-    verbose_name = _("Opinion mapping")
-    nav = (_("Conversations"), "opinions:index")
-
-    def ready(self) -> None:
-        from maillage.opinions import datasets, permissions  # noqa: F401  registers rules and datasets
-        from maillage.opinions.sections import conversations_section
-        from maillage.territories.sections import register_section
-
-        register_section(conversations_section, order=40)
+    verbose_name = gettext_lazy("Opinion mapping")
+    nav = (gettext_lazy("Conversations"), "opinions:index")
+    urls = "maillage.opinions.urls"
+    api_router = ("/opinions", "maillage.opinions.api:router")
+    demo = "maillage.demo.opinions"
+    commands = ("maillage.opinions.cli",)
+    sections = ((40, "maillage.opinions.sections:conversations_section"),)
+    datasets = "maillage.opinions.datasets:DATASETS"
+    permissions = "maillage.opinions.permissions"

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 from maillage.opinions.models import Statement, VoteEvent
 
 
@@ -64,7 +64,7 @@ def _votes() -> Iterator[dict[str, Any]]:
         }
 
 
-register(
+DATASETS = (
     Dataset(
         name="opinion-statements",
         title=_("Conversation statements"),
@@ -88,9 +88,7 @@ register(
             "Participants appear only as per-conversation numbers; no name, email or IP."
         ),
         keywords=("opinion", "polis", "concertation"),
-    )
-)
-register(
+    ),
     Dataset(
         name="opinion-votes",
         title=_("Conversation votes"),
@@ -108,5 +106,5 @@ register(
         primary_key=None,
         pseudonymization=_("Voters appear only as per-conversation numbers; no name, email or IP."),
         keywords=("opinion", "polis", "vote"),
-    )
+    ),
 )

@@ -1,9 +1,12 @@
-from django.apps import AppConfig
+from maillage.core import capabilities
 
 
-class OrganizationsConfig(AppConfig):
+class OrganizationsConfig(capabilities.CapabilityConfig):
     name = "maillage.organizations"
     label = "organizations"
-
-    def ready(self) -> None:
-        from maillage.organizations import datasets, permissions  # noqa: F401  registers rules and datasets
+    urls = "maillage.organizations.urls"
+    url_prefix = "organisations/"
+    api_router = ("/organizations", "maillage.organizations.api:router")
+    datasets = "maillage.organizations.datasets:DATASETS"
+    data_eraser = "maillage.organizations.services:memberships_end_for_erasure"
+    permissions = "maillage.organizations.permissions"

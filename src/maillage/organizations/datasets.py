@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 from maillage.organizations.models import Membership, Organization
 
 SECTORS = ("public", "business", "academic", "association", "citizens")
@@ -66,7 +66,7 @@ def _membership_rows() -> Iterator[dict[str, Any]]:
         }
 
 
-register(
+DATASETS = (
     Dataset(
         name="organizations",
         title=_("Organizations"),
@@ -90,10 +90,7 @@ register(
         rows=_organization_rows,
         pseudonymization=_("Organizations only; no data about persons."),
         keywords=("organisation", "association", "entreprise", "collectivité"),
-    )
-)
-
-register(
+    ),
     Dataset(
         name="memberships",
         title=_("Memberships"),
@@ -115,5 +112,5 @@ register(
             "Names only for persons with a public profile; no email, no identifier of persons."
         ),
         keywords=("adhésion", "organisation"),
-    )
+    ),
 )

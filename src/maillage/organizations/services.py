@@ -93,6 +93,11 @@ def membership_add(
     return membership
 
 
+def memberships_end_for_erasure(person: Any) -> None:
+    """End today the open memberships of a person erasing their account (history is kept)."""
+    person.memberships.filter(until__isnull=True).update(until=timezone.localdate())
+
+
 @transaction.atomic
 def membership_end(*, membership: Membership, actor: Any) -> Membership:
     """End a membership today, keeping it in the history."""

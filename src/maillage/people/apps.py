@@ -1,9 +1,9 @@
-from django.apps import AppConfig
+from maillage.core import capabilities
 
 
-class PeopleConfig(AppConfig):
+class PeopleConfig(capabilities.CapabilityConfig):
     name = "maillage.people"
     label = "people"
-
-    def ready(self) -> None:
-        from maillage.people import permissions  # noqa: F401  registers rules
+    urls = "maillage.people.urls"
+    api_router = ("/people", "maillage.people.api:router")
+    permissions = "maillage.people.permissions"

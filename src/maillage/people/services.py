@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from maillage.core.capabilities import data_erasers, data_exporters
 from maillage.core.mail import ERASED_SUFFIX
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.people.models import ApiToken, Person, TerritoryRole
-
-# Apps that hold personal contributions add a section to the GDPR export here.
-DATA_EXPORTERS: dict[str, Callable[[Person], Any]] = {}
-
-
-def register_data_exporter(section: str, exporter: Callable[[Person], Any]) -> None:
-    """Let an app add ``section`` to every person's data export."""
-    DATA_EXPORTERS[section] = exporter
 
 
 @transaction.atomic
@@ -85,7 +77,8 @@ def person_export_data(*, person: Person, actor: Any) -> dict[str, Any]:
             for t in person.api_tokens.all()
         ],
     }
-    for section, exporter in sorted(DATA_EXPORTERS.items()):
+    # Each app that holds personal data adds its section (see core.capabilities).
+    for section, exporter in data_exporters():
         data[section] = exporter(person)
     return data
 
@@ -112,8 +105,10 @@ def person_delete(*, person: Person, actor: Any) -> None:
     person.residence_territories.clear()
     person.work_territories.clear()
     person.api_tokens.all().delete()
-    person.memberships.filter(until__isnull=True).update(until=timezone.localdate())
     person.territory_roles.filter(until__isnull=True).update(until=timezone.localdate())
+    # Each app that holds personal data erases its part (see core.capabilities).
+    for _, eraser in data_erasers():
+        eraser(person)
     audit_record(actor=None, action="person.delete", target=person)
 
 

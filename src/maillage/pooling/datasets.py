@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 from maillage.pooling.models import Category, Conditions, Exchange, Need, Offer
 
 
@@ -109,7 +109,8 @@ PSEUDONYMIZATION = _(
     "free-text feedback; places are territories' centroids."
 )
 
-register(
+
+DATASETS = (
     Dataset(
         name="pooling_offers",
         title=_("Pooling: offers of organizations"),
@@ -122,9 +123,7 @@ register(
         pseudonymization=PSEUDONYMIZATION,
         geometry=_point,
         keywords=("mutualisation", "offre", "ressources"),
-    )
-)
-register(
+    ),
     Dataset(
         name="pooling_needs",
         title=_("Pooling: needs of organizations"),
@@ -137,9 +136,7 @@ register(
         pseudonymization=PSEUDONYMIZATION,
         geometry=_point,
         keywords=("mutualisation", "besoin", "ressources"),
-    )
-)
-register(
+    ),
     Dataset(
         name="pooling_exchanges",
         title=_("Pooling: exchanges between organizations"),
@@ -160,5 +157,5 @@ register(
         rows=_exchange_rows,
         pseudonymization=PSEUDONYMIZATION,
         keywords=("mutualisation", "échange", "coopération"),
-    )
+    ),
 )

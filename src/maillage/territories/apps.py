@@ -1,9 +1,11 @@
-from django.apps import AppConfig
+from maillage.core import capabilities
 
 
-class TerritoriesConfig(AppConfig):
+class TerritoriesConfig(capabilities.CapabilityConfig):
     name = "maillage.territories"
     label = "territories"
-
-    def ready(self) -> None:
-        from maillage.territories import datasets, permissions  # noqa: F401  registers rules and datasets
+    urls = "maillage.territories.urls"
+    url_prefix = "territoires/"
+    api_router = ("/territories", "maillage.territories.api:router")
+    datasets = "maillage.territories.datasets:DATASETS"
+    permissions = "maillage.territories.permissions"

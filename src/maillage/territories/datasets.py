@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 from maillage.territories.models import Territory
 
 
@@ -29,7 +29,7 @@ def _rows() -> Iterator[dict[str, Any]]:
         yield row
 
 
-register(
+DATASETS = (
     Dataset(
         name="territories",
         title=_("Territories"),
@@ -53,5 +53,5 @@ register(
         pseudonymization=_("No personal data: places only."),
         geometry=lambda row: row.get("geometry"),
         keywords=("territoire", "géographie", "espace public"),
-    )
+    ),
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.opendata import Dataset, Field, register
+from maillage.core.opendata import Dataset, Field
 from maillage.workshops.models import Workshop
 from maillage.workshops.selectors import DIMENSIONS, diversity_of, workshop_list
 
@@ -53,7 +53,7 @@ def _diversity_rows() -> Iterator[dict[str, Any]]:
                 }
 
 
-register(
+DATASETS = (
     Dataset(
         name="workshops",
         title=_("Living-lab workshops"),
@@ -80,9 +80,7 @@ register(
         rows=_workshop_rows,
         pseudonymization=_("No personal data: counts only, never the attendee list."),
         keywords=("living lab", "atelier", "participation"),
-    )
-)
-register(
+    ),
     Dataset(
         name="workshop_diversity",
         title=_("Living-lab workshops: diversity of those registered"),
@@ -105,5 +103,5 @@ register(
             "Aggregates only; a category of fewer than 5 people has its count suppressed."
         ),
         keywords=("living lab", "diversité", "hybridation"),
-    )
+    ),
 )
