@@ -14,4 +14,5 @@ class ConsultationsConfig(capabilities.CapabilityConfig):
     sections = ((30, "maillage.consultations.selectors:territory_section"),)
     data_exporter = "maillage.consultations.selectors:contribution_export_for_person"
     datasets = "maillage.consultations.datasets:DATASETS"
+    mesh_source = "maillage.consultations.mesh:source"
     permissions = "maillage.consultations.permissions"

@@ -14,4 +14,5 @@ class CowritingConfig(capabilities.CapabilityConfig):
     demo = "maillage.demo.cowriting"
     data_exporter = "maillage.cowriting.selectors:person_cowriting_data"
     datasets = "maillage.cowriting.datasets:DATASETS"
+    mesh_source = "maillage.cowriting.mesh:source"
     permissions = "maillage.cowriting.permissions"

@@ -15,4 +15,5 @@ class DecisionsConfig(capabilities.CapabilityConfig):
     sections = ((40, "maillage.decisions.selectors:territory_decisions_section"),)
     data_exporter = "maillage.decisions.selectors:person_decisions_data"
     datasets = "maillage.decisions.datasets:DATASETS"
+    mesh_source = "maillage.decisions.mesh:source"
     permissions = "maillage.decisions.permissions"

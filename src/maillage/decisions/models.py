@@ -140,6 +140,16 @@ class CircleMember(models.Model):
     )
     since = models.DateField(_("joined on"))
     until = models.DateField(_("left on"), null=True, blank=True)
+    # Who brought the member in (the cooperation mesh draws it as an invitation); None when the
+    # platform or the demo added them, or the account was erased.
+    added_by = models.ForeignKey(
+        PERSON,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
 
     class Meta:
         ordering = ["since", "id"]

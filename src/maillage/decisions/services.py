@@ -185,6 +185,7 @@ def circle_member_add(
                 person=person,
                 delegation=delegation,
                 since=since or timezone.localdate(),
+                added_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
             audit_record(actor=actor, action="circle.member_add", target=membership)
     except IntegrityError:

@@ -16,4 +16,5 @@ class JourneysConfig(capabilities.CapabilityConfig):
     sections = ((70, "maillage.journeys.selectors:territory_section"),)
     data_exporter = "maillage.journeys.selectors:journeys_export_for_person"
     datasets = "maillage.journeys.datasets:DATASETS"
+    mesh_source = "maillage.journeys.mesh:source"
     permissions = "maillage.journeys.permissions"

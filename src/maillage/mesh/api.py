@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 
 from maillage.analysis.graph import to_jsonable
 from maillage.core.permissions import require
-from maillage.mesh import selectors
+from maillage.mesh import measures
 from maillage.mesh.forms import MeshFilterForm
 from maillage.territories.models import Territory
 
@@ -50,7 +50,7 @@ def territory_measures(
     )
     if not form.is_valid():
         raise ValidationError({k: list(v) for k, v in form.errors.items()})
-    result = selectors.observatory(filters=form.filters(), territory=place)
+    result = measures.observatory(filters=form.filters(), territory=place)
     return {
         "territory": place.slug,
         "measures": to_jsonable(result.analysis),

@@ -23,7 +23,8 @@ PSEUDONYMIZATION = _(
 
 
 def _node_rows() -> Iterator[dict[str, Any]]:
-    from maillage.mesh.selectors import export_graph, mesh_build, node_table
+    from maillage.mesh.presentation import export_graph, node_table
+    from maillage.mesh.visibility import mesh_build
 
     mesh = mesh_build()
     graph = export_graph(mesh)
@@ -41,7 +42,7 @@ def _node_rows() -> Iterator[dict[str, Any]]:
 
 
 def _edge_rows() -> Iterator[dict[str, Any]]:
-    from maillage.mesh.selectors import mesh_build
+    from maillage.mesh.visibility import mesh_build
 
     mesh = mesh_build()
     for index, link in enumerate(mesh.links, start=1):

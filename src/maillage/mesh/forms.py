@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maillage.analysis.graph import EdgeKind, Sector
-from maillage.mesh.selectors import PERIODS, MeshFilters
+from maillage.mesh.visibility import PERIODS, MeshFilters
 
 KIND_LABELS = {
     EdgeKind.COPRODUCTION: _("Co-production"),

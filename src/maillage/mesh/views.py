@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from maillage.analysis.graph import write_csv, write_gexf, write_graphml
 from maillage.analysis.graph.model import SECTORS
 from maillage.core.permissions import require
-from maillage.mesh import charts, selectors, services
+from maillage.mesh import charts, measures, presentation, selectors, services, visibility
 from maillage.mesh.forms import (
     KIND_LABELS,
     NODE_KIND_LABELS,
@@ -46,7 +46,7 @@ def _filters(request: HttpRequest) -> tuple[MeshFilterForm, Any]:
     form = MeshFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return form, None
-    return form, form.filters() if request.GET else selectors.MeshFilters()
+    return form, form.filters() if request.GET else visibility.MeshFilters()
 
 
 def territory(request: HttpRequest, slug: str) -> HttpResponse:
@@ -73,14 +73,14 @@ def _observatory(request: HttpRequest, **scope: Any) -> HttpResponse:
     }
     if filters is None:
         return render(request, "mesh/observatory.html", context, status=400)
-    result = selectors.observatory(filters=filters, **scope)
+    result = measures.observatory(filters=filters, **scope)
     context.update(_presentation(result))
     query = request.GET.urlencode()
     context["query"] = f"?{query}" if query else ""
     return render(request, "mesh/observatory.html", context)
 
 
-def _presentation(result: selectors.Observatory) -> dict[str, Any]:
+def _presentation(result: measures.Observatory) -> dict[str, Any]:
     analysis, mesh, labels = result.analysis, result.mesh, result.labels
     sector_names = [str(SECTOR_LABELS[s]) for s in SECTORS]
     hybrid = analysis.hybridization
@@ -109,17 +109,17 @@ def _presentation(result: selectors.Observatory) -> dict[str, Any]:
         "analysis": analysis,
         "mesh": mesh,
         "labels": labels,
-        "network": selectors.network_payload(mesh),
+        "network": presentation.network_payload(mesh),
         "nodes": [
             {
                 **row,
                 "kind_label": NODE_KIND_LABELS[str(row["node"].kind)],
                 "sector_label": SECTOR_LABELS.get(row["node"].sector or "", "—"),
             }
-            for row in selectors.node_table(mesh)[:100]
+            for row in presentation.node_table(mesh)[:100]
         ],
         "node_count": len(mesh.nodes),
-        "links": selectors.strongest_links(mesh),
+        "links": presentation.strongest_links(mesh),
         "sector_names": sector_names,
         "heatmap": charts.heatmap(matrix, sector_names),
         "matrix_rows": [
@@ -159,7 +159,7 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if filters is None:
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    graph = selectors.export_graph(selectors.mesh_build(filters=filters, territory=place))
+    graph = presentation.export_graph(visibility.mesh_build(filters=filters, territory=place))
     out = io.StringIO()
     if fmt == "gexf":
         write_gexf(graph, out)

@@ -9,4 +9,5 @@ class OrganizationsConfig(capabilities.CapabilityConfig):
     api_router = ("/organizations", "maillage.organizations.api:router")
     datasets = "maillage.organizations.datasets:DATASETS"
     data_eraser = "maillage.organizations.services:memberships_end_for_erasure"
+    mesh_source = "maillage.organizations.mesh:source"
     permissions = "maillage.organizations.permissions"

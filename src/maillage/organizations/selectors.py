@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db.models import Count, Q, QuerySet
 
 from maillage.organizations.models import Membership, Organization
@@ -47,3 +49,17 @@ def organization_member_count(organization: Organization) -> int:
 def person_public_memberships(person) -> QuerySet[Membership]:
     """Return a person's memberships (history included) with organizations."""
     return person.memberships.select_related("organization").order_by("-since")
+
+
+class OrganizationEntry(NamedTuple):
+    name: str
+    slug: str
+    sector: str
+
+
+def organization_directory() -> dict[int, OrganizationEntry]:
+    """Return every organization's name, slug and sector, by id (one query)."""
+    return {
+        pk: OrganizationEntry(name, slug, Organization.SECTOR_OF_KIND.get(kind, ""))
+        for pk, name, slug, kind in Organization.objects.values_list("pk", "name", "slug", "kind")
+    }

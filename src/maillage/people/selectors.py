@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -41,3 +42,29 @@ def person_territory_roles(person: Person) -> QuerySet[TerritoryRole]:
 def person_public_list() -> QuerySet[Person]:
     """Return the persons who chose a public profile."""
     return Person.objects.filter(public_profile=True, is_active=True, deleted_at__isnull=True)
+
+
+class PersonName(NamedTuple):
+    name: str  # the pseudonym when there is one, else the display name
+    erased: bool
+
+
+def person_names(pks: Iterable[int]) -> dict[int, PersonName]:
+    """Return the names of the persons ``pks`` (one query); an erased account has none."""
+    return {
+        pk: PersonName(pseudonym or name, deleted_at is not None)
+        for pk, name, pseudonym, deleted_at in Person.objects.filter(pk__in=pks).values_list(
+            "pk", "display_name", "pseudonym", "deleted_at"
+        )
+    }
+
+
+def person_ids_living_or_working_in(territory_ids: Iterable[int]) -> set[int]:
+    """Return the persons who said they live or work in one of ``territory_ids``."""
+    ids = list(territory_ids)
+    found: set[int] = set()
+    for through in (Person.residence_territories.through, Person.work_territories.through):
+        found |= set(
+            through.objects.filter(territory_id__in=ids).values_list("person_id", flat=True)
+        )
+    return found

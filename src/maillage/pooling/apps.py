@@ -15,4 +15,5 @@ class PoolingConfig(capabilities.CapabilityConfig):
     sections = ((60, "maillage.pooling.selectors:territory_section"),)
     data_exporter = "maillage.pooling.selectors:pooling_export_for_person"
     datasets = "maillage.pooling.datasets:DATASETS"
+    mesh_source = "maillage.pooling.mesh:source"
     permissions = "maillage.pooling.permissions"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db.models import QuerySet
 
 from maillage.territories.models import Territory
@@ -33,3 +35,17 @@ def territory_roots() -> QuerySet[Territory]:
 def territory_get(slug: str) -> Territory:
     """Return the territory with ``slug`` (raise Territory.DoesNotExist)."""
     return Territory.objects.select_related("parent").get(slug=slug)
+
+
+class TerritoryEntry(NamedTuple):
+    name: str
+    slug: str
+    path: str
+
+
+def territory_directory() -> dict[int, TerritoryEntry]:
+    """Return every territory's name, slug and path, by id (one query)."""
+    return {
+        pk: TerritoryEntry(name, slug, path)
+        for pk, name, slug, path in Territory.objects.values_list("pk", "name", "slug", "path")
+    }

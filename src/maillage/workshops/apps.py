@@ -15,4 +15,5 @@ class WorkshopsConfig(capabilities.CapabilityConfig):
     sections = ((80, "maillage.workshops.selectors:territory_section"),)
     data_exporter = "maillage.workshops.selectors:registrations_export_for_person"
     datasets = "maillage.workshops.datasets:DATASETS"
+    mesh_source = "maillage.workshops.mesh:source"
     permissions = "maillage.workshops.permissions"

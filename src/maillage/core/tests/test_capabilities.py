@@ -45,6 +45,9 @@ def test_the_collector_hands_out_what_each_app_declares() -> None:
     assert {d.name for d in consultations_datasets} <= {d.name for d in capabilities.datasets()}
     assert "maillage.decisions.jobs" in capabilities.job_modules()
     assert "maillage.demo.consultations" in capabilities.demo_modules()
+    from maillage.decisions.mesh import source as decisions_source
+
+    assert decisions_source in capabilities.mesh_sources()
     assert [name for _, name in capabilities.nav_items()][:2] == [
         "consultations:index",
         "cowriting:index",
@@ -122,7 +125,8 @@ print(json.dumps({
     "datasets": [dataset.name for dataset in datasets()],
     "sections": len(capabilities.sections()),
     "exporters": [name for name, _ in capabilities.data_exporters()],
-    "mesh": len(capabilities.mesh_sources()),
+    "mesh": [c.label for c in capabilities.configs() if c.mesh_source],
+    "mesh_sources": len(capabilities.mesh_sources()),
     "hooks": len(capabilities.hooks("on_campaign_closed")),
     "demo": capabilities.demo_modules(),
     "commands": capabilities.command_modules(),
@@ -161,7 +165,8 @@ def test_the_foundation_alone_contributes_no_capability_anywhere() -> None:
     assert report["datasets"] == ["memberships", "organizations", "territories"]
     assert report["sections"] == 0
     assert report["exporters"] == []
-    assert report["mesh"] == 0
+    assert report["mesh"] == ["organizations"]
+    assert report["mesh_sources"] == 1
     assert report["hooks"] == 0
     assert report["demo"] == []
     assert report["commands"] == []
@@ -182,6 +187,7 @@ def test_one_capability_switched_on_contributes_only_its_own() -> None:
         "territories",
     ]
     assert report["exporters"] == ["decisions"]
+    assert report["mesh"] == ["organizations", "decisions"]
     assert report["hooks"] == 0
     assert report["demo"] == ["maillage.demo.decisions"]
     assert report["commands"] == []

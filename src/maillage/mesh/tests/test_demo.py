@@ -11,12 +11,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 def test_the_demo_mesh_shows_the_bridge_the_loops_and_the_snowball(client, settings) -> None:
     from maillage.demo import MARKER_SLUG, build_demo
-    from maillage.mesh import selectors
+    from maillage.mesh import measures
+    from maillage.mesh.visibility import MeshFilters
 
     settings.LANGUAGE_CODE = "en"
     build_demo(quiet=True)
     agglo = Territory.objects.get(slug=MARKER_SLUG)
-    result = selectors.observatory(filters=selectors.MeshFilters(), territory=agglo)
+    result = measures.observatory(filters=MeshFilters(), territory=agglo)
     analysis, labels, mesh = result.analysis, result.labels, result.mesh
 
     # A bridge: the living lab links the university's world with associations'.

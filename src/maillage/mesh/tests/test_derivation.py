@@ -10,16 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from maillage.analysis.graph import EdgeKind
+from maillage.analysis.graph.sources import Link
+from maillage.analysis.graph.sources import organization as org_id
+from maillage.analysis.graph.sources import person as person_id
+from maillage.analysis.graph.sources import territory as territory_id
 from maillage.mesh import derivation
-from maillage.mesh.derivation import organization as org_id
-from maillage.mesh.derivation import person as person_id
-from maillage.mesh.derivation import territory as territory_id
 from maillage.mesh.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
-def links_of(kind: EdgeKind, record_prefix: str = "") -> list[derivation.Link]:
+def links_of(kind: EdgeKind, record_prefix: str = "") -> list[Link]:
     return [
         link
         for link in derivation.derive_links()
@@ -204,6 +205,8 @@ def test_walkers_of_a_journey_meet_together_and_meet_the_places(personas) -> Non
 
 
 def test_a_source_whose_app_is_not_installed_is_skipped(personas, monkeypatch) -> None:
+    from django.apps import apps
+
     from maillage.pooling.models import Exchange
 
     Exchange.objects.create(
@@ -212,10 +215,9 @@ def test_a_source_whose_app_is_not_installed_is_skipped(personas, monkeypatch) -
         what="prêt",
         happened_on=dt.date(2025, 6, 1),
     )
-    real = derivation.apps.is_installed
-    monkeypatch.setattr(
-        derivation.apps, "is_installed", lambda name: name != "maillage.pooling" and real(name)
-    )
+    assert links_of(EdgeKind.POOLING)
+    installed = [c for c in apps.get_app_configs() if c.label != "pooling"]
+    monkeypatch.setattr(apps, "get_app_configs", lambda: installed)
     assert not links_of(EdgeKind.POOLING)
 
 
@@ -267,7 +269,35 @@ def test_the_participation_loop_is_read_from_contribution_to_new_consultation(pe
         updated_at=timezone.make_aware(dt.datetime(2025, 4, 1)),
     )
     f.campaign(personas.commune, sites=[personas.site], starts_on=dt.date(2025, 6, 1))
-    result = participation_loops(derivation.participation_events())
+    result = participation_loops(derivation.participation().events)
     assert result.completed == 1
     (loop,) = next(c for c in result.campaigns if c.campaign == str(first.pk)).loops
     assert loop.refs[2] == f"decision:{decision.pk}"
+
+
+def test_circle_invitations_recorded_before_added_by_are_read_back_from_the_audit_log(
+    personas,
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from maillage.core.services import audit_record
+    from maillage.decisions.models import CircleMember
+
+    migration = importlib.import_module(
+        "maillage.decisions.migrations.0003_circlemember_added_by_from_audit_log"
+    )
+    the_circle = f.circle(personas.site)
+    member = CircleMember.objects.create(
+        circle=the_circle, person=personas.field_agent, since=dt.date(2025, 2, 3)
+    )
+    audit_record(actor=personas.platform_admin, action="circle.member_add", target=member)
+    migration.added_by_from_audit_log(apps, None)
+    member.refresh_from_db()
+    assert member.added_by == personas.platform_admin
+    (link,) = links_of(EdgeKind.INVITATION)
+    assert (link.source, link.target) == (
+        person_id(personas.platform_admin.pk),
+        person_id(personas.field_agent.pk),
+    )

@@ -13,8 +13,8 @@ import pytest
 from maillage.conftest import ROLES
 from maillage.core.opendata import get_dataset
 from maillage.mesh.models import MeshConsent
-from maillage.mesh.selectors import pseudonym
 from maillage.mesh.tests import factories as f
+from maillage.mesh.visibility import pseudonym
 
 pytestmark = pytest.mark.django_db
 
