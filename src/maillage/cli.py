@@ -17,7 +17,7 @@ from maillage.core.capabilities import command_modules
 
 # Each module exposes ``register(subparsers)``, adding its subcommands (a group adds one
 # subparser named after itself; these add top-level commands).
-PLATFORM_COMMANDS = ("maillage.core.cli",)
+PLATFORM_COMMANDS = ("maillage.core.cli", "maillage.demo.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

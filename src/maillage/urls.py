@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg", permanent=True)
     ),
+    path("", include("maillage.site.urls")),
     *(path(mount.prefix, include(mount.module)) for mount in url_mounts()),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

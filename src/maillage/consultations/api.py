@@ -19,11 +19,11 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maillage.api.auth import AUTHENTICATED
-from maillage.api.sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
 from maillage.consultations import selectors, services
 from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge
+from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
 
 router = Router(tags=["consultations"])
 

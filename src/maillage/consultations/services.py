@@ -29,9 +29,9 @@ from maillage.core.capabilities import hooks
 from maillage.core.mail import personal_messages, send_now
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.slugs import unique_slug
 from maillage.core.sync import RecordResult
 from maillage.territories.models import Territory
-from maillage.territories.services import unique_slug
 
 MAX_BATCH = 500
 # The fields of a record that define it: a replay must carry the same values to be a duplicate.

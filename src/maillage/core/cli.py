@@ -1,4 +1,7 @@
-"""Top-level platform commands of ``maillage``: serve, demo, migrate, createadmin, export."""
+"""Top-level platform commands of ``maillage``: serve, migrate, export, jobs, manage.
+
+The demo (``maillage.demo.cli``) and the apps (``commands`` in their AppConfig) add theirs.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 
-def _setup_django() -> None:
+def setup_django() -> None:
+    """Set Django up for a command that needs the database (creating the data folder and key)."""
     import django
 
     from maillage.core.env import ensure_secret_key_file
@@ -24,7 +28,8 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _migrate(verbosity: int = 0) -> None:
+def migrate(verbosity: int = 0) -> None:
+    """Apply the migrations and create the cache table."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=verbosity)
@@ -32,13 +37,13 @@ def _migrate(verbosity: int = 0) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    _setup_django()
-    _migrate(verbosity=1)
+    setup_django()
+    migrate(verbosity=1)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     import uvicorn
     from django.conf import settings
     from django.core.management import call_command
@@ -53,7 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"maillage serve: {error}", file=sys.stderr)
         return 2
     if not args.no_migrate:
-        _migrate()
+        migrate()
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)
     port = args.port or settings.PORT
@@ -81,35 +86,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    _setup_django()
-    from maillage.demo import build_demo
-
-    _migrate()
-    build_demo(force=args.force, quiet=args.quiet)
-    return 0
-
-
-def cmd_createadmin(args: argparse.Namespace) -> int:
-    _setup_django()
-    import getpass
-
-    from maillage.people.models import Person
-
-    password = os.environ.get("MAILLAGE_ADMIN_PASSWORD") or getpass.getpass("Password: ")
-    if len(password) < 8:
-        print("maillage: the password must have at least 8 characters", file=sys.stderr)
-        return 2
-    if Person.objects.filter(email__iexact=args.email).exists():
-        print(f"maillage: an account already uses {args.email}", file=sys.stderr)
-        return 2
-    Person.objects.create_superuser(args.email, password, display_name=args.name)
-    print(f"Platform admin {args.email} created.")
-    return 0
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from maillage.core.exports import stream
@@ -142,7 +120,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.utils import timezone
 
     from maillage.core.jobs import is_due, jobs, last_run
@@ -157,7 +135,7 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.utils import timezone
     from rich.progress import Progress
 
@@ -191,7 +169,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["maillage manage", *args.rest])
@@ -212,18 +190,8 @@ def register(subparsers: Any) -> None:
     )
     serve.set_defaults(func=cmd_serve)
 
-    demo = subparsers.add_parser("demo", help="load the demo territory (once; --force rebuilds)")
-    demo.add_argument("--force", action="store_true", help="delete existing data and rebuild")
-    demo.add_argument("--quiet", action="store_true")
-    demo.set_defaults(func=cmd_demo)
-
-    migrate = subparsers.add_parser("migrate", help="apply database migrations")
-    migrate.set_defaults(func=cmd_migrate)
-
-    admin = subparsers.add_parser("createadmin", help="create a platform admin account")
-    admin.add_argument("--email", required=True)
-    admin.add_argument("--name", default="Admin")
-    admin.set_defaults(func=cmd_createadmin)
+    migrate_parser = subparsers.add_parser("migrate", help="apply database migrations")
+    migrate_parser.set_defaults(func=cmd_migrate)
 
     export = subparsers.add_parser("export", help="export an open-data dataset, streamed")
     export.add_argument("dataset")

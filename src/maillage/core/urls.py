@@ -4,7 +4,6 @@ from maillage.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("healthz", views.health, name="health"),
 ]

@@ -1,32 +1,10 @@
-"""Site-wide pages: home, accessibility statement, health check."""
+"""Site-wide pages that need no app: accessibility statement, health check."""
 
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-
-from maillage.organizations.models import Organization
-from maillage.people.models import Person
-from maillage.territories.models import Territory
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    territories = (
-        Territory.objects.filter(kind__in=["region", "intercommunality", "commune"])
-        .annotate(organization_count=Count("organizations", distinct=True))
-        .order_by("path")
-    )
-    context = {
-        "territories": territories,
-        "counts": {
-            "territories": Territory.objects.count(),
-            "organizations": Organization.objects.count(),
-            "people": Person.objects.filter(is_active=True).count(),
-        },
-    }
-    return render(request, "core/home.html", context)
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

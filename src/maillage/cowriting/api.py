@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maillage.api.auth import OPTIONAL
+from maillage.core.api_auth import OPTIONAL
 from maillage.cowriting import selectors
 from maillage.cowriting.models import PublishedVersion, SharedWork
 from maillage.cowriting.services import work_text

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.periods import active_q
 from maillage.cowriting.models import CoSignature, Participant, SharedWork
 from maillage.organizations.models import Organization
 
@@ -36,7 +37,7 @@ class WorkForm(forms.ModelForm):
         queryset = Organization.objects.all()
         if not user.is_superuser:
             queryset = queryset.filter(
-                memberships__person=user, memberships__until__isnull=True
+                active_q("memberships__"), memberships__person=user
             ).distinct()
         self.fields["organization"].queryset = queryset
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maillage.api.auth import AUTHENTICATED
+from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.ratelimit import hit
 from maillage.decisions import selectors, services
 from maillage.decisions.permissions import person_is_member

@@ -11,10 +11,11 @@ from typing import Any
 import rules
 from django.core.exceptions import PermissionDenied
 
+from maillage.core.periods import active_q
 from maillage.core.permissions import is_platform_admin
 from maillage.organizations.permissions import is_organization_admin
 from maillage.people.models import TerritoryRole
-from maillage.people.selectors import active_q, person_has_territory_role
+from maillage.people.selectors import person_has_territory_role
 
 
 def circle_of(obj: Any) -> Any:

@@ -26,6 +26,7 @@ from maillage.analysis.majority_judgment import (
     rank_tallies,
 )
 from maillage.analysis.rotation import MeetingRoles, Turn, TurnKind, meeting_roles
+from maillage.core.periods import active_q
 from maillage.decisions.models import (
     Answer,
     AnswerChange,
@@ -43,7 +44,6 @@ from maillage.decisions.models import (
     RoundNote,
     Unavailability,
 )
-from maillage.people.selectors import active_q
 
 # ---------------------------------------------------------------- visibility
 

@@ -28,8 +28,10 @@ from maillage.analysis import consent as consent_rules
 from maillage.analysis.rotation import Nomination as PlainNomination
 from maillage.analysis.rotation import rotation_queue, sociocratic_election
 from maillage.core.mail import personal_messages, send_on_commit
+from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.slugs import unique_slug
 from maillage.decisions import selectors
 from maillage.decisions.models import (
     Answer,
@@ -51,8 +53,6 @@ from maillage.decisions.models import (
     Unavailability,
 )
 from maillage.decisions.permissions import can, person_is_member, require_rule
-from maillage.people.selectors import active_q
-from maillage.territories.services import unique_slug
 
 State = Decision.State
 REVIEW_AFTER = dt.timedelta(days=365)

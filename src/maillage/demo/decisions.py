@@ -15,6 +15,7 @@ from typing import Any
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from maillage.core.periods import active_q
 from maillage.decisions import services
 from maillage.decisions.models import Decision, FacilitationTurn, Round
 from maillage.demo import DemoContext, demo_step
@@ -82,7 +83,7 @@ def _delegates_for(org: Any, count: int, taken: set[int], rng: Any) -> list[Any]
     """Return ``count`` active members of ``org`` not yet in another delegation."""
     people = [
         m.person
-        for m in Membership.objects.filter(organization=org, until__isnull=True)
+        for m in Membership.objects.filter(active_q(), organization=org)
         .select_related("person")
         .order_by("id")
         if m.person_id not in taken and not m.person.email.startswith(("admin@", "agent"))

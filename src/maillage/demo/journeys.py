@@ -12,6 +12,7 @@ from django.apps import apps
 from django.test import override_settings
 from django.utils import timezone
 
+from maillage.core.periods import active_q
 from maillage.demo import DemoContext, demo_step
 from maillage.demo.foundation import DEMO_DOMAIN
 from maillage.journeys.services import (
@@ -160,7 +161,7 @@ def build_journeys(ctx: DemoContext) -> None:
     )
     institute_members = list(
         Person.objects.filter(
-            memberships__organization=institute, memberships__until__isnull=True
+            active_q("memberships__"), memberships__organization=institute
         ).order_by("id")[:2]
     )
     walkers = [by_email[f"habitante@{DEMO_DOMAIN}"], *institute_members]
@@ -231,7 +232,7 @@ def build_self_observation(ctx: DemoContext) -> None:
         organization = Organization.objects.get(name=name)
         members = list(
             Person.objects.filter(
-                memberships__organization=organization, memberships__until__isnull=True
+                active_q("memberships__"), memberships__organization=organization
             ).order_by("id")
         )
         # At least seven members, so that both rounds pass the anonymity floor of five.

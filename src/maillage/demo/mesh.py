@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from maillage.consultations.models import Campaign, Contribution, Response
 from maillage.consultations.services import response_create, response_update
+from maillage.core.periods import active_q
 from maillage.cowriting.services import participant_invite, work_create
 from maillage.decisions.models import Decision
 from maillage.demo import DemoContext, demo_step
@@ -86,7 +87,7 @@ def _pooling_loop(organizations: dict) -> None:
     for giver, receiver in zip(loop, loop[1:] + loop[:1], strict=True):
         if Exchange.objects.filter(giver=giver, receiver=receiver).exists():
             continue
-        member = Membership.objects.filter(organization=giver, until__isnull=True).first()
+        member = Membership.objects.filter(active_q(), organization=giver).first()
         if member is None:
             continue
         exchange_record(

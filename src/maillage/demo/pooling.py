@@ -8,6 +8,7 @@ import datetime as dt
 from django.test import override_settings
 from django.utils import timezone
 
+from maillage.core.periods import active_q
 from maillage.demo import DemoContext, demo_step
 from maillage.demo.foundation import DEMO_DOMAIN
 from maillage.organizations.models import Membership
@@ -95,7 +96,7 @@ def build_pooling(ctx: DemoContext) -> None:
                 conditions=rng.choice(CONDITIONS),
             )
     members = {}
-    for membership in Membership.objects.filter(until__isnull=True).order_by("id"):
+    for membership in Membership.objects.filter(active_q()).order_by("id"):
         members.setdefault(membership.organization_id, membership.person)
     by_name = {o.name: o for o in organizations}
     loop = [

@@ -22,8 +22,8 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maillage.api.auth import AUTHENTICATED
-from maillage.api.sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
+from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
 from maillage.core.ratelimit import hit
 from maillage.journeys import selectors, services
 from maillage.journeys.models import Journey, Round

@@ -16,6 +16,7 @@ from maillage.analysis.self_observation import (
     collective_aggregates,
     respondent_evolution,
 )
+from maillage.core.periods import active_q
 from maillage.journeys.models import (
     AnswerValue,
     Encounter,
@@ -24,7 +25,6 @@ from maillage.journeys.models import (
     Response,
     Round,
 )
-from maillage.people.selectors import active_q
 from maillage.territories.models import Territory
 
 COWRITING = "maillage.cowriting"

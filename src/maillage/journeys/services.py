@@ -24,6 +24,7 @@ from maillage.analysis.gpx import GpxError, Track, import_gpx, to_gpx
 from maillage.analysis.self_observation import Answer, Scale
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.slugs import unique_slug
 from maillage.core.sync import RecordResult
 from maillage.journeys.models import (
     AnswerValue,
@@ -37,7 +38,6 @@ from maillage.journeys.models import (
 )
 from maillage.journeys.selectors import cowriting_installed, journey_shared_work
 from maillage.territories.models import Territory
-from maillage.territories.services import unique_slug
 
 MAX_BATCH = 500
 MAX_GPX_BYTES = 200 * 1024 * 1024

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.offline import service_worker_response
+from maillage.core.periods import active_q
 from maillage.core.ratelimit import hit
 from maillage.journeys import charts, selectors, services
 from maillage.journeys.forms import (
@@ -258,9 +259,9 @@ def observation_index(request: HttpRequest) -> HttpResponse:
             _evolution_context(rounds, [w.scores for w in waves], questionnaire) if rounds else None
         )
         context["collectives"] = Organization.objects.filter(
+            active_q("memberships__"),
             observation_rounds__isnull=False,
             memberships__person=request.user,
-            memberships__until__isnull=True,
         ).distinct()
         context["can_edit"] = request.user.has_perm("journeys.change_questionnaire", questionnaire)
     return render(request, "journeys/observation_index.html", context)

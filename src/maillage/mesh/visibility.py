@@ -31,6 +31,7 @@ from django.utils import timezone
 from maillage.analysis.graph import CooperationGraph, Edge, EdgeKind, Node, NodeKind
 from maillage.analysis.graph.sources import Link
 from maillage.analysis.graph.sources import organization as organization_node
+from maillage.core.periods import is_active
 from maillage.mesh.derivation import derive_links
 from maillage.mesh.models import MeshConsent
 from maillage.organizations.selectors import OrganizationEntry, organization_directory
@@ -138,7 +139,7 @@ def who_is_who(links: list[Link], consenting: set[int]) -> Directory:
         if link.source.startswith("organization:"):
             org_territories[_pk(link.source)].append(_pk(link.target))
         else:
-            active = link.until is None or link.until >= timezone.localdate()
+            active = is_active(link.until)
             # Active first, then the earliest joined, then the membership record's order.
             memberships[_pk(link.source)].append(
                 (not active, link.time or _EPOCH, link.record, _pk(link.target))

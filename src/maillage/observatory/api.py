@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from maillage.api.auth import AUTHENTICATED
+from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.ratelimit import hit
 from maillage.observatory import selectors, services
 from maillage.observatory.models import AnalysisRun

@@ -64,9 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def import_command(args: argparse.Namespace) -> int:
     """Run ``opinions import``: validate the folder, then load it in one transaction."""
-    from maillage.core.cli import _setup_django
+    from maillage.core.cli import setup_django
 
-    _setup_django()
+    setup_django()
     from maillage.opinions.interchange import conversation_import
     from maillage.opinions.models import Conversation
     from maillage.opinions.services import analysis_compute
@@ -109,9 +109,9 @@ def import_command(args: argparse.Namespace) -> int:
 
 def export_command(args: argparse.Namespace) -> int:
     """Run ``opinions export``."""
-    from maillage.core.cli import _setup_django
+    from maillage.core.cli import setup_django
 
-    _setup_django()
+    setup_django()
     from maillage.opinions.interchange import conversation_export
     from maillage.opinions.models import Conversation
 

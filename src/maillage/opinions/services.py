@@ -18,8 +18,8 @@ from django.utils import timezone
 from maillage.core import ratelimit
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.slugs import unique_slug
 from maillage.opinions.models import Analysis, Conversation, Participant, Statement, Vote, VoteEvent
-from maillage.territories.services import unique_slug
 
 logger = logging.getLogger(__name__)
 VOTE_VALUES = {-1: "disagree", 0: "pass", 1: "agree"}

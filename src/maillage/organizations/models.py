@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.periods import is_active
+
 
 class Organization(models.Model):
     class Kind(models.TextChoices):
@@ -103,4 +105,4 @@ class Membership(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.until is None or self.until >= timezone.localdate()
+        return is_active(self.until)

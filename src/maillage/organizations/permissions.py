@@ -6,8 +6,8 @@ from typing import Any
 
 import rules
 
+from maillage.core.periods import active_q
 from maillage.core.permissions import is_participant, is_platform_admin
-from maillage.people.selectors import active_q
 
 
 @rules.predicate

@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 
+from maillage.core.periods import active_q
 from maillage.organizations.models import Membership, Organization
-from maillage.people.selectors import active_q
 
 
 def organization_list(

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.sanitize import sanitize_html
 from maillage.core.services import audit_record
+from maillage.core.slugs import unique_slug
 from maillage.organizations.models import Membership, Organization
-from maillage.territories.services import unique_slug
 
 
 @transaction.atomic
@@ -94,8 +95,8 @@ def membership_add(
 
 
 def memberships_end_for_erasure(person: Any) -> None:
-    """End today the open memberships of a person erasing their account (history is kept)."""
-    person.memberships.filter(until__isnull=True).update(until=timezone.localdate())
+    """End today the memberships of a person erasing their account (history is kept)."""
+    person.memberships.filter(active_q()).update(until=timezone.localdate())
 
 
 @transaction.atomic

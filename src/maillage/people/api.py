@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from maillage.api.auth import AUTHENTICATED
+from maillage.core.api_auth import AUTHENTICATED
 from maillage.people.selectors import person_territory_roles
 
 router = Router(tags=["people"])

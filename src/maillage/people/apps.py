@@ -6,4 +6,5 @@ class PeopleConfig(capabilities.CapabilityConfig):
     label = "people"
     urls = "maillage.people.urls"
     api_router = ("/people", "maillage.people.api:router")
+    commands = ("maillage.people.cli",)
     permissions = "maillage.people.permissions"

@@ -1,12 +1,13 @@
-"""Log in with an email address, case-insensitively."""
+"""Log in with an email address, case-insensitively; scripts authenticate with an API token."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 from maillage.people.models import Person
+from maillage.people.services import api_token_authenticate
 
 
 class EmailBackend(ModelBackend):
@@ -23,3 +24,12 @@ class EmailBackend(ModelBackend):
         if person.check_password(password) and self.user_can_authenticate(person):
             return person
         return None
+
+
+class ApiTokenBackend(BaseBackend):
+    """Authenticate ``authenticate(request, api_token=…)``: the person owning an active token."""
+
+    def authenticate(self, request: Any, api_token: str | None = None, **kwargs: Any):
+        if api_token is None:
+            return None
+        return api_token_authenticate(api_token)

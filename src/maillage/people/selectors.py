@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
+from maillage.core.periods import active_q
 from maillage.people.models import Person, TerritoryRole
-
-
-def active_q(prefix: str = "") -> Q:
-    """Return the filter for a role or membership active today."""
-    today = timezone.localdate()
-    return Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": today})
 
 
 def person_has_territory_role(person: Any, territory: Any, roles: tuple[str, ...]) -> bool:

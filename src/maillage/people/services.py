@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from maillage.core.capabilities import data_erasers, data_exporters
 from maillage.core.mail import ERASED_SUFFIX
+from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.people.models import ApiToken, Person, TerritoryRole
@@ -105,7 +106,7 @@ def person_delete(*, person: Person, actor: Any) -> None:
     person.residence_territories.clear()
     person.work_territories.clear()
     person.api_tokens.all().delete()
-    person.territory_roles.filter(until__isnull=True).update(until=timezone.localdate())
+    person.territory_roles.filter(active_q()).update(until=timezone.localdate())
     # Each app that holds personal data erases its part (see core.capabilities).
     for _, eraser in data_erasers():
         eraser(person)

@@ -117,5 +117,5 @@ def delete_account(request: HttpRequest) -> HttpResponse:
                 "Your account is deleted. What you contributed stays, attributed to a deleted participant."
             ),
         )
-        return redirect("core:home")
+        return redirect("site:home")
     return render(request, "people/delete.html")

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maillage.api.auth import AUTHENTICATED
+from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.ratelimit import hit
 from maillage.organizations.models import Organization
 from maillage.pooling import selectors, services

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from maillage.core.periods import active_q
 from maillage.organizations.models import Organization
 from maillage.pooling.models import Exchange, Need, Offer, Suggestion
 from maillage.territories.models import Territory
@@ -141,8 +142,6 @@ def organizations_of(person: Any) -> QuerySet[Organization]:
     """Return the organizations ``person`` is an active member of."""
     if not getattr(person, "is_authenticated", False):
         return Organization.objects.none()
-    from maillage.people.selectors import active_q
-
     return Organization.objects.filter(
         pk__in=person.memberships.filter(active_q()).values("organization_id")
     ).order_by("name")

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maillage.api.auth import AUTHENTICATED
+from maillage.core.api_auth import AUTHENTICATED
 from maillage.territories import selectors, services
 from maillage.territories.models import Territory
 

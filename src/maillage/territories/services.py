@@ -6,11 +6,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 
 from maillage.core.geojson import GeoJSONError, bounding_box, centroid, validate_geometry
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.slugs import unique_slug
 from maillage.territories.models import Territory
 
 
@@ -38,15 +38,6 @@ def _check_kind(kind: str, parent: Territory | None) -> None:
         raise ValidationError(
             {"kind": f"a {kind} cannot be inside a {parent.kind}: a child must be narrower"}
         )
-
-
-def unique_slug(name: str, model: Any, max_length: int = 120) -> str:
-    """Return a slug for ``name`` not yet used by ``model`` (suffixed -2, -3… if needed)."""
-    base = slugify(name)[: max_length - 6] or "x"
-    slug, n = base, 2
-    while model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 @transaction.atomic

@@ -6,10 +6,10 @@ from typing import Any
 
 import rules
 
+from maillage.core.periods import active_q
 from maillage.core.permissions import is_platform_admin
 from maillage.organizations.permissions import is_organization_member
 from maillage.people.permissions import is_territory_facilitator
-from maillage.people.selectors import active_q
 
 
 @rules.predicate

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.analysis.diversity import DimensionDiversity, workshop_diversity
+from maillage.core.periods import active_q
 from maillage.organizations.models import Organization
-from maillage.people.selectors import active_q
 from maillage.territories.models import Territory
 from maillage.workshops.models import Registration, Workshop
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from maillage.core.mail import send_on_commit
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.slugs import unique_slug
 from maillage.territories.models import Territory
-from maillage.territories.services import unique_slug
 from maillage.workshops import ical
 from maillage.workshops.models import Output, Registration, Workshop
 

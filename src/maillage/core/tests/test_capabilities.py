@@ -67,6 +67,7 @@ def test_the_observatory_hears_of_a_closed_campaign_through_its_declared_hook() 
 
 def test_the_command_line_offers_the_groups_the_capabilities_declare() -> None:
     assert capabilities.command_modules() == [
+        "maillage.people.cli",
         "maillage.opinions.cli",
         "maillage.observatory.cli_themes",
         "maillage.observatory.cli_graph",
@@ -169,7 +170,7 @@ def test_the_foundation_alone_contributes_no_capability_anywhere() -> None:
     assert report["mesh_sources"] == 1
     assert report["hooks"] == 0
     assert report["demo"] == []
-    assert report["commands"] == []
+    assert report["commands"] == ["maillage.people.cli"]
 
 
 @pytest.mark.slow
@@ -190,7 +191,7 @@ def test_one_capability_switched_on_contributes_only_its_own() -> None:
     assert report["mesh"] == ["organizations", "decisions"]
     assert report["hooks"] == 0
     assert report["demo"] == ["maillage.demo.decisions"]
-    assert report["commands"] == []
+    assert report["commands"] == ["maillage.people.cli"]
 
 
 def test_the_analysis_commands_start_without_django_models() -> None:

@@ -1,12 +1,15 @@
-"""API authentication: a bearer token for scripts, or the browser session (with CSRF)."""
+"""API authentication: a bearer token for scripts, or the browser session (with CSRF).
+
+A token is checked by the authentication backends (``people.backends.ApiTokenBackend`` knows
+the tokens), so that every app's API can require authentication without importing people.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import authenticate
 from ninja.security import HttpBearer, SessionAuth
-
-from maillage.people.services import api_token_authenticate
 
 
 class TokenAuth(HttpBearer):
@@ -15,7 +18,7 @@ class TokenAuth(HttpBearer):
     )
 
     def authenticate(self, request: Any, token: str) -> Any:
-        person = api_token_authenticate(token)
+        person = authenticate(request, api_token=token)
         if person is not None:
             request.user = person
         return person
