@@ -36,6 +36,7 @@ test: install-test assets browser-deps services lint typecheck test-sqlite test-
 lint:
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy src/maillage
