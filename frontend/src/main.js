@@ -1,5 +1,4 @@
-// Site-wide behaviour: htmx for small interactions, Leaflet maps drawn from GeoJSON in the page.
-import "htmx.org";
+// Site-wide behaviour: Leaflet maps drawn from GeoJSON in the page.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import "./maps.css";
@@ -40,15 +39,8 @@ function drawMap(element) {
     },
   }).addTo(map);
   map.fitBounds(layer.getBounds(), { padding: [12, 12] });
-  element.map = map;
 }
 
-function init(root) {
-  root.querySelectorAll("[data-geojson]").forEach((el) => {
-    if (!el.map) drawMap(el);
-  });
-}
-
-document.addEventListener("DOMContentLoaded", () => init(document));
-document.addEventListener("htmx:afterSettle", (event) => init(event.target));
-window.Maillage = { L, init };
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-geojson]").forEach(drawMap);
+});

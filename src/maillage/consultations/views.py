@@ -30,8 +30,9 @@ from maillage.consultations.forms import (
 from maillage.consultations.imports import ImportFileError, expected_columns, paper_import
 from maillage.consultations.models import Campaign, Contribution, Response
 from maillage.consultations.photos import PhotoTooLarge
+from maillage.core.forms import add_service_errors
 from maillage.core.offline import service_worker_response
-from maillage.core.ratelimit import client_ip, hit
+from maillage.core.ratelimit import hit_write
 
 PAGE_SIZE = 20
 
@@ -162,10 +163,7 @@ def contribute(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "consultations/closed.html", {"campaign": campaign}, status=410)
     form = ContributionForm(request.POST or None, request.FILES or None, campaign=campaign)
     if request.method == "POST":
-        if request.user.is_authenticated:
-            hit("write", str(request.user.pk))
-        else:
-            hit("anonymous_write", client_ip(request))
+        hit_write(request)
         if form.is_bot():
             # Look like a success so that a robot learns nothing.
             return redirect("consultations:thanks", slug=campaign.slug)
@@ -179,10 +177,7 @@ def contribute(request: HttpRequest, slug: str) -> HttpResponse:
                     photo=photo.read() if photo else None,
                 )
             except ValidationError as error:
-                for field, errors in getattr(
-                    error, "message_dict", {"__all__": error.messages}
-                ).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, error)
             except PhotoTooLarge as error:
                 form.add_error("photo", str(error))
             else:
@@ -400,8 +395,7 @@ def responses_manage(request: HttpRequest, slug: str) -> HttpResponse:
                 contribution_ids=data["contributions"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Response saved; the contributors are told by email."))
             return redirect("consultations:responses_manage", slug=campaign.slug)

@@ -6,6 +6,7 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -64,3 +65,16 @@ def client_ip(request) -> str:
         if forwarded:
             return forwarded.split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "")
+
+
+def hit_person(scope: str, person: Any, rate: str | None = None) -> None:
+    """Count one attempt by ``person``: one bucket per person and scope, pages and API alike."""
+    hit(scope, f"person:{person.pk}", rate)
+
+
+def hit_write(request: Any) -> None:
+    """Count one write: in the person's bucket, or in the visitor's address's one."""
+    if request.user.is_authenticated:
+        hit_person("write", request.user)
+    else:
+        hit("anonymous_write", client_ip(request))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.ratelimit import hit
+from maillage.core.ratelimit import hit_person
 from maillage.cowriting import selectors, services
 from maillage.cowriting.forms import (
     CommentForm,
@@ -57,7 +57,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
 def work_new(request: HttpRequest) -> HttpResponse:
     form = WorkForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         data = form.cleaned_data
         try:
             work = services.work_create(
@@ -113,7 +113,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     work = _work_for(request, pk)
     form = InviteForm(request.POST)
     if form.is_valid():
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         person = Person.objects.filter(
             email__iexact=form.cleaned_data["email"], is_active=True
         ).first()
@@ -155,7 +155,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Select a passage and write a comment."))
         return redirect(work)
-    hit("write", str(request.user.pk))
+    hit_person("write", request.user)
     try:
         services.comment_create(work=work, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
@@ -230,7 +230,7 @@ def work_publication(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             raise PermissionDenied
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         action = request.POST.get("action")
         try:
             if action == "propose":

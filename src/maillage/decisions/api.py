@@ -15,7 +15,7 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from maillage.core.api_auth import AUTHENTICATED
-from maillage.core.ratelimit import hit
+from maillage.core.ratelimit import hit_person
 from maillage.decisions import selectors, services
 from maillage.decisions.permissions import person_is_member
 from maillage.decisions.services import ProcessConflict
@@ -265,7 +265,7 @@ def _conflict(error: ProcessConflict) -> tuple[int, dict[str, Any]]:
 )
 def answer_submit(request: HttpRequest, round_id: int, payload: AnswerIn):
     """Give (or change) your answer in an open consent round."""
-    hit("write", f"person:{request.user.pk}")
+    hit_person("write", request.user)
     round_ = selectors.round_get_visible(round_id, request.user)
     try:
         answer = services.answer_submit(
@@ -342,7 +342,7 @@ def poll_results(request: HttpRequest, poll_id: int):
 )
 def poll_submit(request: HttpRequest, poll_id: int, payload: BallotIn):
     """Submit your ballot: option id → grade (0 = À rejeter … 6 = Excellent; approval 0/1)."""
-    hit("write", f"person:{request.user.pk}")
+    hit_person("write", request.user)
     poll = selectors.poll_get_visible(poll_id, request.user)
     try:
         services.poll_submit(poll=poll, actor=request.user, grades=payload.grades)

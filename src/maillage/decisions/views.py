@@ -23,7 +23,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.ratelimit import hit
+from maillage.core.forms import add_service_errors
+from maillage.core.ratelimit import hit_person
 from maillage.decisions import charts, forms, selectors, services
 from maillage.decisions.models import Answer, FacilitationTurn, Poll, Round
 from maillage.decisions.permissions import can, person_is_member
@@ -51,7 +52,7 @@ def action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        hit("write", f"person:{request.user.pk}")
+        hit_person("write", request.user)
         try:
             return view(request, *args, **kwargs)
         except ProcessConflict as error:
@@ -65,14 +66,6 @@ def action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             )
 
     return login_required(require_POST(wrapper))
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # ---------------------------------------------------------------- circles
@@ -188,7 +181,7 @@ def decision_propose(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.ProposeForm(request.POST or None, circle=circle)
     status = 200
     if request.method == "POST" and form.is_valid():
-        hit("write", f"person:{request.user.pk}")
+        hit_person("write", request.user)
         try:
             decision = services.decision_propose(
                 circle=circle,
@@ -199,7 +192,7 @@ def decision_propose(request: HttpRequest, slug: str) -> HttpResponse:
                 review_date=form.cleaned_data["review_date"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
             status = 422
         else:
             messages.success(request, _("Your proposal is before the circle."))
@@ -311,7 +304,7 @@ def decision_amend(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST" and form.is_valid():
-        hit("write", f"person:{request.user.pk}")
+        hit_person("write", request.user)
         try:
             services.decision_amend(
                 decision=decision,
@@ -323,7 +316,7 @@ def decision_amend(request: HttpRequest, pk: int) -> HttpResponse:
         except ProcessConflict as error:
             return _conflict(request, error)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
             status = 422
         else:
             messages.success(request, _("The new version is recorded."))
@@ -386,7 +379,7 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AnswerForm(request.POST or None, members=members)
     status = 200
     if request.method == "POST" and form.is_valid():
-        hit("write", f"person:{request.user.pk}")
+        hit_person("write", request.user)
         try:
             services.answer_submit(
                 round=round_,
@@ -399,7 +392,7 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
         except ProcessConflict as error:
             return _conflict(request, error)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
             status = 422
         else:
             messages.success(request, _("The answer is recorded."))
@@ -457,7 +450,7 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('people:login')}?next={request.path}")
-        hit("write", f"person:{request.user.pk}")
+        hit_person("write", request.user)
         grades = _posted_grades(request, poll)
         try:
             services.poll_submit(poll=poll, actor=request.user, grades=grades)

@@ -24,7 +24,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
-from maillage.core.ratelimit import hit
+from maillage.core.ratelimit import hit_person
 from maillage.journeys import selectors, services
 from maillage.journeys.models import Journey, Round
 
@@ -160,7 +160,7 @@ def route_export(request: HttpRequest, slug: str):
 )
 def route_import(request: HttpRequest, slug: str, gpx: File[UploadedFile]):
     journey = _visible(request, slug)
-    hit("write", str(request.user.pk))
+    hit_person("write", request.user)
     result = services.journey_import_gpx(journey=journey, actor=request.user, data=gpx.read())
     return result.__dict__
 
@@ -173,7 +173,7 @@ def route_import(request: HttpRequest, slug: str, gpx: File[UploadedFile]):
 )
 def round_answer(request: HttpRequest, round_id: int, payload: AnswersIn):
     round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
-    hit("write", str(request.user.pk))
+    hit_person("write", request.user)
     response = services.response_submit(round_=round_, actor=request.user, answers=payload.answers)
     return Status(
         201, {"id": response.pk, "round": round_.pk, "submitted_at": response.submitted_at}

@@ -15,9 +15,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maillage.core.forms import add_service_errors
 from maillage.core.offline import service_worker_response
 from maillage.core.periods import active_q
-from maillage.core.ratelimit import hit
+from maillage.core.ratelimit import hit_person
 from maillage.journeys import charts, selectors, services
 from maillage.journeys.forms import (
     AnswerForm,
@@ -29,14 +30,6 @@ from maillage.journeys.forms import (
 )
 from maillage.journeys.models import Dimension, Journey, Question, Round
 from maillage.organizations.models import Organization
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _journey(request: HttpRequest, slug: str, permission: str = "journeys.view_journey") -> Journey:
@@ -64,11 +57,11 @@ def journey_index(request: HttpRequest) -> HttpResponse:
 def journey_create(request: HttpRequest) -> HttpResponse:
     form = JourneyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         try:
             journey = services.journey_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(journey.get_absolute_url())
     status = 422 if request.method == "POST" else 200
@@ -109,13 +102,13 @@ def gpx_import(request: HttpRequest, slug: str) -> HttpResponse:
     journey = _journey(request, slug, "journeys.change_journey")
     form = GpxForm(request.POST, request.FILES)
     if form.is_valid():
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         try:
             result = services.journey_import_gpx(
                 journey=journey, actor=request.user, data=form.cleaned_data["gpx"].read()
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -168,11 +161,11 @@ def encounter_create(request: HttpRequest, slug: str) -> HttpResponse:
     journey = _journey(request, slug, "journeys.record_encounter")
     form = EncounterForm(request.POST or None, territory=journey.territory)
     if request.method == "POST" and form.is_valid():
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         try:
             services.encounter_record(journey=journey, actor=request.user, record=form.record())
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Encounter recorded."))
             return redirect(journey.get_absolute_url() + "#encounters")
@@ -274,11 +267,11 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("journeys.answer_round")
     form = AnswerForm(request.POST or None, questionnaire=round_.questionnaire)
     if request.method == "POST" and form.is_valid():
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         try:
             services.response_submit(round_=round_, actor=request.user, answers=form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you: your answers are recorded."))
             return redirect("journeys:observation")

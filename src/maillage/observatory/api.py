@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from maillage.core.api_auth import AUTHENTICATED
-from maillage.core.ratelimit import hit
+from maillage.core.ratelimit import hit_person
 from maillage.observatory import selectors, services
 from maillage.observatory.models import AnalysisRun
 
@@ -127,7 +127,7 @@ def territory_signals(request: HttpRequest, slug: str, period: str | None = None
 
 
 def _request(request: HttpRequest, payload: RecomputeIn, **scope: Any) -> AnalysisRun:
-    hit("write", str(request.user.pk))
+    hit_person("write", request.user)
     return services.analysis_request(actor=request.user, n_themes=payload.n_themes, **scope)
 
 

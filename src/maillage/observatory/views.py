@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.ratelimit import hit
+from maillage.core.ratelimit import hit_person
 from maillage.observatory import charts, selectors, services
 from maillage.observatory.forms import InterpretationForm, RecomputeForm
 from maillage.observatory.models import AnalysisRun, ThemeShare, WeakSignal
@@ -103,7 +103,7 @@ def territory_observatory(request: HttpRequest, slug: str) -> HttpResponse:
 def _recompute(request: HttpRequest, subject: Any, back: str, **scope: Any) -> HttpResponse:
     if not request.user.has_perm("observatory.request_analysis", subject):
         raise PermissionDenied("observatory.request_analysis")
-    hit("write", str(request.user.pk))
+    hit_person("write", request.user)
     form = RecomputeForm(request.POST)
     if form.is_valid():
         try:
@@ -166,7 +166,7 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_interpret:
             raise PermissionDenied("observatory.interpret_signal")
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         if form.is_valid():
             try:
                 services.signal_interpret(

@@ -16,7 +16,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from maillage.core.api_auth import AUTHENTICATED
-from maillage.core.ratelimit import hit
+from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
 from maillage.pooling import selectors, services
 from maillage.pooling.models import Need, Offer
@@ -201,7 +201,7 @@ def _organization(slug: str) -> Organization:
 
 
 def _create_listing(request: HttpRequest, kind: str, payload: ListingIn):
-    hit("write", str(request.user.pk))
+    hit_person("write", request.user)
     territory = Territory.objects.filter(slug=payload.territory).first()
     if territory is None:
         raise Http404(f"no territory {payload.territory!r}")
@@ -232,7 +232,7 @@ def need_create(request: HttpRequest, payload: ListingIn):
 
 @router.post("/exchanges", auth=AUTHENTICATED, response={201: ExchangeOut})
 def exchange_create(request: HttpRequest, payload: ExchangeIn):
-    hit("write", str(request.user.pk))
+    hit_person("write", request.user)
     exchange = services.exchange_record(
         actor=request.user,
         giver=_organization(payload.giver),

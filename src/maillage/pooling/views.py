@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from maillage.core.ratelimit import hit
+from maillage.core.forms import add_service_errors
+from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
 from maillage.pooling import selectors, services
 from maillage.pooling.forms import ExchangeForm, ListingForm
@@ -20,14 +21,6 @@ from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
 
 PAGE_SIZE = 25
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def directory(request: HttpRequest) -> HttpResponse:
@@ -128,11 +121,11 @@ def listing_create(request: HttpRequest, kind: str) -> HttpResponse:
         organizations = Organization.objects.order_by("name")
     form = ListingForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         try:
             listing = services.listing_create(kind=kind, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Published."))
             return redirect(listing.get_absolute_url())
@@ -145,11 +138,11 @@ def exchange_create(request: HttpRequest) -> HttpResponse:
     """Record an exchange; only a member of one of the two organizations may (else 403)."""
     form = ExchangeForm(request.POST or None, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         try:
             exchange = services.exchange_record(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The exchange is recorded."))
             return redirect("pooling:history", slug=exchange.giver.slug)

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maillage.core.ratelimit import client_ip, hit
+from maillage.core.ratelimit import hit_write
 from maillage.workshops import selectors, services
 from maillage.workshops.models import Workshop
 
@@ -107,10 +107,7 @@ def workshop_diversity(request: HttpRequest, slug: str):
 @router.post("/{slug}/registrations", response={201: RegistrationOut})
 def registration_create(request: HttpRequest, slug: str, payload: RegistrationIn):
     workshop = _workshop(slug)
-    if request.user.is_authenticated:
-        hit("write", str(request.user.pk))
-    else:
-        hit("anonymous_write", client_ip(request))
+    hit_write(request)
     registration = services.registration_create(
         workshop=workshop, actor=request.user, **payload.dict()
     )

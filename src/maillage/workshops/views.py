@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,21 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.ratelimit import client_ip, hit
+from maillage.core.forms import add_service_errors
+from maillage.core.ratelimit import hit_person, hit_write
 from maillage.organizations.models import Organization
 from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
 from maillage.workshops import ical, selectors, services
 from maillage.workshops.forms import OutputForm, RegistrationForm, WorkshopForm
 from maillage.workshops.models import Registration, Workshop
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _workshop(slug: str) -> Workshop:
@@ -54,17 +45,14 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = _workshop(slug)
     form = RegistrationForm(request.POST or None, person=request.user)
     if request.method == "POST" and form.is_valid():
-        hit(
-            "write" if request.user.is_authenticated else "anonymous_write",
-            str(request.user.pk) if request.user.is_authenticated else client_ip(request),
-        )
+        hit_write(request)
         data = dict(form.cleaned_data)
         try:
             registration = services.registration_create(
                 workshop=workshop, actor=request.user, **data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             if registration.status == Registration.Status.WAITING:
                 messages.info(
@@ -120,11 +108,11 @@ def workshop_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("workshops.add_workshop")
     form = WorkshopForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        hit("write", str(request.user.pk))
+        hit_person("write", request.user)
         try:
             workshop = services.workshop_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(workshop.get_absolute_url())
     status = 422 if request.method == "POST" else 200

@@ -55,3 +55,40 @@ def test_registration_is_limited_per_address() -> None:
         assert response.status_code == 302
     response = Client().post(url, {"email": "new99@example.org", **data})
     assert response.status_code == 429
+
+
+def test_a_person_has_one_write_bucket_across_capabilities_pages_and_api(
+    client, personas, settings
+) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "write": "2/m"}
+    client.force_login(personas.participant)
+    decision_action = reverse("decisions:turn_pass", args=[999_999])
+    offer = {
+        "organization": "nowhere",
+        "category": "room",
+        "title": "Salle",
+        "available_from": "2026-01-01",
+        "available_until": "2026-02-01",
+        "territory": "nowhere",
+    }
+    assert client.post(decision_action).status_code == 404  # counted, then not found
+    response = client.post("/api/pooling/offers", offer, content_type="application/json")
+    assert response.status_code == 404  # counted by the API, then not found
+    assert client.post(decision_action).status_code == 429
+
+
+def test_each_person_and_each_visitor_address_has_its_own_bucket(rf, personas, settings) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "write": "1/m", "anonymous_write": "1/m"}
+    ratelimit.hit_person("write", personas.participant)
+    request = rf.post("/", REMOTE_ADDR="192.0.2.7")
+    request.user = personas.participant
+    with pytest.raises(ratelimit.RateLimitExceeded):
+        ratelimit.hit_write(request)  # the same bucket, already full
+    request.user = personas.facilitator
+    ratelimit.hit_write(request)  # another person
+    request.user = AnonymousUser()
+    ratelimit.hit_write(request)  # a visitor, by address
+    with pytest.raises(ratelimit.RateLimitExceeded):
+        ratelimit.hit_write(request)
