@@ -52,7 +52,8 @@ _PATH_TUPLES = ("commands",)
 def enabled_capabilities() -> list[str]:
     """Return the capabilities ``MAILLAGE_CAPABILITIES`` enables, in platform order.
 
-    Django-free, so that the ``maillage`` command can list its groups without a database.
+    Read before Django is set up: by the settings, and by the ``maillage`` command, which lists
+    its groups without a database.
     """
     from maillage.core.env import env_list
 
@@ -77,8 +78,8 @@ class CapabilityConfig(AppConfig):
       section of their data export named after the app; ``data_eraser``: ``"module:function"``
       erasing or anonymizing it when the person deletes their account;
     - ``datasets``: ``"module:DATASETS"``, the app's open-data datasets;
-    - ``mesh_source``: ``"module:source"``, a ``mesh.sources.MeshSource``: the links the app
-      gives the cooperation graph and the labels of its records;
+    - ``mesh_source``: ``"module:source"``, an ``analysis.graph.sources.MeshSource``: the links
+      the app gives the cooperation graph, the labels of its records, its loop stages;
     - ``on_campaign_closed``: ``"module:function"`` called with a campaign's id after a
       consultation campaign closes;
     - ``permissions``: module registering the app's ``rules``, imported when the app is ready.
@@ -121,9 +122,9 @@ class CapabilityConfig(AppConfig):
         if self.permissions:
             yield "permissions", self.permissions
 
-    def resolve(self, attribute: str, path: str | None = None) -> Any:
-        """Return what ``attribute`` names (a module or an object in it)."""
-        return resolve(path if path is not None else getattr(self, attribute))
+    def resolve(self, attribute: str) -> Any:
+        """Return what the one-path ``attribute`` names (a module or an object in it)."""
+        return resolve(getattr(self, attribute))
 
 
 def resolve(path: str) -> Any:
@@ -167,11 +168,7 @@ def url_mounts() -> list[UrlMount]:
 
 def api_routers() -> list[tuple[str, Any]]:
     """Return ``(prefix, router)`` of every app's API router."""
-    return [
-        (c.api_router[0], c.resolve("api_router", c.api_router[1]))
-        for c in configs()
-        if c.api_router
-    ]
+    return [(c.api_router[0], resolve(c.api_router[1])) for c in configs() if c.api_router]
 
 
 def websocket_urlpatterns() -> list[Any]:
@@ -219,7 +216,7 @@ def nav_items() -> list[tuple[Any, str]]:
 
 def sections() -> list[tuple[int, Callable[..., Any]]]:
     """Return ``(order, provider)`` of every territory section, by increasing order."""
-    found = [(order, c.resolve("sections", path)) for c in configs() for order, path in c.sections]
+    found = [(order, resolve(path)) for c in configs() for order, path in c.sections]
     return sorted(found, key=lambda item: item[0])
 
 

@@ -224,3 +224,17 @@ def test_erasing_an_account_runs_every_declared_eraser(personas, monkeypatch) ->
     assert erased == [personas.org_admin.pk]
     member.refresh_from_db()
     assert member.until is not None  # the organizations app's own eraser ended it
+
+
+def test_serve_stops_before_listening_when_a_declared_path_does_not_resolve(
+    monkeypatch, capsys
+) -> None:
+    from maillage.cli import main
+
+    def listen(*args, **kwargs) -> None:
+        raise AssertionError("serve went on to listen")
+
+    monkeypatch.setattr("uvicorn.run", listen)
+    monkeypatch.setattr(apps.get_app_config("pooling"), "jobs", "maillage.pooling.no_such_jobs")
+    assert main(["serve", "--no-migrate", "--no-jobs"]) == 2
+    assert "maillage.pooling: jobs = 'maillage.pooling.no_such_jobs'" in capsys.readouterr().err
