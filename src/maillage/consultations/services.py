@@ -4,8 +4,6 @@ follow-up. Each write checks permissions, runs atomically and notifies only afte
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -28,11 +26,18 @@ from maillage.consultations.selectors import contributions_received, published_c
 from maillage.core.mail import personal_messages, send_now
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
-from maillage.core.sync import RecordResult
+from maillage.core.sync import (
+    NewRecord,
+    RecordResult,
+    Refusal,
+    SyncSpec,
+    parse_uuid,
+    payload_hash,
+    sync_batch,
+)
 from maillage.territories.models import Territory
 from maillage.territories.services import unique_slug
 
-MAX_BATCH = 500
 # The fields of a record that define it: a replay must carry the same values to be a duplicate.
 HASHED_FIELDS = (
     "campaign",
@@ -187,24 +192,12 @@ def campaign_context(campaign: Campaign) -> CampaignContext:
     return CampaignContext(campaign=campaign, site_ids=set(sites), site_names=sites)
 
 
-def payload_hash(record: dict[str, Any]) -> str:
-    """Return the SHA-256 of the record's defining fields, as canonical JSON."""
-    canonical = json.dumps(
-        {name: record.get(name) for name in HASHED_FIELDS},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def _site_id(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value)
     return None
 
@@ -295,221 +288,76 @@ def contribution_validate(
     return fields, errors
 
 
-def _duplicate_or_conflict(uid: str, existing: dict[str, Any], digest: str) -> RecordResult:
-    if existing["payload_hash"] == digest:
-        return RecordResult(
-            uid, 200, "duplicate", existing["id"], "already recorded: the existing row is kept"
+class FieldSync(SyncSpec):
+    """Field captures: an agent records contributions for the campaigns of their team."""
+
+    model = Contribution
+    hashed_fields = HASHED_FIELDS
+    noun = "contribution"
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+
+    def load(self, records: list[dict[str, Any]]) -> None:
+        slugs = {r.get("campaign") for r in records if isinstance(r.get("campaign"), str)}
+        campaigns = Campaign.objects.select_related("territory").filter(slug__in=slugs)
+        self.campaigns = {c.slug: c for c in campaigns}
+        team_of = set(
+            Campaign.team.through.objects.filter(
+                campaign_id__in=[c.pk for c in self.campaigns.values()], person_id=self.actor.pk
+            ).values_list("campaign_id", flat=True)
         )
-    return RecordResult(
-        uid,
-        409,
-        "conflict",
-        existing["id"],
-        "a different contribution was already recorded with this UUID; the existing one is "
-        "kept. Give the new record a new UUID.",
-    )
-
-
-def contribution_insert_once(
-    uid: str, digest: str, fields: dict[str, Any], **extra: Any
-) -> RecordResult:
-    """Insert one contribution in its own savepoint; the unique UUID settles every race."""
-    try:
-        with transaction.atomic():
-            row = Contribution.objects.create(
-                client_uuid=uid, payload_hash=digest, **fields, **extra
-            )
-    except IntegrityError:
-        existing = Contribution.objects.filter(client_uuid=uid).values("id", "payload_hash").first()
-        if existing is None:  # another constraint failed: report it rather than hide it
-            raise
-        return _duplicate_or_conflict(uid, existing, digest)
-    return RecordResult(uid, 201, "created", row.pk, "recorded")
-
-
-def contribution_insert_many(
-    items: Sequence[tuple[str, str, dict[str, Any]]], **extra: Any
-) -> dict[str, RecordResult]:
-    """Insert validated records in one statement; return the result of each, by UUID.
-
-    ``INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING`` writes the new rows and skips
-    the UUIDs another request recorded meanwhile, in one round trip instead of three per
-    record (savepoint, insert, release); the skipped ones are then read back as duplicates or
-    conflicts. The records were validated, so no other constraint can refuse them.
-    """
-    if not items:
-        return {}
-    # The connection itself, not the proxy: each attribute read through the proxy costs a
-    # context-local lookup, and the loop below makes about twenty per record.
-    db = connections[DEFAULT_DB_ALIAS]
-    columns = [f for f in Contribution._meta.concrete_fields if not f.primary_key]
-    rows = [
-        Contribution(client_uuid=uid, payload_hash=digest, **fields, **extra)
-        for uid, digest, fields in items
-    ]
-    values = [[f.get_db_prep_save(f.pre_save(row, add=True), db) for f in columns] for row in rows]
-    quote = db.ops.quote_name
-    if db.vendor == "postgresql":
-        # One array per column: the statement's text is the same for every batch size, so
-        # the driver parses it once and PostgreSQL gets a dozen parameters, not a thousand.
-        arrays = ", ".join(f"%s::{f.db_type(db)}[]" for f in columns)
-        source = f"SELECT * FROM unnest({arrays})"  # noqa: S608 — types from the model
-        params: list[Any] = [list(column) for column in zip(*values, strict=True)]
-    else:
-        placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        source = f"VALUES {', '.join([placeholders] * len(rows))}"
-        params = [value for row_values in values for value in row_values]
-    sql = (
-        f"INSERT INTO {quote(Contribution._meta.db_table)} "  # noqa: S608 — names from the model
-        f"({', '.join(quote(f.column) for f in columns)}) {source} "
-        f"ON CONFLICT ({quote('client_uuid')}) DO NOTHING "
-        f"RETURNING {quote('id')}, {quote('client_uuid')}"
-    )
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        # PostgreSQL returns a UUID, SQLite its 32 hex digits.
-        created = {str(uuid.UUID(str(uid))): pk for pk, uid in cursor.fetchall()}
-    results = {
-        uid: RecordResult(uid, 201, "created", pk, "recorded") for uid, pk in created.items()
-    }
-    skipped = [(uid, digest) for uid, digest, _fields in items if uid not in created]
-    if skipped:
-        existing = {
-            str(row["client_uuid"]): row
-            for row in Contribution.objects.filter(
-                client_uuid__in=[uid for uid, _digest in skipped]
-            ).values("client_uuid", "id", "payload_hash")
+        self.allowed = {
+            slug: c.pk in team_of or self.actor.has_perm("consultations.moderate_contribution", c)
+            for slug, c in self.campaigns.items()
         }
-        for uid, digest in skipped:
-            results[uid] = _duplicate_or_conflict(uid, existing[uid], digest)
-    return results
+        self.contexts = {slug: campaign_context(c) for slug, c in self.campaigns.items()}
+        site_values = {_site_id(r.get("site")) for r in records}
+        self.known_sites = set(
+            Territory.objects.filter(
+                pk__in=[s for s in site_values if s is not None], kind=Territory.Kind.SITE
+            ).values_list("pk", flat=True)
+        )
 
-
-def _parse_uuid(value: Any) -> str | None:
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
+    def admit(self, record: dict[str, Any]) -> Refusal | None:
+        slug = record.get("campaign")
+        campaign = self.campaigns.get(slug) if isinstance(slug, str) else None
+        if campaign is None:
+            return Refusal.unknown("campaign", f"unknown campaign {slug!r}")
+        if not self.allowed[campaign.slug]:
+            return Refusal.forbidden(f"you are not on the team of the campaign {campaign.slug!r}")
         return None
+
+    def validate(self, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        return contribution_validate(
+            self.contexts[record["campaign"]], record, known_site_ids=self.known_sites
+        )
+
+    def row(self, new: NewRecord) -> Contribution:
+        return Contribution(
+            client_uuid=new.uuid,
+            payload_hash=new.digest,
+            source=Contribution.Source.FIELD,
+            agent=self.actor,
+            **new.fields,
+        )
+
+    def inserted(self, rows: list[Contribution]) -> None:
+        for campaign_id in {row.campaign_id for row in rows}:
+            transaction.on_commit(partial(contributions_received, campaign_id))
 
 
 def contribution_sync_batch(*, actor: Any, records: list[Any]) -> list[RecordResult]:
     """Record a batch of field captures; return one result per record, in the same order.
 
-    Records are inserted in UUID order, in one statement, so that concurrent batches take row
-    locks in the same order and cannot deadlock; the unique UUID settles every race, a bad
-    record never undoes the good ones, and the whole batch commits at once (a crash
-    half-writes nothing).
+    The guarantees are those of ``core.sync``: idempotent by UUID, answered record by record,
+    one statement in UUID order, one commit.
     """
-    if len(records) > MAX_BATCH:
-        raise ValidationError(f"a batch holds at most {MAX_BATCH} records")
-    results: list[RecordResult | None] = [None] * len(records)
-    slugs = {r.get("campaign") for r in records if isinstance(r, dict)}
-    campaigns = {
-        c.slug: c
-        for c in Campaign.objects.select_related("territory").filter(
-            slug__in=[s for s in slugs if isinstance(s, str)]
-        )
-    }
-    team_of = set(
-        Campaign.team.through.objects.filter(
-            campaign_id__in=[c.pk for c in campaigns.values()], person_id=actor.pk
-        ).values_list("campaign_id", flat=True)
-    )
-    allowed = {
-        slug: c.pk in team_of or actor.has_perm("consultations.moderate_contribution", c)
-        for slug, c in campaigns.items()
-    }
-    contexts = {slug: campaign_context(c) for slug, c in campaigns.items()}
-    site_values = {_site_id(r.get("site")) for r in records if isinstance(r, dict)}
-    known_sites = set(
-        Territory.objects.filter(
-            pk__in=[s for s in site_values if s is not None], kind=Territory.Kind.SITE
-        ).values_list("pk", flat=True)
-    )
-    uids = [_parse_uuid(r.get("uuid")) if isinstance(r, dict) else None for r in records]
-    existing = {
-        str(row["client_uuid"]): row
-        for row in Contribution.objects.filter(client_uuid__in=[u for u in uids if u]).values(
-            "client_uuid", "id", "payload_hash"
-        )
-    }
-    pending: list[tuple[int, str, str, dict[str, Any]]] = []
-    seen_in_batch: dict[str, str] = {}
-    for index, record in enumerate(records):
-        uid = uids[index]
-        raw_uuid = str(record.get("uuid", "")) if isinstance(record, dict) else ""
-        if not isinstance(record, dict):
-            results[index] = RecordResult("", 422, "invalid", message="a record must be an object")
-            continue
-        if uid is None:
-            results[index] = RecordResult(
-                raw_uuid,
-                422,
-                "invalid",
-                message="the record has no valid UUID",
-                errors={"uuid": ["a UUID made on the device is required"]},
-            )
-            continue
-        campaign = campaigns.get(record.get("campaign"))
-        if campaign is None:
-            results[index] = RecordResult(
-                uid,
-                422,
-                "invalid",
-                message=f"unknown campaign {record.get('campaign')!r}",
-                errors={"campaign": [f"unknown campaign {record.get('campaign')!r}"]},
-            )
-            continue
-        if not allowed[campaign.slug]:
-            results[index] = RecordResult(
-                uid,
-                403,
-                "forbidden",
-                message=f"you are not on the team of the campaign {campaign.slug!r}",
-            )
-            continue
-        digest = payload_hash(record)
-        if uid in existing:
-            results[index] = _duplicate_or_conflict(uid, existing[uid], digest)
-            continue
-        if uid in seen_in_batch:
-            results[index] = (
-                RecordResult(uid, 200, "duplicate", message="repeated in the same batch")
-                if seen_in_batch[uid] == digest
-                else RecordResult(
-                    uid,
-                    409,
-                    "conflict",
-                    message="the same UUID appears twice in the batch with different contents",
-                )
-            )
-            continue
-        fields, errors = contribution_validate(
-            contexts[campaign.slug], record, known_site_ids=known_sites
-        )
-        if errors:
-            first = next(iter(errors.values()))[0]
-            results[index] = RecordResult(uid, 422, "invalid", message=first, errors=errors)
-            continue
-        seen_in_batch[uid] = digest
-        pending.append((index, uid, digest, fields))
-    # Rows go in UUID order so that concurrent batches take their locks in the same order.
-    pending.sort(key=lambda item: item[1])
-    with transaction.atomic():
-        inserted = contribution_insert_many(
-            [(uid, digest, fields) for _index, uid, digest, fields in pending],
-            source=Contribution.Source.FIELD,
-            agent=actor,
-        )
-        for campaign_id in {fields["campaign"].pk for *_rest, fields in pending}:
-            transaction.on_commit(partial(contributions_received, campaign_id))
-    for index, uid, _digest, _fields in pending:
-        results[index] = inserted[uid]
-    return [r for r in results if r is not None]
+    return sync_batch(FieldSync(actor), records)
 
 
 def _photo_target(actor: Any, client_uuid: str) -> Contribution:
-    uid = _parse_uuid(client_uuid)
+    uid = parse_uuid(client_uuid)
     contribution = (
         Contribution.objects.select_related("campaign__territory").filter(client_uuid=uid).first()
         if uid
@@ -560,7 +408,7 @@ def contribution_submit_online(
         raise ValidationError(errors)
     prepared = photo_prepare(photo) if photo else None
     uid = str(uuid.uuid4())
-    digest = payload_hash(record)
+    digest = payload_hash(record, HASHED_FIELDS)
     is_person = getattr(author, "is_authenticated", False)
     with transaction.atomic():
         contribution = Contribution.objects.create(
