@@ -5,7 +5,6 @@ atomically; the GPX and self-observation maths are in ``maillage.analysis``."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 from collections.abc import Iterable
@@ -24,7 +23,14 @@ from maillage.analysis.gpx import GpxError, Track, import_gpx, to_gpx
 from maillage.analysis.self_observation import Answer, Scale
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
-from maillage.core.sync import RecordResult
+from maillage.core.sync import (
+    NewRecord,
+    RecordResult,
+    Refusal,
+    SyncSpec,
+    payload_hash,
+    sync_batch,
+)
 from maillage.journeys.models import (
     AnswerValue,
     Encounter,
@@ -39,11 +45,11 @@ from maillage.journeys.selectors import cowriting_installed, journey_shared_work
 from maillage.territories.models import Territory
 from maillage.territories.services import unique_slug
 
-MAX_BATCH = 500
 MAX_GPX_BYTES = 200 * 1024 * 1024
 GPX_TOLERANCE_M = 10.0
 NOTES_MAX_LENGTH = 5000
 MAX_THEMES = 12
+# The fields of an encounter that define it: a replay must carry the same values to be a duplicate.
 HASHED_FIELDS = (
     "journey",
     "territory",
@@ -248,18 +254,6 @@ def journey_export_gpx(journey: Journey) -> bytes:
 # Encounters: one validation for the online form and the offline sync
 
 
-def payload_hash(record: dict[str, Any]) -> str:
-    """Return the SHA-256 of the record's defining fields, as canonical JSON."""
-    canonical = json.dumps(
-        {name: record.get(name) for name in HASHED_FIELDS},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def encounter_validate(
     journey: Journey, record: dict[str, Any], *, known_territories: set[int] | None = None
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -279,7 +273,7 @@ def encounter_validate(
     territory_id = record.get("territory")
     if territory_id in ("", None):
         territory_id = None
-    elif isinstance(territory_id, bool) or not str(territory_id).isdigit():
+    elif isinstance(territory_id, bool) or not str(territory_id).isdecimal():
         fail("territory", "the territory must be a territory id")
         territory_id = None
     else:
@@ -341,126 +335,58 @@ def encounter_validate(
     }, errors
 
 
-def _parse_uuid(value: Any) -> str | None:
-    try:
-        return str(uuid.UUID(str(value)))
-    except (ValueError, TypeError, AttributeError):
+class EncounterSync(SyncSpec):
+    """Encounters captured offline: a walker records those of the journeys they walk."""
+
+    model = Encounter
+    hashed_fields = HASHED_FIELDS
+    noun = "encounter"
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+
+    def load(self, records: list[dict[str, Any]]) -> None:
+        slugs = {r.get("journey") for r in records if isinstance(r.get("journey"), str)}
+        self.journeys = {j.slug: j for j in Journey.objects.filter(slug__in=slugs)}
+        self.allowed = {
+            slug: self.actor.has_perm("journeys.record_encounter", j)
+            for slug, j in self.journeys.items()
+        }
+        territory_values = {
+            int(r["territory"])
+            for r in records
+            if str(r.get("territory", "")).isdecimal() and not isinstance(r.get("territory"), bool)
+        }
+        self.known_territories = set(
+            Territory.objects.filter(pk__in=territory_values).values_list("pk", flat=True)
+        )
+
+    def admit(self, record: dict[str, Any]) -> Refusal | None:
+        slug = record.get("journey")
+        journey = self.journeys.get(slug) if isinstance(slug, str) else None
+        if journey is None:
+            return Refusal.unknown("journey", f"unknown journey {slug!r}")
+        if not self.allowed[journey.slug]:
+            return Refusal.forbidden(f"you are not a walker of {journey.slug!r}")
         return None
 
-
-def _duplicate_or_conflict(uid: str, existing: dict[str, Any], digest: str) -> RecordResult:
-    if existing["payload_hash"] == digest:
-        return RecordResult(
-            uid, 200, "duplicate", existing["id"], "already recorded: the existing row is kept"
+    def validate(self, record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        return encounter_validate(
+            self.journeys[record["journey"]], record, known_territories=self.known_territories
         )
-    return RecordResult(
-        uid,
-        409,
-        "conflict",
-        existing["id"],
-        "a different encounter was already recorded with this UUID; the existing one is kept. "
-        "Give the new record a new UUID.",
-    )
 
-
-def _insert_once(uid: str, digest: str, fields: dict[str, Any], actor: Any) -> RecordResult:
-    """Insert one encounter in its own savepoint; the unique UUID settles every race."""
-    try:
-        with transaction.atomic():
-            row = Encounter.objects.create(
-                client_uuid=uid, payload_hash=digest, recorded_by=actor, **fields
-            )
-    except IntegrityError:
-        existing = Encounter.objects.filter(client_uuid=uid).values("id", "payload_hash").first()
-        if existing is None:
-            raise
-        return _duplicate_or_conflict(uid, existing, digest)
-    return RecordResult(uid, 201, "created", row.pk, "recorded")
+    def row(self, new: NewRecord) -> Encounter:
+        return Encounter(
+            client_uuid=new.uuid, payload_hash=new.digest, recorded_by=self.actor, **new.fields
+        )
 
 
 def encounter_sync_batch(*, actor: Any, records: list[Any]) -> list[RecordResult]:
     """Record a batch of encounters captured offline; one result per record, in order.
 
-    The same guarantees as the consultations' field sync: idempotent by UUID (a replay is a
-    200 duplicate, another payload under the same UUID a 409), a bad record never undoes the
-    good ones (one savepoint each), inserts in UUID order (no deadlock between concurrent
-    batches) and one commit for the batch (a crash half-writes nothing).
+    The guarantees are those of ``core.sync``, as for the consultations' field sync.
     """
-    if len(records) > MAX_BATCH:
-        raise ValidationError(f"a batch holds at most {MAX_BATCH} records")
-    results: list[RecordResult | None] = [None] * len(records)
-    dicts = [r for r in records if isinstance(r, dict)]
-    slugs = {r.get("journey") for r in dicts if isinstance(r.get("journey"), str)}
-    journeys = {j.slug: j for j in Journey.objects.filter(slug__in=slugs)}
-    allowed = {s: actor.has_perm("journeys.record_encounter", j) for s, j in journeys.items()}
-    territory_values = {
-        int(r["territory"])
-        for r in dicts
-        if str(r.get("territory", "")).isdigit() and not isinstance(r.get("territory"), bool)
-    }
-    known = set(Territory.objects.filter(pk__in=territory_values).values_list("pk", flat=True))
-    uids = [_parse_uuid(r.get("uuid")) if isinstance(r, dict) else None for r in records]
-    existing = {
-        str(row["client_uuid"]): row
-        for row in Encounter.objects.filter(client_uuid__in=[u for u in uids if u]).values(
-            "client_uuid", "id", "payload_hash"
-        )
-    }
-    pending: list[tuple[int, str, str, dict[str, Any]]] = []
-    seen: dict[str, str] = {}
-    for index, record in enumerate(records):
-        if not isinstance(record, dict):
-            results[index] = RecordResult("", 422, "invalid", message="a record must be an object")
-            continue
-        uid = uids[index]
-        if uid is None:
-            results[index] = RecordResult(
-                str(record.get("uuid", "")),
-                422,
-                "invalid",
-                message="the record has no valid UUID",
-                errors={"uuid": ["a UUID made on the device is required"]},
-            )
-            continue
-        journey = journeys.get(record.get("journey"))
-        if journey is None:
-            message = f"unknown journey {record.get('journey')!r}"
-            results[index] = RecordResult(
-                uid, 422, "invalid", message=message, errors={"journey": [message]}
-            )
-            continue
-        if not allowed[journey.slug]:
-            results[index] = RecordResult(
-                uid, 403, "forbidden", message=f"you are not a walker of {journey.slug!r}"
-            )
-            continue
-        digest = payload_hash(record)
-        if uid in existing:
-            results[index] = _duplicate_or_conflict(uid, existing[uid], digest)
-            continue
-        if uid in seen:
-            results[index] = (
-                RecordResult(uid, 200, "duplicate", message="repeated in the same batch")
-                if seen[uid] == digest
-                else RecordResult(
-                    uid,
-                    409,
-                    "conflict",
-                    message="the same UUID appears twice in the batch with different contents",
-                )
-            )
-            continue
-        fields, errors = encounter_validate(journey, record, known_territories=known)
-        if errors:
-            first = next(iter(errors.values()))[0]
-            results[index] = RecordResult(uid, 422, "invalid", message=first, errors=errors)
-            continue
-        seen[uid] = digest
-        pending.append((index, uid, digest, fields))
-    with transaction.atomic():
-        for index, uid, digest, fields in sorted(pending, key=lambda item: item[1]):
-            results[index] = _insert_once(uid, digest, fields, actor)
-    return [r for r in results if r is not None]
+    return sync_batch(EncounterSync(actor), records)
 
 
 def encounter_record(*, journey: Journey, actor: Any, record: dict[str, Any]) -> Encounter:
@@ -469,7 +395,7 @@ def encounter_record(*, journey: Journey, actor: Any, record: dict[str, Any]) ->
     fields, errors = encounter_validate(journey, record)
     if errors:
         raise ValidationError(errors)
-    digest = payload_hash({**record, "journey": journey.slug})
+    digest = payload_hash({**record, "journey": journey.slug}, HASHED_FIELDS)
     return Encounter.objects.create(
         client_uuid=uuid.uuid4(), payload_hash=digest, recorded_by=actor, **fields
     )
