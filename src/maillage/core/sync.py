@@ -100,9 +100,10 @@ class SyncSpec(ABC):
     def admit(self, record: dict[str, Any]) -> Refusal | None:
         """Return why the sender may not send ``record`` where it goes, or None.
 
-        Asked before the UUID is looked up, so that nobody learns what others recorded, and
-        before the contents are read, so that a replay to a parent that no longer accepts
-        records (a closed campaign) is still acknowledged.
+        Asked before the record is compared with what is recorded, so that a sender learns
+        nothing of what others recorded, and before its contents are validated, so that a
+        replay to a parent that no longer accepts records (a closed campaign) is still
+        acknowledged.
         """
 
     @abstractmethod
