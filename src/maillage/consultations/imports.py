@@ -24,7 +24,7 @@ from django.db import transaction
 
 from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.selectors import contributions_received
-from maillage.consultations.services import (
+from maillage.consultations.services.contributions import (
     HASHED_FIELDS,
     campaign_context,
     contribution_validate,

@@ -12,7 +12,8 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from maillage.consultations.models import Contribution
-from maillage.consultations.services import HASHED_FIELDS, contribution_sync_batch
+from maillage.consultations.services import contribution_sync_batch
+from maillage.consultations.services.contributions import HASHED_FIELDS
 from maillage.consultations.tests.conftest import make_record
 from maillage.core.sync import payload_hash
 
