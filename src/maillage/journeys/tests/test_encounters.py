@@ -11,7 +11,8 @@ from django.db import connection
 
 from maillage.core.sync import payload_hash
 from maillage.journeys.models import Encounter
-from maillage.journeys.services import HASHED_FIELDS, encounter_sync_batch
+from maillage.journeys.services import encounter_sync_batch
+from maillage.journeys.services.encounters import HASHED_FIELDS
 from maillage.journeys.tests.conftest import make_record
 
 URL = "/api/journeys/sync"
