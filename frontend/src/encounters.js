@@ -1,10 +1,7 @@
 // Encounters of a journey (/itinerances/<slug>/rencontres/nouvelle/) on a walker's phone: the
 // form works without network. Without JavaScript it posts as any form; with it, each encounter
 // is kept on the phone (see outbox.js) and synced by UUID when the network is there.
-import { format, newUuid, openOutbox, registerServiceWorker, sendWaiting } from "./outbox.js";
-
-const BATCH = 50;
-const RETRY_MS = 30000;
+import { newUuid, openOutbox, outboxPage } from "./outbox.js";
 
 const app = document.getElementById("encounter-app");
 const config = JSON.parse(document.getElementById(app.dataset.config).textContent);
@@ -12,8 +9,6 @@ const strings = JSON.parse(document.getElementById(app.dataset.strings).textCont
 const form = document.getElementById("encounter-form");
 const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 const outbox = openOutbox("maillage-encounters", "journey");
-const allRecords = () => outbox.all(config.journey);
-let syncing = false;
 
 function field(name) {
   return form.elements[name];
@@ -51,68 +46,24 @@ async function capture(event) {
   }
   form.reset();
   field("met_on").value = metOn; // the same day, most often
-  document.getElementById("encounter-status").textContent = strings.saved;
   field("who").focus();
-  await render();
-  sync();
+  await page.saved();
 }
 
-async function sync() {
-  if (syncing || !navigator.onLine) return;
-  syncing = true;
-  const status = document.getElementById("encounter-status");
-  try {
-    const waiting = (await allRecords()).filter((r) => r.state === "waiting");
-    if (waiting.length) status.textContent = strings.syncing;
-    const synced = await sendWaiting(outbox, waiting, config.syncUrl, csrfToken, BATCH);
-    status.textContent = format(strings.synced, { n: synced });
-  } catch (error) {
-    status.textContent = error.message === "login" ? strings.login : format(strings.retry, { message: error.message });
-  } finally {
-    syncing = false;
-    await render();
-  }
-}
-
-function item(record) {
-  const li = document.createElement("li");
+function label(record) {
   const place = record.place_name || config.places[String(record.territory)] || "";
-  li.textContent = `${record.met_on} · ${place} — ${record.who}`;
-  if (record.state === "refused") {
-    const why = document.createElement("strong");
-    why.textContent = ` ${format(strings.failed, { message: record.message })}`;
-    li.append(why);
-  }
-  return li;
-}
-
-async function render() {
-  const records = (await allRecords()).sort((a, b) => b.saved_at.localeCompare(a.saved_at));
-  const waiting = records.filter((r) => r.state !== "synced");
-  const synced = records.filter((r) => r.state === "synced");
-  document.getElementById("encounters-waiting").replaceChildren(...waiting.map(item));
-  document.getElementById("encounters-synced").replaceChildren(...synced.slice(0, 100).map(item));
-  document.getElementById("encounters-waiting-count").textContent = String(waiting.length);
-  document.getElementById("encounters-synced-count").textContent = String(synced.length);
-}
-
-function setNetwork() {
-  const network = document.getElementById("encounter-network");
-  network.dataset.online = String(navigator.onLine);
-  network.textContent = navigator.onLine ? strings.online : strings.offline;
+  return `${record.met_on} · ${place} — ${record.who}`;
 }
 
 app.hidden = false;
 document.getElementById("encounter-queue").hidden = false;
-form.addEventListener("submit", capture);
-document.getElementById("encounters-sync-now").addEventListener("click", sync);
-window.addEventListener("online", () => {
-  setNetwork();
-  sync();
+const page = outboxPage({
+  outbox,
+  key: config.journey,
+  config,
+  strings,
+  csrfToken,
+  label,
+  newest: "saved_at",
 });
-window.addEventListener("offline", setNetwork);
-setNetwork();
-navigator.storage?.persist?.();
-registerServiceWorker(config.serviceWorker, config.scope);
-render().then(sync);
-setInterval(sync, RETRY_MS);
+form.addEventListener("submit", capture);

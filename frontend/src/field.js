@@ -1,10 +1,7 @@
 // Field capture for agents (/concertations/<slug>/terrain/): works offline. Each contribution
 // gets a UUID made here, is kept in IndexedDB, and is sent in batches when the network is
 // there; the server records each UUID once, so sending again after a failure is always safe.
-import { format, newUuid, openOutbox, registerServiceWorker, sendWaiting } from "./outbox.js";
-
-const BATCH = 50;
-const RETRY_MS = 30000;
+import { format, newUuid, openOutbox, outboxPage } from "./outbox.js";
 
 const app = document.getElementById("field-app");
 const config = JSON.parse(document.getElementById(app.dataset.config).textContent);
@@ -12,13 +9,7 @@ const strings = JSON.parse(document.getElementById(app.dataset.strings).textCont
 const form = document.getElementById("capture-form");
 const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 const siteNames = Object.fromEntries(config.sites.map((s) => [String(s.id), s.name]));
-let syncing = false;
-
-// --- IndexedDB -------------------------------------------------------------------------------
-
 const outbox = openOutbox("maillage-field", "campaign");
-const putRecord = outbox.put;
-const allRecords = () => outbox.all(config.campaign);
 
 // --- Capture ---------------------------------------------------------------------------------
 
@@ -62,7 +53,7 @@ async function capture(event) {
     contact_email: form.contact_email.value.trim(),
   };
   try {
-    await putRecord({
+    await outbox.put({
       ...payload,
       payload,
       state: "waiting",
@@ -76,19 +67,11 @@ async function capture(event) {
   }
   form.reset();
   form.site.value = site; // the agent usually stays on the same place
-  document.getElementById("sync-status").textContent = strings.saved;
   form.text.focus();
-  await render();
-  sync();
+  await page.saved();
 }
 
-// --- Sync ------------------------------------------------------------------------------------
-
-function setNetwork() {
-  const network = document.getElementById("network");
-  network.dataset.online = String(navigator.onLine);
-  network.textContent = navigator.onLine ? strings.online : strings.offline;
-}
+// --- Photos, sent once their record is synced -------------------------------------------------
 
 async function uploadPhoto(record) {
   const body = new FormData();
@@ -109,51 +92,16 @@ async function uploadPhoto(record) {
   throw new Error(`HTTP ${response.status}`);
 }
 
-async function sync() {
-  if (syncing || !navigator.onLine) return;
-  syncing = true;
-  const status = document.getElementById("sync-status");
-  try {
-    let records = await allRecords();
-    const waiting = records.filter((r) => r.state === "waiting");
-    if (waiting.length) status.textContent = strings.syncing;
-    const synced = await sendWaiting(outbox, waiting, config.syncUrl, csrfToken, BATCH);
-    records = await allRecords();
-    for (const record of records.filter((r) => r.state === "synced" && r.photoState === "waiting")) {
-      await putRecord(await uploadPhoto(record));
-    }
-    status.textContent = format(strings.synced, { n: synced });
-  } catch (error) {
-    status.textContent = error.message === "login" ? strings.login : format(strings.retry, { message: error.message });
-  } finally {
-    syncing = false;
-    await render();
+async function uploadPhotos(records) {
+  for (const record of records.filter((r) => r.state === "synced" && r.photoState === "waiting")) {
+    await outbox.put(await uploadPhoto(record));
   }
 }
 
-// --- Lists -----------------------------------------------------------------------------------
-
-function item(record) {
-  const li = document.createElement("li");
+function label(record) {
   const when = new Date(record.captured_at).toLocaleString();
   const photo = record.photoState !== "none" ? ` · ${strings.photo}${record.photoState === "waiting" ? " ⏳" : ""}` : "";
-  li.textContent = `${siteNames[String(record.site)] || record.site} · ${when}${photo} — ${record.text.slice(0, 80)}`;
-  if (record.state === "refused") {
-    const why = document.createElement("strong");
-    why.textContent = ` ${format(strings.failed, { message: record.message })}`;
-    li.append(why);
-  }
-  return li;
-}
-
-async function render() {
-  const records = (await allRecords()).sort((a, b) => b.captured_at.localeCompare(a.captured_at));
-  const waiting = records.filter((r) => r.state !== "synced" || r.photoState === "waiting");
-  const synced = records.filter((r) => r.state === "synced" && r.photoState !== "waiting");
-  document.getElementById("waiting").replaceChildren(...waiting.map(item));
-  document.getElementById("synced").replaceChildren(...synced.slice(0, 100).map(item));
-  document.getElementById("waiting-count").textContent = String(waiting.length);
-  document.getElementById("synced-count").textContent = String(synced.length);
+  return `${siteNames[String(record.site)] || record.site} · ${when}${photo} — ${record.text.slice(0, 80)}`;
 }
 
 // --- Nearest places first --------------------------------------------------------------------
@@ -196,20 +144,21 @@ function locate() {
 
 // --- Start -----------------------------------------------------------------------------------
 
-form.addEventListener("submit", capture);
-document.getElementById("sync-now").addEventListener("click", sync);
-document.getElementById("locate").addEventListener("click", locate);
-window.addEventListener("online", () => {
-  setNetwork();
-  sync();
+const page = outboxPage({
+  outbox,
+  key: config.campaign,
+  config,
+  strings,
+  csrfToken,
+  label,
+  newest: "captured_at",
+  // A record stays in the waiting list until its photo is sent too.
+  isWaiting: (record) => record.state !== "synced" || record.photoState === "waiting",
+  afterSend: uploadPhotos,
 });
-window.addEventListener("offline", setNetwork);
-setNetwork();
-navigator.storage?.persist?.();
+form.addEventListener("submit", capture);
+document.getElementById("locate").addEventListener("click", locate);
 navigator.permissions
   ?.query({ name: "geolocation" })
   .then((p) => p.state === "granted" && locate())
   .catch(() => undefined);
-registerServiceWorker(config.serviceWorker, config.scope);
-render().then(sync);
-setInterval(sync, RETRY_MS);

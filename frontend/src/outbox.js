@@ -1,7 +1,10 @@
 // An outbox of records captured on a phone: each gets a UUID made here, is kept in IndexedDB,
 // and is sent in batches when the network is there. The server records each UUID once, so
 // sending again after a failure is always safe. Used by the field capture of consultations and
-// by the encounters of journeys.
+// by the encounters of journeys, whose pages share outboxPage below.
+
+const BATCH = 50;
+const RETRY_MS = 30000;
 
 export function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
@@ -96,4 +99,84 @@ export async function registerServiceWorker(script, scope) {
   } catch {
     // Without a service worker the page still captures and syncs while it stays open.
   }
+}
+
+// The part of a capture page around its outbox: the network state, the status line, the lists
+// of records waiting and synced with their counts, and the sync (at start, on "Sync now", when
+// the network returns, every RETRY_MS). The page marks its elements with data-outbox="network",
+// "status", "sync-now", "waiting", "synced", "waiting-count" and "synced-count". ``key`` is the
+// outbox index's value (the campaign, the journey); ``label`` gives a record's line, ``newest``
+// the field the lists are sorted on, ``isWaiting`` whether a record is still to send (default:
+// not synced), ``afterSend`` what else to send once the records are synced (photos). Return
+// ``saved``, to call once a new record is in the outbox.
+export function outboxPage({ outbox, key, config, strings, csrfToken, label, newest, isWaiting, afterSend }) {
+  const element = (name) => document.querySelector(`[data-outbox="${name}"]`);
+  const waitingRecord = isWaiting || ((record) => record.state !== "synced");
+  const allRecords = () => outbox.all(key);
+  let syncing = false;
+
+  function setNetwork() {
+    const network = element("network");
+    network.dataset.online = String(navigator.onLine);
+    network.textContent = navigator.onLine ? strings.online : strings.offline;
+  }
+
+  function item(record) {
+    const li = document.createElement("li");
+    li.textContent = label(record);
+    if (record.state === "refused") {
+      const why = document.createElement("strong");
+      why.textContent = ` ${format(strings.failed, { message: record.message })}`;
+      li.append(why);
+    }
+    return li;
+  }
+
+  async function render() {
+    const records = (await allRecords()).sort((a, b) => b[newest].localeCompare(a[newest]));
+    const waiting = records.filter(waitingRecord);
+    const synced = records.filter((r) => !waitingRecord(r));
+    element("waiting").replaceChildren(...waiting.map(item));
+    element("synced").replaceChildren(...synced.slice(0, 100).map(item));
+    element("waiting-count").textContent = String(waiting.length);
+    element("synced-count").textContent = String(synced.length);
+  }
+
+  async function sync() {
+    if (syncing || !navigator.onLine) return;
+    syncing = true;
+    const status = element("status");
+    try {
+      const waiting = (await allRecords()).filter((r) => r.state === "waiting");
+      if (waiting.length) status.textContent = strings.syncing;
+      const synced = await sendWaiting(outbox, waiting, config.syncUrl, csrfToken, BATCH);
+      if (afterSend) await afterSend(await allRecords());
+      status.textContent = format(strings.synced, { n: synced });
+    } catch (error) {
+      status.textContent = error.message === "login" ? strings.login : format(strings.retry, { message: error.message });
+    } finally {
+      syncing = false;
+      await render();
+    }
+  }
+
+  element("sync-now").addEventListener("click", sync);
+  window.addEventListener("online", () => {
+    setNetwork();
+    sync();
+  });
+  window.addEventListener("offline", setNetwork);
+  setNetwork();
+  navigator.storage?.persist?.();
+  registerServiceWorker(config.serviceWorker, config.scope);
+  render().then(sync);
+  setInterval(sync, RETRY_MS);
+
+  return {
+    async saved() {
+      element("status").textContent = strings.saved;
+      await render();
+      sync();
+    },
+  };
 }

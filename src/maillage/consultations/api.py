@@ -24,6 +24,7 @@ from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
+from maillage.core.sync import MAX_BATCH
 
 router = Router(tags=["consultations"])
 
@@ -47,7 +48,7 @@ class PhotoOut(Schema):
     url: str
 
 
-_SYNC_BODY = sync_body_schema(RecordIn, services.MAX_BATCH)
+_SYNC_BODY = sync_body_schema(RecordIn, MAX_BATCH)
 
 
 @router.post(
@@ -59,7 +60,7 @@ _SYNC_BODY = sync_body_schema(RecordIn, services.MAX_BATCH)
     url_name="consultations_sync",
 )
 def sync(request: HttpRequest):
-    records = read_records(request, services.MAX_BATCH)
+    records = read_records(request, MAX_BATCH)
     if isinstance(records, Status):
         return records
     return sync_answer(services.contribution_sync_batch(actor=request.user, records=records))

@@ -16,19 +16,21 @@ import io
 import json
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from charset_normalizer import from_bytes
 from django.db import transaction
 
 from maillage.consultations.models import Campaign, Contribution
-from maillage.consultations.services import (
+from maillage.consultations.selectors import contributions_received
+from maillage.consultations.services.contributions import (
+    HASHED_FIELDS,
     campaign_context,
-    contribution_insert_once,
     contribution_validate,
-    payload_hash,
 )
 from maillage.core.permissions import require
+from maillage.core.sync import insert_new, payload_hash
 
 REQUIRED_COLUMNS = ("site", "text", "consent")
 OPTIONAL_COLUMNS = ("captured_at", "age_band", "relation", "contact_email")
@@ -168,16 +170,21 @@ def paper_import(
         content = json.dumps(record, sort_keys=True, ensure_ascii=False)
         occurrences[content] = occurrences.get(content, 0) + 1
         uid = str(uuid.uuid5(_NAMESPACE, f"{campaign.pk}:{occurrences[content]}:{content}"))
-        to_insert.append((uid, payload_hash(record), fields))
+        to_insert.append(
+            Contribution(
+                client_uuid=uid,
+                payload_hash=payload_hash(record, HASHED_FIELDS),
+                source=Contribution.Source.PAPER,
+                agent=actor,
+                **fields,
+            )
+        )
     if dry_run:
         return report
     with transaction.atomic():
-        for uid, digest, fields in to_insert:
-            result = contribution_insert_once(
-                uid, digest, fields, source=Contribution.Source.PAPER, agent=actor
-            )
-            if result.result == "created":
-                report.created += 1
-            else:
-                report.duplicates += 1
+        # A line's UUID comes from its contents: one already recorded is the same line again.
+        report.created = len(insert_new(to_insert))
+        if report.created:
+            transaction.on_commit(partial(contributions_received, campaign.pk))
+    report.duplicates = len(to_insert) - report.created
     return report

@@ -78,7 +78,7 @@ def validate_answers(questions: list[dict[str, Any]], answers: Any) -> dict[str,
             continue
         kind = question["kind"]
         if kind == "scale":
-            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            if isinstance(value, str) and value.strip().lstrip("-").isdecimal():
                 value = int(value)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise ValidationError(f"answers: {qid} must be an integer")

@@ -25,6 +25,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
 from maillage.core.ratelimit import hit_person
+from maillage.core.sync import MAX_BATCH
 from maillage.journeys import selectors, services
 from maillage.journeys.models import Journey, Round
 
@@ -102,7 +103,7 @@ class WaveOut(Schema):
     scores: dict[str, float | None]
 
 
-_SYNC_BODY = sync_body_schema(RecordIn, services.MAX_BATCH)
+_SYNC_BODY = sync_body_schema(RecordIn, MAX_BATCH)
 
 
 @router.post(
@@ -114,7 +115,7 @@ _SYNC_BODY = sync_body_schema(RecordIn, services.MAX_BATCH)
     url_name="journeys_sync",
 )
 def sync(request: HttpRequest):
-    records = read_records(request, services.MAX_BATCH)
+    records = read_records(request, MAX_BATCH)
     if isinstance(records, Status):
         return records
     return sync_answer(services.encounter_sync_batch(actor=request.user, records=records))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from maillage.consultations import services
-from maillage.consultations.models import Contribution
+from maillage.consultations.models import Contribution, Response
 from maillage.consultations.tests.conftest import make_record
 
 
@@ -76,6 +77,59 @@ def test_contributors_with_an_email_or_an_account_are_told_on_each_status_change
         or "Réalisé" in mail.outbox[0].body
         or "done" in mail.outbox[0].body.lower()
     )
+
+
+def test_the_email_says_what_became_of_the_idea_why_and_where_to_follow_it(
+    personas, campaign, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://maillage.example"
+    (contribution,) = _contributions(personas, campaign, "ines@example.org")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.response_create(
+            campaign=campaign,
+            actor=personas.facilitator,
+            title="Bancs à l'ombre & <fontaine>",
+            status="not_retained",
+            text="L'étude est faite.",
+            reason="Hors compétence de la commune",
+            contribution_ids=[contribution.pk],
+        )
+    (message,) = mail.outbox
+    assert message.subject == "What became of your idea: Bancs à l'ombre & <fontaine>"
+    assert message.body == (
+        "Your contribution to the consultation “Comment vous sentir ici” has news.\n"
+        "\n"
+        "Bancs à l'ombre & <fontaine> — Not retained\n"
+        "\n"
+        "L'étude est faite.\n"
+        "\n"
+        "Why: Hors compétence de la commune\n"
+        "\n"
+        "Follow every idea of the consultation: "
+        f"https://maillage.example/concertations/{campaign.slug}/suites/"
+    )
+
+
+def test_the_email_is_in_french_without_a_text_or_a_reason(
+    personas, campaign, django_capture_on_commit_callbacks
+):
+    (contribution,) = _contributions(personas, campaign, "ines@example.org")
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        services.response_create(
+            campaign=campaign,
+            actor=personas.facilitator,
+            title="Bancs",
+            contribution_ids=[contribution.pk],
+        )
+    (message,) = mail.outbox
+    assert message.subject == "Ce qu'est devenue votre idée\u00a0: Bancs"
+    lines = message.body.split("\n")
+    assert lines[0].startswith("Il y a du nouveau sur votre contribution")
+    with translation.override("fr"):
+        received = str(Response.Status.RECEIVED.label)
+    assert lines[1:4] == ["", f"Bancs — {received}", ""]
+    assert lines[4].startswith("Suivez toutes les idées de la consultation")
+    assert len(lines) == 5
 
 
 def test_no_email_leaves_before_commit(personas, campaign, django_capture_on_commit_callbacks):

@@ -37,6 +37,32 @@ def test_an_import_records_valid_lines_once_even_when_sent_twice(personas, campa
     assert [r.status for r in rows] == ["pending", "private"]
 
 
+def test_an_import_longer_than_one_statement_records_each_line_once(personas, campaign):
+    # More lines than one INSERT takes (500): the rows go in several statements.
+    lines = [f"Place Test;Idée {n};oui" for n in range(1201)]
+    data = ("site;text;consent\n" + "\n".join(lines) + "\n").encode()
+    first = paper_import(campaign=campaign, actor=personas.facilitator, data=data, dry_run=False)
+    again = paper_import(campaign=campaign, actor=personas.facilitator, data=data, dry_run=False)
+    assert (first.created, first.duplicates) == (1201, 0)
+    assert (again.created, again.duplicates) == (0, 1201)
+    texts = list(Contribution.objects.order_by("id").values_list("text", flat=True))
+    assert texts == [f"Idée {n}" for n in range(1201)]  # in the file's order
+
+
+def test_the_moderation_counts_include_an_import_at_once(
+    personas, campaign, django_capture_on_commit_callbacks
+):
+    from maillage.consultations.selectors import moderation_counts
+
+    assert moderation_counts(campaign)["pending"] == 0  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        paper_import(
+            campaign=campaign, actor=personas.facilitator, data=GOOD.encode(), dry_run=False
+        )
+    counts = moderation_counts(campaign)
+    assert (counts["pending"], counts["private"]) == (1, 1)
+
+
 def test_errors_are_reported_by_line_and_good_lines_still_go_in(personas, campaign, outside_site):
     data = (
         "site,text,consent\n"

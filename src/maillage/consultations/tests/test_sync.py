@@ -13,7 +13,9 @@ from django.test import Client
 
 from maillage.consultations.models import Contribution
 from maillage.consultations.services import contribution_sync_batch
+from maillage.consultations.services.contributions import HASHED_FIELDS
 from maillage.consultations.tests.conftest import make_record
+from maillage.core.sync import payload_hash
 
 URL = "/api/consultations/sync"
 
@@ -93,6 +95,45 @@ def test_a_bad_record_gets_a_422_naming_the_problem_and_the_good_ones_are_kept(
     assert list(Contribution.objects.values_list("client_uuid", flat=True)) == [
         __import__("uuid").UUID(good["uuid"])
     ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"campaign": ["a-list"]}, "campaign", "unknown campaign"),
+        ({"campaign": {"slug": "x"}}, "campaign", "unknown campaign"),
+        ({"site": "²"}, "site", "the site is missing"),
+        ({"answers": {"calm": "²"}}, "answers", "must be an integer"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_a_422_not_a_server_error(
+    client_as, personas, campaign, changes, field, words
+):
+    response = post(client_as("field_agent"), [make_record(campaign, personas.site, **changes)])
+    assert response.status_code == 200
+    result = response.json()["results"][0]
+    assert result["status"] == 422
+    assert words in " ".join(result["errors"][field])
+
+
+def test_a_record_hashes_as_it_did_when_records_were_first_synced():
+    # Every row stores this digest: another way of computing it would turn the replays of
+    # records synced before the change into 409 conflicts.
+    record = {
+        "uuid": "d7f6c1de-3c1b-4f7e-9a8e-0c2f1b5a6e71",
+        "campaign": "berges",
+        "site": 12,
+        "text": "Plus de bancs à l’ombre",
+        "answers": {"calm": 4, "uses": ["Lire"]},
+        "age_band": "30_44",
+        "relation": "lives",
+        "consent": True,
+        "captured_at": "2026-05-04T10:00:00+02:00",
+        "contact_email": "",
+    }
+    assert payload_hash(record, HASHED_FIELDS) == (
+        "a061445af7d13e0467a35bb082ab52b8415a886461af3ce93b5c6559d8c5e0be"
+    )
 
 
 def test_a_text_of_exactly_5000_characters_is_accepted(client_as, personas, campaign):

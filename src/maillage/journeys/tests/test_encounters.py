@@ -9,8 +9,10 @@ import threading
 import pytest
 from django.db import connection
 
+from maillage.core.sync import payload_hash
 from maillage.journeys.models import Encounter
 from maillage.journeys.services import encounter_sync_batch
+from maillage.journeys.services.encounters import HASHED_FIELDS
 from maillage.journeys.tests.conftest import make_record
 
 URL = "/api/journeys/sync"
@@ -75,6 +77,43 @@ def test_a_bad_record_gets_a_422_naming_the_problem_and_the_good_ones_are_kept(
     assert results[1]["status"] == 422
     assert words in " ".join(results[1]["errors"][field])
     assert Encounter.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"journey": ["a-list"]}, "journey", "unknown journey"),
+        ({"journey": {"slug": "x"}}, "journey", "unknown journey"),
+        ({"territory": "²"}, "territory", "a territory id"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_a_422_not_a_server_error(
+    client_as, journey, changes, field, words
+):
+    response = post(client_as("participant"), [make_record(journey, **changes)])
+    assert response.status_code == 200
+    result = response.json()["results"][0]
+    assert result["status"] == 422
+    assert words in " ".join(result["errors"][field])
+
+
+def test_an_encounter_hashes_as_it_did_when_encounters_were_first_synced():
+    # Every row stores this digest: another way of computing it would turn the replays of
+    # encounters synced before the change into 409 conflicts.
+    record = {
+        "uuid": "0b8e2f52-6c1d-4d8e-a3f1-5e7c9b2d4a60",
+        "journey": "vallee",
+        "territory": 3,
+        "place_name": "Lavoir",
+        "met_on": "2026-05-04",
+        "who": "Une boulangère",
+        "notes": "Le matin.",
+        "consent": True,
+        "themes": ["commerce"],
+    }
+    assert payload_hash(record, HASHED_FIELDS) == (
+        "a6d3df5e3842fe498b870cdd26ad4390723f629144382804451df122a3e90085"
+    )
 
 
 def test_an_encounter_without_notes_needs_no_consent(client_as, journey):

@@ -1,0 +1,141 @@
+"""Follow-up: the answers to contributions (what became of an idea), and the email that tells
+their authors after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from maillage.consultations.models import Campaign, Contribution, Response
+from maillage.core.mail import personal_messages, send_now
+from maillage.core.permissions import require
+from maillage.core.services import audit_record
+
+
+def _check_response(status: str, reason: str) -> None:
+    if status not in Response.Status.values:
+        raise ValidationError({"status": f"unknown status {status!r}"})
+    if status == Response.Status.NOT_RETAINED and not reason.strip():
+        raise ValidationError({"reason": _("Say why the idea is not retained.")})
+
+
+def _campaign_contributions(campaign: Campaign, ids: Iterable[int]) -> list[int]:
+    ids = list(ids)
+    found = list(
+        Contribution.objects.filter(campaign=campaign, pk__in=ids).values_list("pk", flat=True)
+    )
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        raise ValidationError(
+            {"contributions": f"not contributions of this campaign: {', '.join(map(str, missing))}"}
+        )
+    return found
+
+
+@transaction.atomic
+def response_create(
+    *,
+    campaign: Campaign,
+    actor: Any,
+    title: str,
+    status: str = Response.Status.RECEIVED,
+    text: str = "",
+    reason: str = "",
+    link_url: str = "",
+    contribution_ids: Iterable[int] = (),
+) -> Response:
+    """Answer one or several contributions; their authors are told after commit."""
+    require(actor, "consultations.answer_contribution", campaign)
+    _check_response(status, reason)
+    ids = _campaign_contributions(campaign, contribution_ids)
+    response = Response.objects.create(
+        campaign=campaign,
+        title=title.strip(),
+        status=status,
+        text=text,
+        reason=reason,
+        link_url=link_url,
+        author=actor,
+    )
+    response.contributions.set(ids)
+    audit_record(
+        actor=actor,
+        action="consultations.response.create",
+        target=response,
+        data={"status": status, "contributions": ids},
+    )
+    _notify_on_commit(response)
+    return response
+
+
+@transaction.atomic
+def response_update(
+    *,
+    response: Response,
+    actor: Any,
+    status: str | None = None,
+    text: str | None = None,
+    reason: str | None = None,
+    link_url: str | None = None,
+    add_contribution_ids: Iterable[int] = (),
+) -> Response:
+    """Change a response; when its status changes, the contributors are told after commit."""
+    require(actor, "consultations.answer_contribution", response.campaign)
+    previous = response.status
+    new_status = status or response.status
+    new_reason = reason if reason is not None else response.reason
+    _check_response(new_status, new_reason)
+    response.status, response.reason = new_status, new_reason
+    if text is not None:
+        response.text = text
+    if link_url is not None:
+        response.link_url = link_url
+    response.save()
+    added = _campaign_contributions(response.campaign, add_contribution_ids)
+    if added:
+        response.contributions.add(*added)
+    audit_record(
+        actor=actor,
+        action="consultations.response.update",
+        target=response,
+        data={"previous_status": previous, "status": new_status, "added": added},
+    )
+    if new_status != previous:
+        _notify_on_commit(response)
+    return response
+
+
+def response_recipients(response: Response) -> list[str]:
+    """Return the addresses to tell: contact emails left, and active accounts of authors."""
+    rows = response.contributions.values_list(
+        "contact_email", "author__email", "author__is_active", "author__deleted_at"
+    )
+    emails = set()
+    for contact, account, active, deleted_at in rows:
+        if contact:
+            emails.add(contact.lower())
+        if account and active and deleted_at is None:
+            emails.add(account.lower())
+    return sorted(emails)
+
+
+def _notify_on_commit(response: Response) -> None:
+    def send() -> None:
+        recipients = response_recipients(response)
+        if not recipients:
+            return
+        url = settings.SITE_URL + reverse("consultations:follow_up", args=[response.campaign.slug])
+        context = {"response": response, "url": url}
+        subject = render_to_string("consultations/email/response_subject.txt", context)
+        body = render_to_string("consultations/email/response_body.txt", context)
+        subject = "".join(subject.splitlines())  # a header holds one line
+        send_now(personal_messages(subject, body.rstrip("\n"), recipients))
+
+    transaction.on_commit(send)
