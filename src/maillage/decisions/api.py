@@ -16,9 +16,10 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.ratelimit import hit_person
-from maillage.decisions import selectors, services
+from maillage.decisions import selectors
 from maillage.decisions.permissions import person_is_member
-from maillage.decisions.services import ProcessConflict
+from maillage.decisions.services import polls, rounds
+from maillage.decisions.services.common import ProcessConflict
 from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
 
@@ -188,9 +189,9 @@ def decision_detail(request: HttpRequest, decision_id: int):
     decision = selectors.decision_get_visible(decision_id, request.user)
     is_member = person_is_member(request.user, decision.circle)
     versions = selectors.decision_versions(decision)
-    rounds = selectors.decision_rounds(decision)
+    decision_rounds = selectors.decision_rounds(decision)
     delegation_of = selectors.delegation_of_members(decision.circle)
-    consent_round = next((r for r in reversed(rounds) if r.kind == "consent"), None)
+    consent_round = next((r for r in reversed(decision_rounds) if r.kind == "consent"), None)
     outcome = selectors.consent_outcome(consent_round) if consent_round else None
     return {
         "id": decision.pk,
@@ -223,7 +224,7 @@ def decision_detail(request: HttpRequest, decision_id: int):
                 "answers": len(r.answers.all()),
                 "outcome": r.outcome,
             }
-            for r in rounds
+            for r in decision_rounds
         ],
         "objections": [
             {
@@ -234,7 +235,7 @@ def decision_detail(request: HttpRequest, decision_id: int):
                 "integration": a.integration,
                 "integrated_in_version": a.integrated_in.number if a.integrated_in else None,
             }
-            for r in rounds
+            for r in decision_rounds
             for a in r.answers.all()
             if a.kind == "objection"
         ],
@@ -268,7 +269,7 @@ def answer_submit(request: HttpRequest, round_id: int, payload: AnswerIn):
     hit_person("write", request.user)
     round_ = selectors.round_get_visible(round_id, request.user)
     try:
-        answer = services.answer_submit(
+        answer = rounds.answer_submit(
             round=round_,
             actor=request.user,
             kind=payload.kind,
@@ -345,7 +346,7 @@ def poll_submit(request: HttpRequest, poll_id: int, payload: BallotIn):
     hit_person("write", request.user)
     poll = selectors.poll_get_visible(poll_id, request.user)
     try:
-        services.poll_submit(poll=poll, actor=request.user, grades=payload.grades)
+        polls.poll_submit(poll=poll, actor=request.user, grades=payload.grades)
     except ProcessConflict as error:
         return _conflict(error)
     return 200, _poll_results_out(poll)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from maillage.core.jobs import Progress, job
-from maillage.decisions.services import rounds_close_due, rounds_send_reminders
+from maillage.decisions.services.rounds import rounds_close_due, rounds_send_reminders
 
 
 @job(

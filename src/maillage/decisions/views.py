@@ -25,10 +25,11 @@ from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
 from maillage.core.ratelimit import hit_person
-from maillage.decisions import charts, forms, selectors, services
+from maillage.decisions import charts, forms, selectors
 from maillage.decisions.models import Answer, FacilitationTurn, Poll, Round
 from maillage.decisions.permissions import can, person_is_member
-from maillage.decisions.services import ProcessConflict
+from maillage.decisions.services import elections, polls, proposals, rotation, rounds
+from maillage.decisions.services.common import ProcessConflict
 from maillage.people.models import Person
 from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
@@ -132,7 +133,7 @@ def meeting_roles(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.MeetingForm(request.POST)
     if not form.is_valid():
         raise ValidationError(_("Give the meeting's name and date."))
-    facilitator, secretary = services.meeting_roles_assign(
+    facilitator, secretary = rotation.meeting_roles_assign(
         circle=circle, actor=request.user, **form.cleaned_data
     )
     messages.success(
@@ -152,7 +153,7 @@ def unavailability(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.UnavailabilityForm(request.POST)
     if not form.is_valid():
         raise ValidationError(_("Give both dates."))
-    services.unavailability_declare(circle=circle, actor=request.user, **form.cleaned_data)
+    rotation.unavailability_declare(circle=circle, actor=request.user, **form.cleaned_data)
     messages.success(request, _("Your unavailability is recorded; the rotation will skip you."))
     return redirect("decisions:rotation", circle.slug)
 
@@ -160,7 +161,7 @@ def unavailability(request: HttpRequest, slug: str) -> HttpResponse:
 @action
 def turn_pass(request: HttpRequest, pk: int) -> HttpResponse:
     turn = get_object_or_404(FacilitationTurn.objects.select_related("circle", "decision"), pk=pk)
-    successor = services.facilitation_pass(turn=turn, actor=request.user)
+    successor = rotation.facilitation_pass(turn=turn, actor=request.user)
     messages.success(
         request,
         _("Your pass is recorded; %(name)s is asked.") % {"name": successor.person.public_name},
@@ -183,7 +184,7 @@ def decision_propose(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         hit_person("write", request.user)
         try:
-            decision = services.decision_propose(
+            decision = proposals.decision_propose(
                 circle=circle,
                 actor=request.user,
                 title=form.cleaned_data["title"],
@@ -207,17 +208,21 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     circle = decision.circle
     user = request.user
     is_member = person_is_member(user, circle)
-    rounds = selectors.decision_rounds(decision)
+    decision_rounds = selectors.decision_rounds(decision)
     versions = selectors.decision_versions(decision)
-    open_round = next((r for r in rounds if r.is_open), None)
-    consent_round = next((r for r in reversed(rounds) if r.kind == Round.Kind.CONSENT), None)
+    open_round = next((r for r in decision_rounds if r.is_open), None)
+    consent_round = next(
+        (r for r in reversed(decision_rounds) if r.kind == Round.Kind.CONSENT), None
+    )
     outcome = selectors.consent_outcome(consent_round) if consent_round else None
     delegation_of = selectors.delegation_of_members(circle) if circle.is_committee else {}
-    for round_ in rounds:
+    for round_ in decision_rounds:
         for item in [*round_.answers.all(), *round_.notes.all(), *round_.answer_changes.all()]:
             item.shown_name = selectors.visible_name(item.member, viewer_is_member=is_member)
             item.delegation_name = delegation_of.get(item.member_id, "")
-    objections = [a for r in rounds for a in r.answers.all() if a.kind == Answer.Kind.OBJECTION]
+    objections = [
+        a for r in decision_rounds for a in r.answers.all() if a.kind == Answer.Kind.OBJECTION
+    ]
     is_facilitator = can(user, "decisions.facilitate", decision)
     members = selectors.circle_active_members(circle) if is_facilitator else None
     my_answer = None
@@ -234,7 +239,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "states": _process_steps(decision),
         "versions": versions,
         "current_version": versions[-1],
-        "rounds": rounds,
+        "rounds": decision_rounds,
         "open_round": open_round,
         "outcome": outcome,
         "objections": objections,
@@ -306,7 +311,7 @@ def decision_amend(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         hit_person("write", request.user)
         try:
-            services.decision_amend(
+            proposals.decision_amend(
                 decision=decision,
                 actor=request.user,
                 text=form.cleaned_data["text"],
@@ -332,7 +337,7 @@ def decision_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @action
 def decision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get_visible(pk, request.user)
-    services.decision_withdraw(decision=decision, actor=request.user)
+    proposals.decision_withdraw(decision=decision, actor=request.user)
     messages.success(request, _("The proposal is withdrawn."))
     return redirect(decision)
 
@@ -340,7 +345,7 @@ def decision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @action
 def decision_assign_roles(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get_visible(pk, request.user)
-    services.decision_assign_roles(decision=decision, actor=request.user)
+    rotation.decision_assign_roles(decision=decision, actor=request.user)
     messages.success(request, _("The rotation chose the facilitator and the secretary."))
     return redirect(decision)
 
@@ -351,7 +356,7 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.RoundOpenForm(request.POST)
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
-    round_ = services.round_open(decision=decision, actor=request.user, **form.cleaned_data)
+    round_ = rounds.round_open(decision=decision, actor=request.user, **form.cleaned_data)
     messages.success(request, _("The round is open."))
     return redirect(round_.get_absolute_url())
 
@@ -359,7 +364,7 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
 @action
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.round_get_visible(pk, request.user)
-    services.round_close(round=round_, actor=request.user)
+    rounds.round_close(round=round_, actor=request.user)
     messages.success(request, _("The round is closed."))
     return redirect(round_.decision)
 
@@ -381,7 +386,7 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         hit_person("write", request.user)
         try:
-            services.answer_submit(
+            rounds.answer_submit(
                 round=round_,
                 actor=request.user,
                 kind=form.cleaned_data["kind"],
@@ -412,7 +417,7 @@ def round_note(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
-    services.note_add(
+    rounds.note_add(
         round=round_,
         actor=request.user,
         text=form.cleaned_data["text"],
@@ -431,7 +436,7 @@ def poll_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.PollForm(request.POST)
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
-    poll = services.poll_open(
+    poll = polls.poll_open(
         circle=circle,
         actor=request.user,
         title=form.cleaned_data["title"],
@@ -453,7 +458,7 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
         hit_person("write", request.user)
         grades = _posted_grades(request, poll)
         try:
-            services.poll_submit(poll=poll, actor=request.user, grades=grades)
+            polls.poll_submit(poll=poll, actor=request.user, grades=grades)
         except ProcessConflict as error:
             return _conflict(request, error)
         except ValidationError as error:
@@ -467,13 +472,15 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mine = selectors.voter_grades(poll, request.user)
     for option in options:
         option.my_grade = mine.get(option.pk)
+    chart, profile_rows = charts.merit_profiles(results) if results.majority else (None, [])
     context = {
         "poll": poll,
         "is_member": is_member,
         "options": options,
         "results": results,
-        "chart": charts.merit_profile_chart(results, options) if results.majority else None,
-        "approval_rows": charts.approval_rows(results, options) if results.approval else None,
+        "chart": chart,
+        "profile_rows": profile_rows,
+        "approval_rows": charts.approval_rows(results) if results.approval else None,
         "grade_choices": list(enumerate(results.grades)),
         "mine": mine,
         "errors": errors,
@@ -496,7 +503,7 @@ def _posted_grades(request: HttpRequest, poll: Poll) -> dict[int, int]:
 @action
 def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
     poll = selectors.poll_get_visible(pk, request.user)
-    services.poll_close(poll=poll, actor=request.user)
+    polls.poll_close(poll=poll, actor=request.user)
     return redirect(poll)
 
 
@@ -509,7 +516,7 @@ def election_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.ElectionForm(request.POST)
     if not form.is_valid():
         raise ValidationError(_("Name the role to fill."))
-    election = services.election_open(circle=circle, actor=request.user, **form.cleaned_data)
+    election = elections.election_open(circle=circle, actor=request.user, **form.cleaned_data)
     return redirect(election)
 
 
@@ -534,7 +541,7 @@ def election_act(request: HttpRequest, pk: int) -> HttpResponse:
     election = selectors.election_get_visible(pk, request.user)
     step = request.POST.get("step")
     if step == "advance":
-        services.election_advance(election=election, actor=request.user)
+        elections.election_advance(election=election, actor=request.user)
     elif step == "nominate":
         form = forms.NominationForm(
             request.POST, members=selectors.circle_active_members(election.circle)
@@ -542,14 +549,14 @@ def election_act(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(_("Choose a member and give your reason."))
         nominee = Person.objects.get(pk=form.cleaned_data["nominee"])
-        services.nomination_submit(
+        elections.nomination_submit(
             election=election,
             actor=request.user,
             nominee=nominee,
             reason=form.cleaned_data["reason"],
         )
     elif step == "answer":
-        services.election_answer(
+        elections.election_answer(
             election=election,
             actor=request.user,
             kind=request.POST.get("kind", ""),

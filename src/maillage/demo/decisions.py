@@ -16,8 +16,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from maillage.core.periods import active_q
-from maillage.decisions import services
 from maillage.decisions.models import Decision, FacilitationTurn, Round
+from maillage.decisions.services import circles, polls, proposals, rotation, rounds
 from maillage.demo import DemoContext, demo_step
 from maillage.demo.foundation import DEMO_DOMAIN
 from maillage.organizations.models import Membership
@@ -106,10 +106,10 @@ def _backdate(decision: Decision, adopted_on: dt.date) -> None:
 
 
 def _run_live_round(decision: Decision, facilitator: Any, kind: str, notes: list[tuple[Any, str]]):
-    round_ = services.round_open(decision=decision, actor=facilitator, kind=kind, mode="live")
+    round_ = rounds.round_open(decision=decision, actor=facilitator, kind=kind, mode="live")
     for member, text in notes:
-        services.note_add(round=round_, actor=facilitator, member=member, text=text)
-    services.round_close(round=round_, actor=facilitator)
+        rounds.note_add(round=round_, actor=facilitator, member=member, text=text)
+    rounds.round_close(round=round_, actor=facilitator)
 
 
 def _consent_live(
@@ -118,10 +118,10 @@ def _consent_live(
     delegates: list[Any],
     objections: dict[int, tuple[str, str]] | None = None,
 ) -> Round:
-    round_ = services.round_open(decision=decision, actor=facilitator, kind="consent", mode="live")
+    round_ = rounds.round_open(decision=decision, actor=facilitator, kind="consent", mode="live")
     for person in delegates:
         reason, acceptable_if = (objections or {}).get(person.pk, ("", ""))
-        services.answer_submit(
+        rounds.answer_submit(
             round=round_,
             actor=facilitator,
             member=person,
@@ -129,7 +129,7 @@ def _consent_live(
             reason=reason,
             acceptable_if=acceptable_if,
         )
-    return services.round_close(round=round_, actor=facilitator)
+    return rounds.round_close(round=round_, actor=facilitator)
 
 
 @demo_step(45, "decisions: the Friche DMC steering committee")
@@ -147,7 +147,7 @@ def _build(ctx: DemoContext) -> None:
     year_ago = today - dt.timedelta(days=365)
     facilitator = by_email[FACILITATOR]
 
-    circle = services.circle_create(
+    circle = circles.circle_create(
         name="Comité de pilotage de la Friche DMC",
         kind="steering_committee",
         territory=site,
@@ -159,8 +159,8 @@ def _build(ctx: DemoContext) -> None:
             "étape, sans chef d'orchestre."
         ),
     )
-    services.circle_member_add(circle=circle, person=facilitator, since=year_ago)
-    services.circle_member_add(
+    circles.circle_member_add(circle=circle, person=facilitator, since=year_ago)
+    circles.circle_member_add(
         circle=circle, person=by_email[f"service.participation@{DEMO_DOMAIN}"], since=year_ago
     )
     taken = {facilitator.pk, by_email[f"service.participation@{DEMO_DOMAIN}"].pk}
@@ -180,14 +180,14 @@ def _build(ctx: DemoContext) -> None:
             else _delegates_for(org, count, taken, rng)
         )
         taken |= {p.pk for p in people}
-        delegation = services.delegation_add(
+        delegation = circles.delegation_add(
             circle=circle,
             organization=org,
             rule=rule,
             head=people[0] if rule == "head" else None,
         )
         for person in people:
-            services.circle_member_add(
+            circles.circle_member_add(
                 circle=circle,
                 person=person,
                 delegation=delegation,
@@ -199,13 +199,13 @@ def _build(ctx: DemoContext) -> None:
     _rotation_year(circle, facilitator, year_ago, rng)
 
     # 1. The committee's charter, adopted without objection nine months ago.
-    charter = services.decision_propose(
+    charter = proposals.decision_propose(
         circle=circle,
         actor=facilitator,
         title="Charte de fonctionnement du comité de pilotage",
         text=CHARTER,
     )
-    services.decision_assign_roles(
+    rotation.decision_assign_roles(
         decision=charter, actor=facilitator, on=year_ago + dt.timedelta(days=60)
     )
     charter.refresh_from_db()
@@ -232,13 +232,13 @@ def _build(ctx: DemoContext) -> None:
     _backdate(charter, year_ago + dt.timedelta(days=90))
 
     # 2. Opening the great hall: an objection from the foundry, integrated, then adopted.
-    hall = services.decision_propose(
+    hall = proposals.decision_propose(
         circle=circle,
         actor=delegates["Atelier d'architecture Friches & Communs"][0],
         title="Ouvrir la grande halle au public pendant les études",
         text=HALL_V1,
     )
-    services.decision_assign_roles(
+    rotation.decision_assign_roles(
         decision=hall, actor=facilitator, on=today - dt.timedelta(days=100)
     )
     hall.refresh_from_db()
@@ -273,7 +273,7 @@ def _build(ctx: DemoContext) -> None:
         },
     )
     objection = hall.rounds.get(kind="consent").answers.get(kind="objection")
-    services.decision_amend(
+    proposals.decision_amend(
         decision=hall,
         actor=hall.author,
         text=HALL_V2,
@@ -288,7 +288,7 @@ def _build(ctx: DemoContext) -> None:
 
     # 3. Soil remediation: in its online consent round; the demo logins can answer.
     communes = [d for name, d in delegations.items() if name.startswith("Commune")]
-    soils = services.decision_propose(
+    soils = proposals.decision_propose(
         circle=circle,
         actor=delegates["Université de Bramont-Haute-Alsace"][0],
         title="Dépollution des sols : ordre des phases et information des riverains",
@@ -326,7 +326,7 @@ def _build(ctx: DemoContext) -> None:
             (delegates["Commune de Riedwihr-les-Prés"][0], "Bonne idée de publier les analyses."),
         ],
     )
-    round_ = services.round_open(
+    round_ = rounds.round_open(
         decision=soils,
         actor=facilitator,
         kind="consent",
@@ -335,12 +335,12 @@ def _build(ctx: DemoContext) -> None:
     )
     answered = [p for p in everyone if p.email not in COLLEGE_LOGINS][: len(everyone) // 2]
     for person in answered:
-        services.answer_submit(
+        rounds.answer_submit(
             round=round_, actor=person, kind="consent" if rng.random() < 0.85 else "stand_aside"
         )
 
     # 4. Majority judgment among four projects for the great hall (closed, results public).
-    poll = services.poll_open(
+    poll = polls.poll_open(
         circle=circle,
         actor=facilitator,
         title="Quel projet pour la grande halle ?",
@@ -354,8 +354,8 @@ def _build(ctx: DemoContext) -> None:
             option.pk: rng.choices(range(7), weights=weights)[0]
             for option, weights in zip(options, PROJECT_GRADE_WEIGHTS, strict=True)
         }
-        services.poll_submit(poll=poll, actor=person, grades=ballot)
-    services.poll_close(poll=poll, actor=facilitator)
+        polls.poll_submit(poll=poll, actor=person, grades=ballot)
+    polls.poll_close(poll=poll, actor=facilitator)
     ctx.objects.update(steering_committee=circle)
 
 
@@ -366,17 +366,17 @@ def _rotation_year(circle: Any, actor: Any, start: dt.date, rng: Any) -> None:
         held_on = start + dt.timedelta(days=30 * month + 14)
         if rng.random() < 0.5:
             away = rng.choice(members)
-            services.unavailability_declare(
+            rotation.unavailability_declare(
                 circle=circle,
                 actor=away,
                 start=held_on - dt.timedelta(days=3),
                 end=held_on + dt.timedelta(days=3),
             )
-        facilitator_turn, _secretary = services.meeting_roles_assign(
+        facilitator_turn, _secretary = rotation.meeting_roles_assign(
             circle=circle,
             actor=actor,
             held_on=held_on,
             meeting=f"Séance du comité — {held_on:%m/%Y}",
         )
         if rng.random() < 0.25:
-            services.facilitation_pass(turn=facilitator_turn, actor=facilitator_turn.person)
+            rotation.facilitation_pass(turn=facilitator_turn, actor=facilitator_turn.person)

@@ -1,4 +1,4 @@
-"""Inline SVG line charts of self-observation scores, drawn on the server (no JavaScript).
+"""Line charts of self-observation scores, drawn with the shared chart module.
 
 Each dimension has its own line style and marker shape, so the chart does not rely on colour;
 the page puts the same figures in a table beside it.
@@ -7,15 +7,25 @@ the page puts the same figures in a table beside it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-WIDTH, HEIGHT = 560, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40
-STYLES = {
-    "je": {"dash": "", "marker": "circle", "color": "#1e40af"},
-    "nous": {"dash": "8 4", "marker": "square", "color": "#9a3412"},
-    "dans": {"dash": "2 4", "marker": "triangle", "color": "#166534"},
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from maillage.analysis import charts
+
+STYLES = {  # dimension: (colour, dash, marker shape)
+    "je": (charts.SERIES[0], "", "circle"),
+    "nous": (charts.SERIES[1], "8 4", "square"),
+    "dans": (charts.SERIES[2], "2 4", "triangle"),
 }
+
+
+def _names() -> dict[str, str]:
+    return {
+        "je": _("I (je): solid line, circles"),
+        "nous": _("we (nous): dashed line, squares"),
+        "dans": _("within (dans): dotted line, triangles"),
+    }
 
 
 def line_chart(
@@ -24,47 +34,25 @@ def line_chart(
     *,
     low: int,
     high: int,
-) -> dict[str, Any]:
-    """Return what the SVG template draws: axes, one polyline and markers per series."""
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    n = len(labels)
-
-    def x(i: int) -> float:
-        return LEFT + (plot_w * (i + 0.5) / n if n else 0)
-
-    def y(value: float) -> float:
-        return TOP + plot_h * (high - value) / (high - low)
-
-    lines = []
-    for name, values in series.items():
-        points = [(round(x(i), 1), round(y(v), 1)) for i, v in enumerate(values) if v is not None]
-        style = STYLES.get(name, STYLES["je"])
-        lines.append(
-            {
-                "name": name,
-                "points": " ".join(f"{px},{py}" for px, py in points),
-                "markers": [
-                    {
-                        "x": px,
-                        "y": py,
-                        "square_x": round(px - 5, 1),
-                        "square_y": round(py - 5, 1),
-                        "triangle": f"{px},{py - 6} {px - 6},{py + 5} {px + 6},{py + 5}",
-                    }
-                    for px, py in points
-                ],
-                **style,
-            }
-        )
-    return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "tick_x": LEFT - 8,
-        "right": WIDTH - RIGHT,
-        "bottom": HEIGHT - BOTTOM,
-        "label_y": HEIGHT - BOTTOM + 20,
-        "ticks": [{"value": v, "y": round(y(v), 1)} for v in range(low, high + 1)],
-        "columns": [{"label": label, "x": round(x(i), 1)} for i, label in enumerate(labels)],
-        "lines": lines,
-    }
+    chart_id: str,
+    title: str,
+) -> charts.Chart:
+    """Return one line per dimension across the rounds, on the questionnaire's scale."""
+    numbers = charts.NumberFormat.for_language(get_language())
+    ticks = [float(v) for v in range(low, high + 1)]
+    names = _names()
+    return charts.line_chart(
+        labels,
+        [
+            charts.Series(names.get(name, name), tuple(values), *STYLES.get(name, STYLES["je"]))
+            for name, values in series.items()
+        ],
+        charts.Axis("", ticks, [numbers.number(t) for t in ticks]),
+        chart_id=chart_id,
+        title=title,
+        desc=_(
+            "One line per dimension: the I (solid line, circles), the we (dashed line, squares), "
+            "the within (dotted line, triangles). The table below gives the same figures."
+        ),
+        legend_name=_("Legend:"),
+    )

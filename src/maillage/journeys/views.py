@@ -222,14 +222,24 @@ def account_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _evolution_context(
-    rounds: list[Round], scores: list[Mapping[str, float | None]], questionnaire: Any
+    rounds: list[Round],
+    scores: list[Mapping[str, float | None]],
+    questionnaire: Any,
+    *,
+    chart_id: str,
+    title: str,
 ) -> dict[str, Any]:
     """Return the chart and the table rows of scores per dimension along ``rounds``."""
     labels = [r.title for r in rounds]
     series = {d: [s.get(d) for s in scores] for d in Dimension.values}
     return {
         "chart": charts.line_chart(
-            labels, series, low=questionnaire.scale_low, high=questionnaire.scale_high
+            labels,
+            series,
+            low=questionnaire.scale_low,
+            high=questionnaire.scale_high,
+            chart_id=chart_id,
+            title=title,
         ),
         "rows": [
             {"round": r, "scores": [s.get(d) for d in Dimension.values]}
@@ -249,7 +259,15 @@ def observation_index(request: HttpRequest) -> HttpResponse:
             r for r in selectors.rounds_open_to(request.user) if r.pk not in answered
         ]
         context["mine"] = (
-            _evolution_context(rounds, [w.scores for w in waves], questionnaire) if rounds else None
+            _evolution_context(
+                rounds,
+                [w.scores for w in waves],
+                questionnaire,
+                chart_id="mine-chart",
+                title=_("My evolution"),
+            )
+            if rounds
+            else None
         )
         context["collectives"] = Organization.objects.filter(
             active_q("memberships__"),
@@ -297,7 +315,11 @@ def collective_view(request: HttpRequest, slug: str) -> HttpResponse:
         "dimensions": Dimension.choices,
         "waves": list(zip(rounds, waves, strict=True)),
         "aggregate": _evolution_context(
-            [r for r, _w in shown], [w.mean for _r, w in shown], questionnaire
+            [r for r, _w in shown],
+            [w.mean for _r, w in shown],
+            questionnaire,
+            chart_id="collective-chart",
+            title=_("Collective aggregate"),
         )
         if shown
         else None,

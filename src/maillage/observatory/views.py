@@ -63,7 +63,7 @@ def _observatory_context(request: HttpRequest, subject: Any, **scope: Any) -> di
             "periods": periods,
             "period": period,
             "signals": signals,
-            "quadrant_chart": charts.quadrant_chart(signals),
+            "quadrant_chart": charts.quadrant_chart(signals, period),
             "timelines": charts.timelines(run, terms),
             "timeline_periods": run.periods,
             "skipped": run.skipped,

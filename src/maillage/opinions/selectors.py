@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from maillage.opinions.charts import opinion_map_chart
 from maillage.opinions.models import Analysis, Conversation, Participant, Statement, Vote
 
 GROUP_LETTERS = "ABCDEFGH"
@@ -63,33 +64,16 @@ def opinion_map(
         return None
     texts = dict(conversation.statements.values_list("pk", "text"))
     points = result["participants"]
-    xs = [p["x"] for p in points] or [0.0]
-    ys = [p["y"] for p in points] or [0.0]
-    span_x = (max(xs) - min(xs)) or 1.0
-    span_y = (max(ys) - min(ys)) or 1.0
-    width, height, pad = 320, 220, 12
     letter = {
         g["id"]: GROUP_LETTERS[i % len(GROUP_LETTERS)] for i, g in enumerate(result["groups"])
     }
-
-    def scale(p: dict) -> tuple[float, float]:
-        return (
-            round(pad + (p["x"] - min(xs)) / span_x * (width - 2 * pad), 1),
-            round(pad + (p["y"] - min(ys)) / span_y * (height - 2 * pad), 1),
-        )
-
-    dots, me = [], None
-    for p in points:
-        x, y = scale(p)
-        dot = {"x": x, "y": y, "group": letter.get(p["group"], "")}
-        dots.append(dot)
-        if participant is not None and p["id"] == participant.pk:
-            me = dict(dot, group_id=p["group"])
+    mine = next(
+        (i for i, p in enumerate(points) if participant is not None and p["id"] == participant.pk),
+        None,
+    )
+    my_group = points[mine]["group"] if mine is not None else None
     groups = []
     for g in result["groups"]:
-        members = [scale(p) for p in points if p["group"] == g["id"]]
-        cx = sum(m[0] for m in members) / len(members) if members else 0
-        cy = sum(m[1] for m in members) / len(members) if members else 0
         representative = []
         for r in g["representative"]:
             agree, disagree, seen = g["votes"].get(str(r["statement_id"]), [0, 0, 0])
@@ -106,8 +90,6 @@ def opinion_map(
             {
                 "letter": letter[g["id"]],
                 "size": g["size"],
-                "cx": round(cx, 1),
-                "cy": round(cy, 1),
                 "representative": representative,
             }
         )
@@ -122,11 +104,8 @@ def opinion_map(
     ]
     gic = sorted(result["statements"], key=lambda s: -s["group_informed_consensus"])[:5]
     return {
-        "width": width,
-        "height": height,
-        "dots": dots,
-        "me": me,
-        "my_group": letter.get(me["group_id"]) if me and me["group_id"] is not None else None,
+        "chart": opinion_map_chart(points, letter, mine),
+        "my_group": letter.get(my_group) if my_group is not None else None,
         "groups": groups,
         "consensus": consensus,
         "top_consensus": [

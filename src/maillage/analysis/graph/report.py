@@ -6,7 +6,10 @@ data table beside it (RGAA / WCAG 2.1: a chart is never the only way to read a f
 
 from __future__ import annotations
 
+import math
 from html import escape
+
+from maillage.analysis import charts
 
 from .analyze import GraphAnalysis
 from .hybridization import Hybridization
@@ -32,7 +35,11 @@ h1,h2{color:#000091}.pair{display:flex;flex-wrap:wrap;gap:2rem;align-items:flex-
 table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #666;padding:.25rem .5rem;
 text-align:right}th{background:#eee}caption{font-weight:bold;text-align:left;padding:.25rem 0}
 td:first-child,th:first-child{text-align:left}.note{color:#3a3a3a;font-style:italic}
+.chart-figure{margin:0}.chart-box{overflow-x:auto}.chart{max-width:100%;height:auto}
+.chart-legend,.chart-key{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:0}
+.chart-key-number{font-weight:bold}
 """
+FRENCH = charts.NumberFormat.for_language("fr")
 
 
 def render_report(analysis: GraphAnalysis, *, title: str = "Graphe de coopération") -> str:
@@ -78,12 +85,15 @@ def _table(caption: str, header: list[str], rows: list[list[object]]) -> str:
 
 def _cell(value: object) -> str:
     if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:,.0f}".replace(",", "\u202f")
+        if value.is_integer() or abs(value) >= 1e4:
+            return FRENCH.number(value)
+        significant = max(0, 3 - math.floor(math.log10(abs(value)))) if value else 0
+        return FRENCH.number(value, min(significant, 4)).rstrip("0").rstrip(",")
     return str(value)
 
 
 def _percent(value: float) -> str:
-    return f"{100 * value:.1f} %"
+    return FRENCH.percent(value, 1)
 
 
 def _summary(analysis: GraphAnalysis) -> str:
@@ -102,42 +112,19 @@ def _summary(analysis: GraphAnalysis) -> str:
 def _heatmap(mix: Hybridization, chart_id: str, label: str) -> str:
     names = [SECTOR_NAMES[s] for s in mix.sectors]
     matrix = mix.weight_matrix
-    peak = float(matrix.max()) or 1.0
-    cell, left, top = 56, 120, 110
-    size = len(names)
-    parts = []
-    for i in range(size):
-        parts.append(
-            f'<text x="{left - 6}" y="{top + i * cell + cell / 2 + 4}" text-anchor="end" '
-            f'font-size="12">{escape(names[i])}</text>'
-        )
-        parts.append(
-            f'<text transform="translate({left + i * cell + cell / 2},{top - 6}) rotate(-45)" '
-            f'font-size="12">{escape(names[i])}</text>'
-        )
-        for j in range(size):
-            value = float(matrix[i, j])
-            # Light to dark blue; text flips to white on dark cells for contrast.
-            shade = value / peak
-            red, green = int(235 - 200 * shade), int(240 - 190 * shade)
-            ink = "#fff" if shade > 0.5 else "#000"
-            parts.append(
-                f'<rect x="{left + j * cell}" y="{top + i * cell}" width="{cell}" height="{cell}" '
-                f'fill="rgb({red},{green},145)" stroke="#fff"/>'
-                f'<text x="{left + j * cell + cell / 2}" y="{top + i * cell + cell / 2 + 4}" '
-                f'text-anchor="middle" font-size="11" fill="{ink}">{_cell(value)}</text>'
-            )
-    width, height = left + size * cell + 10, top + size * cell + 10
-    svg = (
-        f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-t">{escape(label)}</title>'
-        f'<desc id="{chart_id}-d">Carte de chaleur secteur par secteur ; les valeurs sont '
-        f"dans le tableau voisin.</desc>{''.join(parts)}</svg>"
+    values = [[float(matrix[i, j]) for j in range(len(names))] for i in range(len(names))]
+    chart = charts.heatmap(
+        names,
+        names,
+        values,
+        [[_cell(v) for v in row] for row in values],
+        chart_id=chart_id,
+        title=label,
+        desc="Carte de chaleur secteur par secteur ; les valeurs sont dans le tableau voisin.",
     )
-    rows = [[names[i], *(float(matrix[i, j]) for j in range(size))] for i in range(size)]
+    rows = [[names[i], *values[i]] for i in range(len(names))]
     table = _table(label, ["Secteur", *names], rows)
-    return f'<div class="pair"><figure>{svg}</figure>{table}</div>'
+    return f'<div class="pair">{chart.figure}{table}</div>'
 
 
 def _hybridization_section(copro: Hybridization, pooling: Hybridization) -> str:
@@ -161,48 +148,27 @@ def _hybridization_section(copro: Hybridization, pooling: Hybridization) -> str:
 
 
 def _line_chart(
-    chart_id: str, label: str, periods: list[str], series: list[tuple[str, list[float], str]]
+    chart_id: str, label: str, periods: list[str], series: list[tuple[str, list[float]]]
 ) -> str:
-    width, height, left, bottom, top = 560, 260, 60, 40, 20
-    plot_w, plot_h = width - left - 20, height - top - bottom
-    peak = max((max(values) for _, values, _ in series if values), default=0.0) or 1.0
-    step = plot_w / max(len(periods) - 1, 1)
-    parts = [
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
-        'stroke="#333"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>',
-        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" font-size="11">{_cell(peak)}</text>',
-        f'<text x="{left - 6}" y="{top + plot_h + 4}" text-anchor="end" font-size="11">0</text>',
-    ]
-    for i, period in enumerate(periods):
-        parts.append(
-            f'<text x="{left + i * step}" y="{height - 18}" text-anchor="middle" '
-            f'font-size="11">{escape(period)}</text>'
-        )
-    dashes = ["", ' stroke-dasharray="6 4"', ' stroke-dasharray="2 3"']
-    for k, (name, values, colour) in enumerate(series):
-        points = " ".join(
-            f"{left + i * step:.1f},{top + plot_h - plot_h * v / peak:.1f}"
-            for i, v in enumerate(values)
-        )
-        parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"'
-            f"{dashes[k % 3]}/>"
-        )
-        parts.append(
-            f'<text x="{left + 10 + 200 * k}" y="{height - 2}" font-size="12" fill="{colour}">'
-            f"{'—' if k % 3 == 0 else '- -' if k % 3 == 1 else '···'} {escape(name)}</text>"
-        )
-    svg = (
-        f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-t">{escape(label)}</title>'
-        f'<desc id="{chart_id}-d">Courbe par période ; les valeurs sont dans le tableau '
-        f"voisin.</desc>{''.join(parts)}</svg>"
+    peak = max((max(values) for _, values in series if values), default=0.0) or 1.0
+    ticks = charts.nice_ticks(0.0, peak)
+    decimals = charts.decimals_for(ticks)
+    styles = (("", "circle"), ("6 4", "square"), ("2 3", "triangle"))
+    chart = charts.line_chart(
+        periods,
+        [
+            charts.Series(name, tuple(values), charts.SERIES[k], *styles[k % len(styles)])
+            for k, (name, values) in enumerate(series)
+        ],
+        charts.Axis("", ticks, [FRENCH.number(t, decimals) for t in ticks]),
+        chart_id=chart_id,
+        title=label,
+        desc="Courbe par période ; les valeurs sont dans le tableau voisin.",
+        legend_name="Légende :",
     )
-    rows = [[p, *(values[i] for _, values, _ in series)] for i, p in enumerate(periods)]
-    table = _table(label, ["Période", *(name for name, _, _ in series)], rows)
-    return f'<div class="pair"><figure>{svg}</figure>{table}</div>'
+    rows = [[p, *(values[i] for _, values in series)] for i, p in enumerate(periods)]
+    table = _table(label, ["Période", *(name for name, _ in series)], rows)
+    return f'<div class="pair">{chart.figure}{table}</div>'
 
 
 def _trend_section(analysis: GraphAnalysis) -> str:
@@ -215,7 +181,7 @@ def _trend_section(analysis: GraphAnalysis) -> str:
                 "trend-hybrid",
                 "Part de la coproduction entre secteurs différents, par période",
                 [t.period for t in trend],
-                [("Part entre secteurs", [t.cross_sector_share for t in trend], "#000091")],
+                [("Part entre secteurs", [t.cross_sector_share for t in trend])],
             )
         )
     if balance:
@@ -225,8 +191,8 @@ def _trend_section(analysis: GraphAnalysis) -> str:
                 "Liens de coproduction et de mutualisation, par période",
                 [b.period for b in balance],
                 [
-                    ("Coproduction", [float(b.coproduction_edges) for b in balance], "#000091"),
-                    ("Mutualisation", [float(b.pooling_edges) for b in balance], "#a94645"),
+                    ("Coproduction", [float(b.coproduction_edges) for b in balance]),
+                    ("Mutualisation", [float(b.pooling_edges) for b in balance]),
                 ],
             )
         )
@@ -244,7 +210,7 @@ def _bridges_section(analysis: GraphAnalysis) -> str:
         accuracy = (
             f"Intermédiarité estimée sur {estimate.pivots} pivots tirés au hasard : avec une "
             f"probabilité d'au moins {_percent(1 - estimate.delta)}, chaque valeur est à moins "
-            f"de {estimate.epsilon:.3g} de la valeur exacte ({estimate.epsilon_per_node:.3g} "
+            f"de {_cell(estimate.epsilon)} de la valeur exacte ({_cell(estimate.epsilon_per_node)} "
             "pour un nœud pris isolément)."
         )
     header = ["Nœud", "Nature", "Secteur", "Territoire", "Intermédiarité", "Coupe", "Secteurs"]
@@ -292,7 +258,7 @@ def _communities_section(analysis: GraphAnalysis) -> str:
     ]
     return (
         "<section><h2>Communautés (Leiden)</h2>"
-        f"<p>{found.count} communautés, modularité {found.modularity:.3f}. "
+        f"<p>{found.count} communautés, modularité {FRENCH.number(found.modularity, 3)}. "
         f"{_percent(found.share_in_multi_territory)} des nœuds sont dans une communauté qui "
         f"traverse plusieurs territoires, {_percent(found.share_in_multi_sector)} plusieurs "
         "secteurs.</p>"
@@ -343,7 +309,7 @@ def _snowball_section(analysis: GraphAnalysis) -> str:
         "<section><h2>Effet boule de neige</h2>"
         f"<p>{found.participants} participants dans {found.trees} arbres d'invitation ; "
         f"profondeur maximale {found.max_depth}, largeur maximale {found.max_breadth}. "
-        f"Chaque participant en a amené {found.reproduction_number:.2f} en moyenne.</p>"
+        f"Chaque participant en a amené {FRENCH.number(found.reproduction_number, 2)} en moyenne.</p>"
         + _note(found.explanation)
         + _table("Plus grands arbres", ["Racine", "Taille", "Profondeur", "Largeur"], trees)
         + _table(

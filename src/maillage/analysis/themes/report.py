@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from html import escape
+from statistics import median
 from typing import Any
 
+from maillage.analysis import charts
+
 from .pipeline import ThemeAnalysis
+
+FRENCH = charts.NumberFormat.for_language("fr")
+QUADRANTS = {  # quadrant: (name, corner, colour, marker shape), as on the observatory's pages
+    "weak": ("Signaux faibles", "top-left", charts.SERIES[4], "triangle"),
+    "strong": ("Signaux forts", "top-right", charts.SERIES[0], "diamond"),
+    "latent": ("Signaux latents", "bottom-left", charts.SERIES[7], "square"),
+    "well-known": ("Termes connus", "bottom-right", charts.SERIES[2], "cross"),
+}
 
 
 def analysis_document(
@@ -105,7 +116,9 @@ def render_html(document: dict[str, Any], title: str) -> str:
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem;"
         "color:#1a1a1a}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #999;"
         "padding:.25rem .5rem;text-align:left}caption{font-weight:bold;text-align:left}"
-        "svg text{font-size:12px}</style></head><body>",
+        ".chart-figure{margin:0}.chart-box{overflow-x:auto}.chart{max-width:100%;height:auto}"
+        ".chart-legend,.chart-key{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;"
+        "padding:0}.chart-key-number{font-weight:bold}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f"<p>{sum(t['size'] for t in document['themes'])} contributions analysées ; "
         f"ignorées : {escape(', '.join(f'{k} {v}' for k, v in document['skipped'].items()) or 'aucune')}.</p>",
@@ -132,29 +145,20 @@ def render_html(document: dict[str, Any], title: str) -> str:
 
 
 def _bar_chart(themes: list[dict[str, Any]]) -> str:
-    """Return an SVG bar chart of theme shares; the table after it carries the same data."""
-    height = 24 * len(themes) + 10
-    bars = []
-    for i, theme in enumerate(themes):
-        width = 400 * theme["share"] / max(max(t["share"] for t in themes), 1e-9)
-        y = 5 + 24 * i
-        bars.append(
-            f'<rect x="320" y="{y}" width="{width:.1f}" height="18" fill="#1f5fa8"></rect>'
-            f'<text x="315" y="{y + 13}" text-anchor="end">{escape(theme["label"][:48])}</text>'
-            f'<text x="{325 + width:.1f}" y="{y + 13}">{100 * theme["share"]:.1f} %</text>'
-        )
-    return (
-        f'<svg role="img" aria-labelledby="bars-title" width="800" height="{height}" '
-        f'viewBox="0 0 800 {height}"><title id="bars-title">Part de chaque thème</title>'
-        + "".join(bars)
-        + "</svg>"
+    """Return a bar chart of theme shares; the table after it carries the same data."""
+    chart = charts.bar_chart(
+        [charts.BarRow(t["label"], t["share"], FRENCH.percent(t["share"], 1)) for t in themes],
+        chart_id="bars",
+        title="Part de chaque thème",
+        desc="Une barre par thème, la plus grande d'abord ; le tableau qui suit donne les parts.",
     )
+    return chart.figure
 
 
 def _theme_table(themes: list[dict[str, Any]]) -> str:
     """Return the themes as a table: label, share, terms, examples."""
     rows = "".join(
-        f"<tr><td>{t['id']}</td><td>{escape(t['label'])}</td><td>{100 * t['share']:.1f} %</td>"
+        f"<tr><td>{t['id']}</td><td>{escape(t['label'])}</td><td>{FRENCH.percent(t['share'], 1)}</td>"
         f"<td>{escape(', '.join(t['terms']))}</td>"
         f"<td>{'<br>'.join(escape(e['text'][:200]) for e in t['examples'][:3])}</td></tr>"
         for t in themes
@@ -173,41 +177,55 @@ def _share_table(
     head = "".join(f"<th scope=col>{escape(t['label'][:30])}</th>" for t in themes)
     body = "".join(
         f"<tr><th scope=row>{escape(name)}</th>"
-        + "".join(f"<td>{100 * row.get(str(t['id']), 0.0):.1f} %</td>" for t in themes)
+        + "".join(f"<td>{FRENCH.percent(row.get(str(t['id']), 0.0), 1)}</td>" for t in themes)
         + "</tr>"
         for name, row in list(shares.items())[:200]
     )
     return f"<table><caption>{escape(caption)}</caption><thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _quadrant_chart(points: list[dict[str, Any]], period: str) -> str:
-    """Return Yoon's keyword emergence map of one period as an SVG scatter plot."""
+def _quadrant_chart(points: list[dict[str, Any]], period: str, labelled: int = 12) -> str:
+    """Return Yoon's keyword emergence map of one period, cut at the medians."""
     if not points:
         return ""
     xs = [p["visibility"] for p in points]
     ys = [p["visibility_increase"] for p in points]
-    x_low, x_high = min(xs), max(xs) or 1.0
-    y_low, y_high = min(ys), max(ys)
-    colors = {"weak": "#c0392b", "strong": "#1f5fa8", "latent": "#7f8c8d", "well-known": "#27ae60"}
-    dots = []
-    for p in points:
-        x = 60 + 500 * (p["visibility"] - x_low) / max(x_high - x_low, 1e-12)
-        y = 330 - 300 * (p["visibility_increase"] - y_low) / max(y_high - y_low, 1e-12)
-        dots.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colors.get(p["quadrant"], "#000")}">'
-            f"<title>{escape(p['term'])} ({p['quadrant']})</title></circle>"
-        )
-    return (
-        f'<svg role="img" aria-labelledby="kem-title" width="620" height="360" viewBox="0 0 620 360">'
-        f'<title id="kem-title">Carte d’émergence des termes, période {escape(period)} : '
-        "visibilité (horizontal) et taux d’accroissement (vertical)</title>"
-        '<line x1="60" y1="330" x2="580" y2="330" stroke="#333"></line>'
-        '<line x1="60" y1="20" x2="60" y2="330" stroke="#333"></line>'
-        '<text x="320" y="352" text-anchor="middle">visibilité (DoV)</text>'
-        '<text x="15" y="180" transform="rotate(-90 15 180)" text-anchor="middle">accroissement</text>'
-        + "".join(dots)
-        + "</svg>"
+    x_ticks = charts.nice_ticks(0.0, max(xs) or 1.0)
+    y_ticks = charts.nice_ticks(min(min(ys), 0.0), max(max(ys), 0.0))
+    ranked = sorted(
+        (i for i, p in enumerate(points) if p["quadrant"] in ("weak", "strong")),
+        key=lambda i: (not points[i]["emerging"], -points[i]["visibility_increase"]),
     )
+    priority = {index: rank for rank, index in enumerate(ranked[:labelled])}
+    chart = charts.quadrant_chart(
+        [
+            charts.Point(
+                p["visibility"], p["visibility_increase"], p["term"], p["quadrant"], priority.get(i)
+            )
+            for i, p in enumerate(points)
+        ],
+        [
+            charts.Group(q, name, colour, shape)
+            for q, (name, _c, colour, shape) in QUADRANTS.items()
+        ],
+        charts.Axis(
+            "Degré de visibilité →",
+            x_ticks,
+            [FRENCH.number(t, charts.decimals_for(x_ticks)) for t in x_ticks],
+        ),
+        charts.Axis("↑ Taux d'accroissement", y_ticks, [FRENCH.signed_percent(t) for t in y_ticks]),
+        cut=(median(xs), median(ys)),
+        corners={corner: name for name, corner, _colour, _shape in QUADRANTS.values()},
+        chart_id="kem",
+        title=f"Carte d'émergence des termes, période {period}",
+        desc=(
+            "En abscisse la visibilité, en ordonnée son taux d'accroissement ; les pointillés "
+            "aux médianes séparent les quatre quadrants. Le tableau qui suit liste les signaux."
+        ),
+        legend_name="Quadrants :",
+        key_name="Termes numérotés sur la carte :",
+    )
+    return chart.figure
 
 
 def _signal_table(signals: list[dict[str, Any]]) -> str:
@@ -221,7 +239,8 @@ def _signal_table(signals: list[dict[str, Any]]) -> str:
     rows = "".join(
         f"<tr><td>{escape(s['term'])}</td><td>{escape(s['period'])}</td>"
         f"<td>{names.get(s['quadrant'], s['quadrant'])}</td><td>{s['document_frequency']}</td>"
-        f"<td>{s['visibility_increase']:+.2f}</td><td>{s['log_likelihood']:.1f}</td>"
+        f"<td>{FRENCH.signed_percent(s['visibility_increase'])}</td>"
+        f"<td>{FRENCH.number(s['log_likelihood'], 1)}</td>"
         f"<td>{'oui' if s['burst'] else 'non'}</td>"
         f"<td>{escape(s['examples'][0]['text'][:200]) if s['examples'] else ''}</td></tr>"
         for s in signals

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
-from maillage.decisions import services
 from maillage.decisions.models import Round
+from maillage.decisions.services import circles, proposals, rounds
 
 PASSWORD = "correct horse battery staple"
 
@@ -38,16 +38,16 @@ def team(personas: Any) -> SimpleNamespace:
     author = make_person("author@example.org")
     other_member = make_person("other@example.org")
     facilitator = personas.facilitator
-    circle = services.circle_create(
+    circle = circles.circle_create(
         name="Équipe projet Place Test", kind="project_team", territory=personas.commune
     )
     for person in (facilitator, author, member):
-        services.circle_member_add(circle=circle, person=person, since=dt.date(2025, 1, 1))
-    other_circle = services.circle_create(
+        circles.circle_member_add(circle=circle, person=person, since=dt.date(2025, 1, 1))
+    other_circle = circles.circle_create(
         name="Autre cercle", kind="project_team", territory=personas.other_commune
     )
-    services.circle_member_add(circle=other_circle, person=other_member)
-    decision = services.decision_propose(
+    circles.circle_member_add(circle=other_circle, person=other_member)
+    decision = proposals.decision_propose(
         circle=circle,
         actor=author,
         title="Ouvrir la place le dimanche",
@@ -82,9 +82,9 @@ def deadline(days: int = 7) -> dt.datetime:
 def to_consent(decision: Any, facilitator: Any, *, mode: str = "async") -> Round:
     """Run the clarifying and reactions rounds and open the consent round."""
     for kind in ("clarifying", "reactions"):
-        round_ = services.round_open(decision=decision, actor=facilitator, kind=kind, mode="live")
-        services.round_close(round=round_, actor=facilitator)
-    return services.round_open(
+        round_ = rounds.round_open(decision=decision, actor=facilitator, kind=kind, mode="live")
+        rounds.round_close(round=round_, actor=facilitator)
+    return rounds.round_open(
         decision=decision,
         actor=facilitator,
         kind="consent",
@@ -101,18 +101,18 @@ def committee(personas: Any) -> SimpleNamespace:
     commune_a = organization_create(name="Commune A", kind="commune")
     commune_b = organization_create(name="Commune B", kind="commune")
     college = organization_create(name="Collège des habitants", kind="citizen_collective")
-    circle = services.circle_create(
+    circle = circles.circle_create(
         name="Comité de pilotage", kind="steering_committee", territory=personas.commune
     )
     people = {
         name: make_person(f"{name}@example.org")
         for name in ("a1", "a2", "a3", "b1", "b2", "h1", "h2", "h3", "neutral")
     }
-    delegation_a = services.delegation_add(
+    delegation_a = circles.delegation_add(
         circle=circle, organization=commune_a, rule="head", head=people["a1"]
     )
-    delegation_b = services.delegation_add(circle=circle, organization=commune_b, rule="unanimity")
-    delegation_h = services.delegation_add(circle=circle, organization=college, rule="majority")
+    delegation_b = circles.delegation_add(circle=circle, organization=commune_b, rule="unanimity")
+    delegation_h = circles.delegation_add(circle=circle, organization=college, rule="majority")
     for name, delegation in (
         ("a1", delegation_a),
         ("a2", delegation_a),
@@ -123,9 +123,9 @@ def committee(personas: Any) -> SimpleNamespace:
         ("h2", delegation_h),
         ("h3", delegation_h),
     ):
-        services.circle_member_add(circle=circle, person=people[name], delegation=delegation)
-    services.circle_member_add(circle=circle, person=people["neutral"])
-    decision = services.decision_propose(
+        circles.circle_member_add(circle=circle, person=people[name], delegation=delegation)
+    circles.circle_member_add(circle=circle, person=people["neutral"])
+    decision = proposals.decision_propose(
         circle=circle,
         actor=people["neutral"],
         title="Ouvrir la friche aux habitants",

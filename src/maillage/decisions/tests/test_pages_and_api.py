@@ -8,7 +8,7 @@ import pytest
 
 from maillage.core.exports import stream_json
 from maillage.core.opendata import get_dataset
-from maillage.decisions import services
+from maillage.decisions.services import elections, polls, proposals, rounds
 from maillage.decisions.tests.conftest import to_consent
 from maillage.people.services import api_token_create
 
@@ -18,32 +18,32 @@ LOGIN = "maillage.people.backends.EmailBackend"
 def _adopt(team, *, with_objection: bool = False):
     round_ = to_consent(team.decision, team.facilitator)
     if with_objection:
-        objection = services.answer_submit(
+        objection = rounds.answer_submit(
             round=round_,
             actor=team.member,
             kind="objection",
             reason="Trop bruyant",
             acceptable_if="Fermer à 21 h",
         )
-        services.round_close(round=round_, actor=team.facilitator)
-        services.decision_amend(
+        rounds.round_close(round=round_, actor=team.facilitator)
+        proposals.decision_amend(
             decision=team.decision,
             actor=team.author,
             text="La place est piétonne le dimanche jusqu'à 21 h.",
             note="Fermeture avancée",
             integrations={objection.pk: "21 h"},
         )
-        round_ = services.round_open(
+        round_ = rounds.round_open(
             decision=team.decision, actor=team.facilitator, kind="consent", mode="live"
         )
         for person in team.members:
-            services.answer_submit(
+            rounds.answer_submit(
                 round=round_, actor=team.facilitator, member=person, kind="consent"
             )
     else:
         for person in team.members:
-            services.answer_submit(round=round_, actor=person, kind="consent")
-    services.round_close(round=round_, actor=team.facilitator)
+            rounds.answer_submit(round=round_, actor=person, kind="consent")
+    rounds.round_close(round=round_, actor=team.facilitator)
     team.decision.refresh_from_db()
     return round_
 
@@ -60,7 +60,7 @@ def test_an_objection_without_reason_on_the_page_answers_422_with_the_message(te
 
 def test_answering_a_closed_round_on_the_page_answers_409_with_its_state(team, client):
     round_ = to_consent(team.decision, team.facilitator)
-    services.round_close(round=round_, actor=team.facilitator)
+    rounds.round_close(round=round_, actor=team.facilitator)
     client.force_login(team.member, backend=LOGIN)
     response = client.post(f"/tours/{round_.pk}/repondre/", {"kind": "consent"})
     assert response.status_code == 409
@@ -84,14 +84,14 @@ def test_the_api_takes_a_bearer_answer_and_refuses_closed_rounds_and_bare_object
     ok = client.post(url, {"kind": "consent"}, content_type="application/json", **auth)
     assert ok.status_code == 200 and ok.json()["kind"] == "consent"
     assert client.post(url, {"kind": "consent"}, content_type="application/json").status_code == 401
-    services.round_close(round=round_, actor=team.facilitator)
+    rounds.round_close(round=round_, actor=team.facilitator)
     closed = client.post(url, {"kind": "consent"}, content_type="application/json", **auth)
     assert closed.status_code == 409
     assert closed.json()["round_state"] == "closed"
 
 
 def test_the_api_takes_a_ballot_and_publishes_results_once_closed(team, client):
-    poll = services.poll_open(
+    poll = polls.poll_open(
         circle=team.circle,
         actor=team.member,
         title="Projet",
@@ -108,7 +108,7 @@ def test_the_api_takes_a_ballot_and_publishes_results_once_closed(team, client):
     )
     assert response.status_code == 200, response.content
     assert response.json()["voters"] == 1 and response.json()["results"] == []
-    services.poll_close(poll=poll, actor=team.member)
+    polls.poll_close(poll=poll, actor=team.member)
     results = client.get(f"/api/decisions/polls/{poll.pk}/results").json()
     assert [r["option"] for r in results["results"]] == ["A", "B"]
     assert results["results"][0]["majority_grade"] == "Excellent"
@@ -162,7 +162,7 @@ def test_open_data_publishes_the_register_without_naming_members(team):
 
 
 def test_open_data_publishes_closed_majority_judgment_results(team):
-    poll = services.poll_open(
+    poll = polls.poll_open(
         circle=team.circle,
         actor=team.member,
         title="Projet",
@@ -171,9 +171,9 @@ def test_open_data_publishes_closed_majority_judgment_results(team):
         options=["A", "B"],
     )
     a, b = poll.options.all()
-    services.poll_submit(poll=poll, actor=team.member, grades={a.pk: 5, b.pk: 2})
+    polls.poll_submit(poll=poll, actor=team.member, grades={a.pk: 5, b.pk: 2})
     assert list(get_dataset("majority-judgment-results").iter_rows()) == []
-    services.poll_close(poll=poll, actor=team.member)
+    polls.poll_close(poll=poll, actor=team.member)
     rows = list(get_dataset("majority-judgment-results").iter_rows())
     assert [(r["option"], r["rank"], r["majority_grade"], r["grade_5"]) for r in rows] == [
         ("A", 1, "Very good", 1),
@@ -192,14 +192,14 @@ def test_the_decision_page_query_count_does_not_grow_with_answers(
     for index in range(count):
         person = make_person(f"extra{index}@example.org")
         CircleMember.objects.create(circle=team.circle, person=person, since="2025-01-01")
-        services.answer_submit(round=round_, actor=person, kind="consent")
+        rounds.answer_submit(round=round_, actor=person, kind="consent")
     client.force_login(team.member, backend=LOGIN)
     with django_assert_max_num_queries(40):
         assert client.get(team.decision.get_absolute_url()).status_code == 200
 
 
 def test_every_page_renders_for_a_member_and_the_facilitator(team, client):
-    poll = services.poll_open(
+    poll = polls.poll_open(
         circle=team.circle,
         actor=team.member,
         title="Projet",
@@ -207,7 +207,7 @@ def test_every_page_renders_for_a_member_and_the_facilitator(team, client):
         method="majority_judgment",
         options=["A", "B"],
     )
-    election = services.election_open(circle=team.circle, actor=team.member, role="Secrétaire")
+    election = elections.election_open(circle=team.circle, actor=team.member, role="Secrétaire")
     round_ = to_consent(team.decision, team.facilitator)
     slug = team.circle.slug
     pages = [

@@ -8,57 +8,57 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from maillage.decisions import services
+from maillage.decisions.services import elections, polls, proposals, rotation, rounds
 from maillage.decisions.tests.conftest import MATRIX_ROLES, actor_for, deadline, to_consent
 
 
 def _propose(team: Any, actor: Any) -> None:
-    services.decision_propose(circle=team.circle, actor=actor, title="Autre", text="Texte")
+    proposals.decision_propose(circle=team.circle, actor=actor, title="Autre", text="Texte")
 
 
 def _assign_roles(team: Any, actor: Any) -> None:
-    services.decision_assign_roles(decision=team.decision, actor=actor)
+    rotation.decision_assign_roles(decision=team.decision, actor=actor)
 
 
 def _open_round(team: Any, actor: Any) -> None:
-    services.round_open(decision=team.decision, actor=actor, kind="clarifying", mode="live")
+    rounds.round_open(decision=team.decision, actor=actor, kind="clarifying", mode="live")
 
 
 def _close_round(team: Any, actor: Any) -> None:
-    round_ = services.round_open(
+    round_ = rounds.round_open(
         decision=team.decision, actor=team.facilitator, kind="clarifying", mode="live"
     )
-    services.round_close(round=round_, actor=actor)
+    rounds.round_close(round=round_, actor=actor)
 
 
 def _answer(team: Any, actor: Any) -> None:
     round_ = to_consent(team.decision, team.facilitator)
-    services.answer_submit(round=round_, actor=actor, kind="consent")
+    rounds.answer_submit(round=round_, actor=actor, kind="consent")
 
 
 def _note(team: Any, actor: Any) -> None:
-    round_ = services.round_open(
+    round_ = rounds.round_open(
         decision=team.decision,
         actor=team.facilitator,
         kind="clarifying",
         mode="async",
         deadline=deadline(),
     )
-    services.note_add(round=round_, actor=actor, text="Une question")
+    rounds.note_add(round=round_, actor=actor, text="Une question")
 
 
 def _amend(team: Any, actor: Any) -> None:
-    services.decision_amend(
+    proposals.decision_amend(
         decision=team.decision, actor=actor, text="Nouveau texte", note="Plus clair"
     )
 
 
 def _withdraw(team: Any, actor: Any) -> None:
-    services.decision_withdraw(decision=team.decision, actor=actor)
+    proposals.decision_withdraw(decision=team.decision, actor=actor)
 
 
 def _open_poll(team: Any, actor: Any) -> None:
-    services.poll_open(
+    polls.poll_open(
         circle=team.circle,
         actor=actor,
         title="Vote",
@@ -69,7 +69,7 @@ def _open_poll(team: Any, actor: Any) -> None:
 
 
 def _vote(team: Any, actor: Any) -> None:
-    poll = services.poll_open(
+    poll = polls.poll_open(
         circle=team.circle,
         actor=team.member,
         title="Vote",
@@ -77,11 +77,11 @@ def _vote(team: Any, actor: Any) -> None:
         method="majority_judgment",
         options=["A", "B"],
     )
-    services.poll_submit(poll=poll, actor=actor, grades={o.pk: 3 for o in poll.options.all()})
+    polls.poll_submit(poll=poll, actor=actor, grades={o.pk: 3 for o in poll.options.all()})
 
 
 def _open_election(team: Any, actor: Any) -> None:
-    services.election_open(circle=team.circle, actor=actor, role="Secrétaire")
+    elections.election_open(circle=team.circle, actor=actor, role="Secrétaire")
 
 
 MEMBERS = {"member", "facilitator"}
@@ -139,7 +139,7 @@ def test_observers_read_a_public_circle_and_nothing_of_a_private_one(team, clien
 
 @pytest.mark.parametrize("role", MATRIX_ROLES)
 def test_closing_a_round_over_http_is_for_the_facilitator_only(team, client, role):
-    round_ = services.round_open(
+    round_ = rounds.round_open(
         decision=team.decision, actor=team.facilitator, kind="clarifying", mode="live"
     )
     if role != "visitor":

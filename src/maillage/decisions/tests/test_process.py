@@ -11,15 +11,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.core.models import AuditEntry
-from maillage.decisions import selectors, services
+from maillage.decisions import selectors
 from maillage.decisions.models import Answer, AnswerChange, Decision, Round
-from maillage.decisions.services import ProcessConflict
+from maillage.decisions.services import proposals, rounds
+from maillage.decisions.services.common import ProcessConflict
 from maillage.decisions.tests.conftest import deadline, to_consent
 
 
 def _consent_all(round_, people):
     for person in people:
-        services.answer_submit(round=round_, actor=person, kind="consent")
+        rounds.answer_submit(round=round_, actor=person, kind="consent")
 
 
 def test_a_proposal_goes_through_the_three_rounds_and_is_adopted_with_a_review_date(
@@ -28,7 +29,7 @@ def test_a_proposal_goes_through_the_three_rounds_and_is_adopted_with_a_review_d
     with django_capture_on_commit_callbacks(execute=True):
         round_ = to_consent(team.decision, team.facilitator)
         _consent_all(round_, team.members)
-        services.round_close(round=round_, actor=team.facilitator)
+        rounds.round_close(round=round_, actor=team.facilitator)
     decision = Decision.objects.get(pk=team.decision.pk)
     assert decision.state == "adopted"
     assert decision.review_date == timezone.localdate() + dt.timedelta(days=365)
@@ -46,7 +47,7 @@ def test_a_proposal_goes_through_the_three_rounds_and_is_adopted_with_a_review_d
 
 def test_emails_wait_for_the_commit(team, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.round_open(
+        rounds.round_open(
             decision=team.decision, actor=team.facilitator, kind="clarifying", mode="live"
         )
     assert mail.outbox == []
@@ -55,7 +56,7 @@ def test_emails_wait_for_the_commit(team, django_capture_on_commit_callbacks):
 
 def test_an_objection_sends_the_proposal_to_amendment_then_the_new_version_is_adopted(team):
     round_ = to_consent(team.decision, team.facilitator)
-    objection = services.answer_submit(
+    objection = rounds.answer_submit(
         round=round_,
         actor=team.member,
         kind="objection",
@@ -63,14 +64,14 @@ def test_an_objection_sends_the_proposal_to_amendment_then_the_new_version_is_ad
         acceptable_if="Autoriser les livraisons avant 10 h.",
     )
     _consent_all(round_, [team.facilitator, team.author])
-    services.round_close(round=round_, actor=team.facilitator)
+    rounds.round_close(round=round_, actor=team.facilitator)
     decision = Decision.objects.get(pk=team.decision.pk)
     assert decision.state == "amend"
     assert Round.objects.get(pk=round_.pk).outcome["objections"] == 1
 
     with pytest.raises(ProcessConflict, match="Integrate the objections first"):
-        services.round_open(decision=decision, actor=team.facilitator, kind="consent", mode="live")
-    version = services.decision_amend(
+        rounds.round_open(decision=decision, actor=team.facilitator, kind="consent", mode="live")
+    version = proposals.decision_amend(
         decision=decision,
         actor=team.author,
         text="La place est piétonne le dimanche, livraisons permises avant 10 h.\n"
@@ -81,12 +82,12 @@ def test_an_objection_sends_the_proposal_to_amendment_then_the_new_version_is_ad
     assert version.number == 2
     objection.refresh_from_db()
     assert objection.integrated_in_id == version.pk
-    second = services.round_open(
+    second = rounds.round_open(
         decision=decision, actor=team.facilitator, kind="consent", mode="async", deadline=deadline()
     )
     assert second.version_id == version.pk
     _consent_all(second, team.members)
-    services.round_close(round=second, actor=team.facilitator)
+    rounds.round_close(round=second, actor=team.facilitator)
     assert Decision.objects.get(pk=decision.pk).state == "adopted"
     versions = selectors.decision_versions(decision)
     assert versions[1].diff == [
@@ -100,12 +101,12 @@ def test_an_objection_sends_the_proposal_to_amendment_then_the_new_version_is_ad
 def test_an_objection_without_reason_is_refused_with_a_clear_message(team):
     round_ = to_consent(team.decision, team.facilitator)
     with pytest.raises(ValidationError) as error:
-        services.answer_submit(
+        rounds.answer_submit(
             round=round_, actor=team.member, kind="objection", acceptable_if="Autre chose"
         )
     assert "needs its reason" in str(error.value.message_dict["reason"])
     with pytest.raises(ValidationError) as error:
-        services.answer_submit(round=round_, actor=team.member, kind="objection", reason="Trop tôt")
+        rounds.answer_submit(round=round_, actor=team.member, kind="objection", reason="Trop tôt")
     assert "acceptable" in str(error.value.message_dict["acceptable_if"])
     assert not Answer.objects.exists()
 
@@ -121,19 +122,19 @@ def test_the_database_refuses_an_objection_without_reason_and_a_second_answer(te
 
 def test_acting_on_a_closed_round_is_a_conflict_naming_its_state(team):
     round_ = to_consent(team.decision, team.facilitator)
-    services.round_close(round=round_, actor=team.facilitator)
+    rounds.round_close(round=round_, actor=team.facilitator)
     with pytest.raises(ProcessConflict) as error:
-        services.answer_submit(round=round_, actor=team.member, kind="consent")
+        rounds.answer_submit(round=round_, actor=team.member, kind="consent")
     assert error.value.details["round_state"] == "closed"
     with pytest.raises(ProcessConflict):
-        services.round_close(round=round_, actor=team.facilitator)
+        rounds.round_close(round=round_, actor=team.facilitator)
 
 
 def test_a_member_changes_their_answer_while_open_and_the_history_keeps_both(team):
     round_ = to_consent(team.decision, team.facilitator)
-    services.answer_submit(round=round_, actor=team.member, kind="consent")
-    services.answer_submit(round=round_, actor=team.member, kind="consent")  # same: no change
-    services.answer_submit(round=round_, actor=team.member, kind="stand_aside")
+    rounds.answer_submit(round=round_, actor=team.member, kind="consent")
+    rounds.answer_submit(round=round_, actor=team.member, kind="consent")  # same: no change
+    rounds.answer_submit(round=round_, actor=team.member, kind="stand_aside")
     assert Answer.objects.get(round=round_, member=team.member).kind == "stand_aside"
     history = list(
         AnswerChange.objects.filter(round=round_, member=team.member).values_list("kind", flat=True)
@@ -143,25 +144,25 @@ def test_a_member_changes_their_answer_while_open_and_the_history_keeps_both(tea
 
 def test_the_state_machine_refuses_to_skip_the_clarifying_and_reactions_rounds(team):
     with pytest.raises(ProcessConflict) as error:
-        services.round_open(
+        rounds.round_open(
             decision=team.decision, actor=team.facilitator, kind="consent", mode="live"
         )
     assert error.value.details == {"state": "draft", "allowed": ["clarifying", "withdrawn"]}
 
 
 def test_a_second_round_cannot_open_while_one_is_open(team):
-    services.round_open(
+    rounds.round_open(
         decision=team.decision, actor=team.facilitator, kind="clarifying", mode="live"
     )
     with pytest.raises(ProcessConflict, match="still open"):
-        services.round_open(
+        rounds.round_open(
             decision=team.decision, actor=team.facilitator, kind="reactions", mode="live"
         )
 
 
 def test_an_online_round_needs_a_deadline_in_the_future(team):
     with pytest.raises(ValidationError) as error:
-        services.round_open(
+        rounds.round_open(
             decision=team.decision,
             actor=team.facilitator,
             kind="clarifying",
@@ -174,9 +175,9 @@ def test_an_online_round_needs_a_deadline_in_the_future(team):
 def test_in_a_live_round_the_facilitator_records_each_voice_in_meeting_order(team):
     round_ = to_consent(team.decision, team.facilitator, mode="live")
     with pytest.raises(PermissionDenied):
-        services.answer_submit(round=round_, actor=team.member, kind="consent")
+        rounds.answer_submit(round=round_, actor=team.member, kind="consent")
     for person in (team.member, team.author, team.facilitator):
-        services.answer_submit(round=round_, actor=team.facilitator, member=person, kind="consent")
+        rounds.answer_submit(round=round_, actor=team.facilitator, member=person, kind="consent")
     answers = list(round_.answers.order_by("position").values_list("member_id", "recorded_by_id"))
     assert answers == [
         (team.member.pk, team.facilitator.pk),
@@ -187,37 +188,37 @@ def test_in_a_live_round_the_facilitator_records_each_voice_in_meeting_order(tea
 
 
 def test_questions_belong_to_clarifying_rounds_and_answers_to_consent_rounds(team):
-    round_ = services.round_open(
+    round_ = rounds.round_open(
         decision=team.decision,
         actor=team.facilitator,
         kind="clarifying",
         mode="async",
         deadline=deadline(),
     )
-    note = services.note_add(round=round_, actor=team.member, text="Et les riverains ?")
-    services.note_reply(note=note, actor=team.author, reply="Ils gardent leur accès.")
+    note = rounds.note_add(round=round_, actor=team.member, text="Et les riverains ?")
+    rounds.note_reply(note=note, actor=team.author, reply="Ils gardent leur accès.")
     with pytest.raises(ValidationError, match="question or a reaction"):
-        services.answer_submit(round=round_, actor=team.member, kind="consent")
+        rounds.answer_submit(round=round_, actor=team.member, kind="consent")
 
 
 def test_an_adopted_decision_cannot_be_amended_or_withdrawn(team):
     round_ = to_consent(team.decision, team.facilitator)
     _consent_all(round_, team.members)
-    services.round_close(round=round_, actor=team.facilitator)
+    rounds.round_close(round=round_, actor=team.facilitator)
     decision = Decision.objects.get(pk=team.decision.pk)
     with pytest.raises(ProcessConflict):
-        services.decision_amend(decision=decision, actor=team.author, text="Autre", note="x")
+        proposals.decision_amend(decision=decision, actor=team.author, text="Autre", note="x")
     with pytest.raises(ProcessConflict):
-        services.decision_withdraw(decision=decision, actor=team.author)
+        proposals.decision_withdraw(decision=decision, actor=team.author)
 
 
 def test_a_round_closed_before_everyone_answered_stays_in_consent_and_can_reopen(team):
     round_ = to_consent(team.decision, team.facilitator)
-    services.answer_submit(round=round_, actor=team.member, kind="consent")
-    services.round_close(round=round_, actor=team.facilitator)
+    rounds.answer_submit(round=round_, actor=team.member, kind="consent")
+    rounds.round_close(round=round_, actor=team.facilitator)
     decision = Decision.objects.get(pk=team.decision.pk)
     assert decision.state == "consent"
-    again = services.round_open(
+    again = rounds.round_open(
         decision=decision, actor=team.facilitator, kind="consent", mode="live"
     )
     assert again.number == round_.number + 1
@@ -225,22 +226,22 @@ def test_a_round_closed_before_everyone_answered_stays_in_consent_and_can_reopen
 
 def test_reminders_go_once_to_members_who_have_not_answered(team):
     round_ = to_consent(team.decision, team.facilitator)
-    services.answer_submit(round=round_, actor=team.member, kind="consent")
+    rounds.answer_submit(round=round_, actor=team.member, kind="consent")
     Round.objects.filter(pk=round_.pk).update(deadline=timezone.now() + dt.timedelta(hours=3))
     mail.outbox.clear()
-    assert services.rounds_send_reminders() == 2
-    assert services.rounds_send_reminders() == 0
+    assert rounds.rounds_send_reminders() == 2
+    assert rounds.rounds_send_reminders() == 0
 
 
 def test_an_online_round_past_its_deadline_closes_by_itself_with_the_same_outcome(team):
     round_ = to_consent(team.decision, team.facilitator)
     for member in team.members:
-        services.answer_submit(round=round_, actor=member, kind="consent")
-    assert services.rounds_close_due() == 0  # the deadline has not passed
+        rounds.answer_submit(round=round_, actor=member, kind="consent")
+    assert rounds.rounds_close_due() == 0  # the deadline has not passed
     Round.objects.filter(pk=round_.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
-    assert services.rounds_close_due() == 1
+    assert rounds.rounds_close_due() == 1
     round_.refresh_from_db()
     team.decision.refresh_from_db()
     assert round_.state == Round.State.CLOSED
     assert team.decision.state == "adopted"
-    assert services.rounds_close_due() == 0
+    assert rounds.rounds_close_due() == 0

@@ -114,7 +114,7 @@ def test_facilitator_and_secretary_of_one_meeting_are_co_facilitators(personas) 
 
 
 def test_whoever_added_a_member_to_a_circle_invited_them(personas) -> None:
-    from maillage.decisions.services import circle_member_add
+    from maillage.decisions.services.circles import circle_member_add
 
     the_circle = f.circle(personas.site)
     circle_member_add(circle=the_circle, person=personas.participant, since=dt.date(2025, 2, 1))

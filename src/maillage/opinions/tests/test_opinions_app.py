@@ -204,7 +204,7 @@ def test_the_page_shows_the_map_once_the_viewer_voted_enough(
             )
         assert response.status_code == 302
     page = client.get(conversation.get_absolute_url()).content.decode()
-    assert "<circle" in page and 'class="me"' in page
+    assert "<circle" in page and 'class="chart-highlight"' in page
 
 
 def test_anonymous_participation_is_refused_when_the_facilitator_requires_accounts(

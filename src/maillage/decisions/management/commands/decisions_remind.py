@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from maillage.decisions.services import rounds_send_reminders
+from maillage.decisions.services.rounds import rounds_send_reminders
 
 
 class Command(BaseCommand):
