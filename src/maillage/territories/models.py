@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+# INSEE's linked-data IRIs are built from the official code for regions (2 digits) and communes
+# (5 characters: department then number; Corsica's departments are 2A and 2B). Intercommunalities
+# are identified there by an opaque UUID, not by their SIREN number, so they get none.
+INSEE_CODE_SHAPES = {
+    "region": re.compile(r"\d{2}"),
+    "commune": re.compile(r"(?:\d{5}|2[AB]\d{3})"),
+}
+INSEE_GEO = "http://id.insee.fr/geo/"
 
 
 class Territory(models.Model):
@@ -56,6 +67,15 @@ class Territory(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("territories:detail", args=[self.slug])
+
+    @property
+    def insee_iri(self) -> str | None:
+        """Return INSEE's IRI for this place, or None when its kind or code has none."""
+        shape = INSEE_CODE_SHAPES.get(self.kind)
+        code = self.official_code.strip().upper()
+        if shape is None or not shape.fullmatch(code):
+            return None
+        return f"{INSEE_GEO}{self.kind}/{code}"
 
     @property
     def ancestor_ids(self) -> list[int]:
