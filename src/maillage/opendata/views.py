@@ -8,6 +8,7 @@ from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from maillage.core.exports import CONTENT_TYPES, stream
@@ -84,5 +85,5 @@ def catalog(request: HttpRequest, suffix: str | None = None) -> HttpResponse:
         )
     body = serialize(dcat_catalog(request.build_absolute_uri("/")), suffix)
     response = HttpResponse(body, content_type=f"{SERIALIZATIONS[suffix][1]}; charset=utf-8")
-    response["Vary"] = "Accept"
+    patch_vary_headers(response, ["Accept"])
     return response
