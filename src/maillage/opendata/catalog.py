@@ -9,6 +9,7 @@ SHACL shapes and ranges without fetching any vocabulary (see tests/dcat_ap/).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
-from maillage.core.opendata import Dataset, datasets
+from maillage.core.opendata import LICENCE_OUVERTE, Dataset, datasets
 from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_oldest_record_date, territory_roots
 
@@ -108,7 +109,7 @@ def _contact_point(graph: Graph, base: str) -> URIRef:
     return contact
 
 
-def _add_dataset(graph: Graph, dataset: Dataset, base: str, shared: dict) -> URIRef:
+def _add_dataset(graph: Graph, dataset: Dataset, base: str, shared: dict[str, Any]) -> URIRef:
     node = URIRef(f"{base}/open-data/#{dataset.name}")
     graph.add((node, RDF.type, DCAT.Dataset))
     graph.add((node, DCTERMS.identifier, Literal(dataset.name)))
@@ -140,13 +141,8 @@ def _add_dataset(graph: Graph, dataset: Dataset, base: str, shared: dict) -> URI
         _both_languages(graph, distribution, DCTERMS.title, dataset.title)
         graph.add((distribution, DCAT.downloadURL, URIRef(url)))
         graph.add((distribution, DCAT.accessURL, shared["landing_page"]))
-        graph.add(
-            (
-                distribution,
-                DCTERMS.format,
-                _document(graph, FILE_TYPE[file_type], DCTERMS.MediaTypeOrExtent),
-            )
-        )
+        file_type_iri = _document(graph, FILE_TYPE[file_type], DCTERMS.MediaTypeOrExtent)
+        graph.add((distribution, DCTERMS.format, file_type_iri))
         graph.add(
             (distribution, DCAT.mediaType, _document(graph, IANA[media_type], DCTERMS.MediaType))
         )
@@ -156,7 +152,7 @@ def _add_dataset(graph: Graph, dataset: Dataset, base: str, shared: dict) -> URI
     return node
 
 
-def _add_api(graph: Graph, base: str, shared: dict) -> URIRef:
+def _add_api(graph: Graph, base: str, shared: dict[str, Any]) -> URIRef:
     """Describe the REST API as a dcat:DataService with its OpenAPI document."""
     endpoint = f"{base}/api/"
     service = URIRef(f"{endpoint}#service")
@@ -176,10 +172,10 @@ def _add_api(graph: Graph, base: str, shared: dict) -> URIRef:
 def dcat_catalog(base_url: str) -> Graph:
     """Return the catalogue graph; ``base_url`` is the site's root URL."""
     base = base_url.rstrip("/")
-    graph = Graph()
+    graph = Graph(bind_namespaces="core")
     for prefix, namespace in (
         ("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("vcard", VCARD), ("skos", SKOS),
-        ("locn", Namespace("http://www.w3.org/ns/locn#")), ("gsp", GSP),
+        ("gsp", GSP),
     ):  # fmt: skip
         graph.bind(prefix, namespace)
 
@@ -187,10 +183,8 @@ def dcat_catalog(base_url: str) -> Graph:
     frequency = URIRef(FREQUENCY[settings.CATALOG_FREQUENCY])
     graph.add((frequency, RDF.type, DCTERMS.Frequency))
     table_schema = _document(graph, TABLE_SCHEMA, DCTERMS.Standard)
-    licence = _document(
-        graph, "https://www.etalab.gouv.fr/licence-ouverte-open-licence/", DCTERMS.LicenseDocument
-    )
-    graph.add((licence, DCTERMS.title, Literal(settings.OPEN_DATA_LICENCE)))
+    licence = _document(graph, LICENCE_OUVERTE["path"], DCTERMS.LicenseDocument)
+    graph.add((licence, DCTERMS.title, Literal(LICENCE_OUVERTE["title"])))
     shared = {
         "publisher": _publisher(graph, base),
         "contact": _contact_point(graph, base),
