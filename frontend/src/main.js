@@ -13,6 +13,7 @@ function drawMap(element) {
   const data = JSON.parse(source.textContent);
   if (!data.features || data.features.length === 0) return;
   const map = L.map(element, { scrollWheelZoom: false, attributionControl: !!tileUrl });
+  const pickName = element.dataset.pick;
   if (tileUrl) {
     L.tileLayer(tileUrl, { attribution: tileAttribution, maxZoom: 19 }).addTo(map);
   }
@@ -27,7 +28,9 @@ function drawMap(element) {
     onEachFeature: (feature, lyr) => {
       const p = feature.properties;
       const label = p.label || p.name || "";
-      if (p.url) {
+      if (pickName && p.pick) {
+        pickable(lyr, pickName, p.pick);
+      } else if (p.url) {
         const link = document.createElement("a");
         link.href = p.url;
         link.textContent = label;
@@ -39,6 +42,19 @@ function drawMap(element) {
     },
   }).addTo(map);
   map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+}
+
+// A map that picks: clicking a shape ticks its box in the form beside the map (the form stays
+// the accessible way to choose), and ticking a box recolours its shape.
+function pickable(layer, name, value) {
+  const box = document.querySelector(`input[name="${name}"][value="${value}"]`);
+  if (!box) return;
+  const paint = () => layer.setStyle({ color: box.checked ? "#1d4ed8" : "#6b7280", weight: box.checked ? 3 : 2 });
+  layer.on("click", () => {
+    box.checked = !box.checked;
+    paint();
+  });
+  box.addEventListener("change", paint);
 }
 
 document.addEventListener("DOMContentLoaded", () => {

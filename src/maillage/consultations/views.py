@@ -57,7 +57,11 @@ def campaign_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "consultations/index.html",
-        {"page": page, "field_campaigns": selectors.campaigns_for_agent(request.user)},
+        {
+            "page": page,
+            "field_campaigns": selectors.campaigns_for_agent(request.user),
+            "can_run": selectors.territories_for_new_campaign(request.user).exists(),
+        },
     )
 
 

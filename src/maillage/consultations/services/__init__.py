@@ -7,7 +7,12 @@ another's helpers directly.
 """
 
 from maillage.consultations.services.campaigns import (
+    campaign_archive,
+    campaign_close,
     campaign_create,
+    campaign_open,
+    campaign_team_add,
+    campaign_team_remove,
     campaign_update,
 )
 from maillage.consultations.services.contributions import contribution_submit_online
@@ -25,7 +30,12 @@ from maillage.consultations.services.responses import (
 from maillage.consultations.services.sync import contribution_sync_batch
 
 __all__ = [
+    "campaign_archive",
+    "campaign_close",
     "campaign_create",
+    "campaign_open",
+    "campaign_team_add",
+    "campaign_team_remove",
     "campaign_update",
     "contribution_attach_photo",
     "contribution_hide",
