@@ -5,5 +5,6 @@ from maillage.territories import views
 app_name = "territories"
 urlpatterns = [
     path("", views.territory_list, name="list"),
+    path("importer/", views.territory_import_view, name="import"),
     path("<slug:slug>/", views.territory_detail, name="detail"),
 ]
