@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -62,3 +63,39 @@ class TerritoryImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
+
+
+class PlaceForm(forms.Form):
+    """A place's name, description and shape; the shape is drawn on the map, which writes it
+    here as GeoJSON (the field stays editable by hand, for keyboards and pasted shapes)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Territory.Kind.choices)
+    description = forms.CharField(
+        label=_("Description (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    geometry = forms.CharField(
+        label=_("Shape (GeoJSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_(
+            "Filled in when you draw on the map: a point, a line (a street) or a polygon (a "
+            "square, a park). You may also paste a GeoJSON geometry."
+        ),
+    )
+
+    def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds is None:
+            del self.fields["kind"]
+        else:
+            self.fields["kind"].choices = [c for c in Territory.Kind.choices if c[0] in kinds]
+
+    def clean_geometry(self) -> Any:
+        text = self.cleaned_data.get("geometry", "").strip()
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise forms.ValidationError(_("The shape is not valid GeoJSON.")) from None
