@@ -57,6 +57,13 @@ function pickable(layer, name, value) {
   box.addEventListener("change", paint);
 }
 
+// "Select all": ticks every box of the named group on the page (the boxes stay usable alone).
+function selectAll(master) {
+  const boxes = () => document.querySelectorAll(`input[type=checkbox][name="${master.dataset.selectAll}"]`);
+  master.addEventListener("change", () => boxes().forEach((box) => { box.checked = master.checked; }));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-geojson]").forEach(drawMap);
+  document.querySelectorAll("[data-select-all]").forEach(selectAll);
 });

@@ -372,13 +372,34 @@ def answered_contribution_count(campaign: Campaign) -> int:
     )
 
 
-def moderation_queue(campaign: Campaign, *, status: str = "pending") -> QuerySet[Contribution]:
-    """Return the contributions of ``campaign`` in one moderation status, oldest first."""
-    return (
-        Contribution.objects.filter(campaign=campaign, status=status)
-        .select_related("site", "agent")
-        .order_by("created_at", "id")
-    )
+def moderation_queue(
+    campaign: Campaign,
+    *,
+    status: str = "pending",
+    site_id: int | None = None,
+    agent_id: int | None = None,
+) -> QuerySet[Contribution]:
+    """Return the contributions of ``campaign`` in one moderation status, oldest first,
+    optionally of one site and one field agent."""
+    qs = Contribution.objects.filter(campaign=campaign, status=status)
+    if site_id:
+        qs = qs.filter(site_id=site_id)
+    if agent_id:
+        qs = qs.filter(agent_id=agent_id)
+    return qs.select_related("site", "agent").order_by("created_at", "id")
+
+
+def answer_items(questions: list[dict[str, Any]], answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return (question, answer) pairs of a contribution's closed answers, in question order."""
+    items = []
+    for question in questions:
+        value = answers.get(question["id"])
+        if value in (None, "", []):
+            continue
+        items.append(
+            (question["label"], ", ".join(value) if isinstance(value, list) else str(value))
+        )
+    return items
 
 
 def moderation_counts(campaign: Campaign) -> dict[str, int]:

@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("concertations/<slug:slug>/moderation/", views.moderation, name="moderation"),
     path("concertations/<slug:slug>/moderation/<int:pk>/", views.moderate, name="moderate"),
+    path("concertations/<slug:slug>/moderation/lot/", views.moderate_bulk, name="moderate_bulk"),
     path("concertations/<slug:slug>/moderation/<int:pk>/corriger/", views.redact, name="redact"),
     path("concertations/<slug:slug>/reponses/", views.responses_manage, name="responses_manage"),
     path(

@@ -18,6 +18,7 @@ from maillage.consultations.services.campaigns import (
 from maillage.consultations.services.contributions import contribution_submit_online
 from maillage.consultations.services.moderation import (
     contribution_hide,
+    contribution_moderate_bulk,
     contribution_publish,
     contribution_redact,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "campaign_update",
     "contribution_attach_photo",
     "contribution_hide",
+    "contribution_moderate_bulk",
     "contribution_publish",
     "contribution_redact",
     "contribution_submit_online",
