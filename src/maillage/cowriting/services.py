@@ -235,6 +235,9 @@ def participant_invite(
         raise ValidationError({"role": _("Unknown role.")})
     if not person.is_active:
         raise ValidationError(_("This account is closed."))
+    if person.email_verified_at is None:
+        # An unverified address may be a squatter's: nobody is let in through it.
+        raise ValidationError(_("This account's address is not verified yet."))
     participant, created = Participant.objects.get_or_create(
         work=work,
         person=person,

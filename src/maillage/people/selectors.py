@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from maillage.core.periods import active_q
-from maillage.people.models import Person, TerritoryRole
+from maillage.people.models import ApiToken, Person, TerritoryRole
 
 
 def person_has_territory_role(person: Any, territory: Any, roles: tuple[str, ...]) -> bool:
@@ -62,3 +63,10 @@ def person_ids_living_or_working_in(territory_ids: Iterable[int]) -> set[int]:
             through.objects.filter(territory_id__in=ids).values_list("person_id", flat=True)
         )
     return found
+
+
+def person_api_tokens(person: Person) -> QuerySet[ApiToken]:
+    """Return the person's tokens still in use (neither revoked nor expired), newest first."""
+    return person.api_tokens.filter(
+        revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")
