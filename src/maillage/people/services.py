@@ -9,9 +9,12 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Replace
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +28,7 @@ from maillage.core.mail import ERASED_SUFFIX, personal_messages, send_on_commit
 from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
-from maillage.people.models import ApiToken, Person, TerritoryRole
+from maillage.people.models import DELETED_NAME, ApiToken, Person, TerritoryRole
 
 
 class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
@@ -191,9 +194,13 @@ def person_delete(*, person: Person, actor: Any) -> None:
     """Erase the account's personal data; contributions stay, shown as "deleted participant".
 
     The row is kept (anonymized) so that what the person co-wrote, proposed or voted keeps its
-    integrity; everything that identifies them is overwritten.
+    integrity; everything that identifies them is overwritten. Each app erases its part first
+    (see core.capabilities), while the account still has its verified address to match by.
     """
     require(actor, "people.delete_account", person)
+    for _label, eraser in data_erasers():
+        eraser(person)
+    _admin_log_forget(person)
     person.email = f"deleted-{person.pk}-{secrets.token_hex(6)}{ERASED_SUFFIX}"
     person.display_name = ""
     person.pseudonym = ""
@@ -209,10 +216,24 @@ def person_delete(*, person: Person, actor: Any) -> None:
     person.work_territories.clear()
     person.api_tokens.all().delete()
     person.territory_roles.filter(active_q()).update(until=timezone.localdate())
-    # Each app that holds personal data erases its part (see core.capabilities).
-    for _label, eraser in data_erasers():
-        eraser(person)
     audit_record(actor=None, action="person.delete", target=person)
+
+
+def _admin_log_forget(person: Person) -> None:
+    """Take the person's name and address out of the Django admin's history.
+
+    The admin logs each change with the object's text ("Name — role — territory"), so the
+    name is replaced wherever it appears there.
+    """
+    identifiers = {person.email, person.display_name, person.pseudonym}
+    deleted = str(DELETED_NAME)
+    for text in sorted((i for i in identifiers if len(i) >= 3), key=len, reverse=True):
+        LogEntry.objects.filter(object_repr__contains=text).update(
+            object_repr=Replace("object_repr", Value(text), Value(deleted))
+        )
+        LogEntry.objects.filter(change_message__contains=text).update(
+            change_message=Replace("change_message", Value(text), Value(deleted))
+        )
 
 
 def _hash(key: str) -> str:
