@@ -14,7 +14,7 @@ from django.contrib.auth.forms import (
 from django.utils.translation import gettext_lazy as _
 
 from maillage.core import ratelimit
-from maillage.people.models import ApiToken, Person
+from maillage.people.models import ApiToken, Person, TerritoryRole
 from maillage.people.services import (
     TOKEN_LIFETIMES_DAYS,
     email_verification_send,
@@ -166,3 +166,33 @@ class TokenForm(forms.Form):
         initial=90,
         choices=[(d, _("%(days)d days") % {"days": d}) for d in TOKEN_LIFETIMES_DAYS],
     )
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=TerritoryRole.Role.choices)
+
+
+class InvitationAcceptForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password = forms.CharField(
+        label=_("Choose a password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, Person(email=self.email))
+        return password

@@ -164,3 +164,29 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class StaffInvitation(models.Model):
+    """An invitation to hold a role on a territory, sent to an address.
+
+    Only the SHA-256 of the link's key is stored; the link works once, before ``expires_at``,
+    and following it verifies the address.
+    """
+
+    email = models.EmailField(_("email address"))
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="staff_invitations"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=TerritoryRole.Role.choices)
+    invited_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} — {self.territory}"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Replace
@@ -28,7 +29,13 @@ from maillage.core.mail import ERASED_SUFFIX, personal_messages, send_on_commit
 from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
-from maillage.people.models import DELETED_NAME, ApiToken, Person, TerritoryRole
+from maillage.people.models import (
+    DELETED_NAME,
+    ApiToken,
+    Person,
+    StaffInvitation,
+    TerritoryRole,
+)
 
 
 class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
@@ -201,6 +208,7 @@ def person_delete(*, person: Person, actor: Any) -> None:
     for _label, eraser in data_erasers():
         eraser(person)
     _admin_log_forget(person)
+    staff_invitations_erase(person)
     person.email = f"deleted-{person.pk}-{secrets.token_hex(6)}{ERASED_SUFFIX}"
     person.display_name = ""
     person.pseudonym = ""
@@ -327,9 +335,122 @@ def territory_role_grant(*, person: Person, territory: Any, role: str, actor: An
 
 @transaction.atomic
 def territory_role_end(*, grant: TerritoryRole, actor: Any) -> TerritoryRole:
-    """End a role today; the history is kept."""
+    """End a role today; the history is kept. A territory never loses its last admin."""
     require(actor, "people.grant_territory_role", grant.territory)
+    if grant.until is not None:
+        raise ValidationError(_("This role has already ended."))
+    if grant.role == TerritoryRole.Role.ADMIN:
+        # Lock the territory's admin rows: two admins ending each other's role at once would
+        # otherwise both see one other admin left.
+        admins = list(
+            TerritoryRole.objects.select_for_update()
+            .filter(territory=grant.territory, role=TerritoryRole.Role.ADMIN, until__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if admins == [grant.pk]:
+            raise ValidationError(
+                _("This is the territory's last admin: invite another admin before ending it.")
+            )
     grant.until = timezone.localdate()
     grant.save(update_fields=["until"])
     audit_record(actor=actor, action="territory_role.end", target=grant)
     return grant
+
+
+STAFF_INVITATION_DAYS = 7
+
+
+@transaction.atomic
+def staff_invite(*, actor: Any, territory: Any, email: str, role: str) -> StaffInvitation:
+    """Invite ``email`` to hold ``role`` on ``territory``; the link is mailed after commit."""
+    require(actor, "people.grant_territory_role", territory)
+    errors: dict[str, str] = {}
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = _("Give a valid email address.")
+    if role not in TerritoryRole.Role.values:
+        errors["role"] = _("Choose a territory admin, a facilitator or a field agent.")
+    if errors:
+        raise ValidationError(errors)
+    holds = TerritoryRole.objects.filter(
+        person__email__iexact=email, territory=territory, role=role
+    ).filter(active_q())
+    if holds.exists():
+        raise ValidationError(
+            {"email": _("This address already holds this role on this territory.")}
+        )
+    key = secrets.token_urlsafe(32)
+    invitation = StaffInvitation.objects.create(
+        email=email,
+        territory=territory,
+        role=role,
+        invited_by=actor,
+        key_hash=_hash(key),
+        expires_at=timezone.now() + datetime.timedelta(days=STAFF_INVITATION_DAYS),
+    )
+    url = settings.SITE_URL + reverse("people:invitation", args=[key])
+    context = {
+        "invitation": invitation,
+        "role": invitation.get_role_display(),
+        "inviter": actor.public_name,
+        "url": url,
+        "days": STAFF_INVITATION_DAYS,
+    }
+    _email("staff_invitation", context, email)
+    audit_record(actor=actor, action="staff.invite", target=invitation, data={"role": role})
+    return invitation
+
+
+def staff_invitation_for_key(key: str) -> StaffInvitation:
+    """Return the live invitation of ``key``; raise ValidationError saying why it is not."""
+    invitation = (
+        StaffInvitation.objects.select_related("territory").filter(key_hash=_hash(key)).first()
+    )
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid."))
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation was already used: sign in."))
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(
+            _("This invitation has expired: ask the territory admin for a new one.")
+        )
+    return invitation
+
+
+@transaction.atomic
+def staff_invitation_accept(
+    *, key: str, password: str, display_name: str = ""
+) -> tuple[Person, TerritoryRole]:
+    """Accept an invitation: the address is proven, the password set, the role granted.
+
+    Whoever follows the link reads the invited mailbox, as with a password reset: an existing
+    account of that address gets the new password; otherwise the account is created.
+    """
+    invitation = staff_invitation_for_key(key)
+    # Claim the invitation first: a link followed twice at once grants once.
+    if not StaffInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    ):
+        raise ValidationError(_("This invitation was already used: sign in."))
+    person = Person.objects.filter(email__iexact=invitation.email).first()
+    if person is None:
+        if not display_name.strip():
+            raise ValidationError({"display_name": _("Give your name.")})
+        person = Person.objects.create_user(
+            invitation.email, None, display_name=display_name.strip()
+        )
+    elif person.deleted_at is not None:
+        raise ValidationError(_("This invitation link is not valid."))
+    person_set_password(person=person, actor=person, password=password, email_proven=True)
+    grant, _created = TerritoryRole.objects.get_or_create(
+        person=person, territory=invitation.territory, role=invitation.role, until__isnull=True
+    )
+    audit_record(actor=person, action="staff.accept", target=grant, data={"role": grant.role})
+    return person, grant
+
+
+def staff_invitations_erase(person: Person) -> None:
+    """Delete the invitations sent to the person's address (it is personal data)."""
+    StaffInvitation.objects.filter(email__iexact=person.email).delete()

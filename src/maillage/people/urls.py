@@ -30,6 +30,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("personnes/<int:pk>/", views.profile, name="profile"),
+    path("invitation/<str:key>/", views.invitation, name="invitation"),
     path(
         "mot-de-passe/",
         views.PasswordResetView.as_view(),

@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core import ratelimit
+from maillage.core.forms import add_service_errors
 from maillage.organizations.selectors import person_public_memberships
 from maillage.people import services
 from maillage.people.forms import (
     EmailAuthenticationForm,
+    InvitationAcceptForm,
     LimitedPasswordResetForm,
     ProfileForm,
     RegistrationForm,
@@ -164,3 +166,22 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         )
         return redirect("site:home")
     return render(request, "people/delete.html")
+
+
+def invitation(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        invited = services.staff_invitation_for_key(key)
+    except ValidationError as error:
+        return render(request, "people/invitation.html", {"error": error.messages[0]}, status=400)
+    has_account = Person.objects.filter(email__iexact=invited.email).exists()
+    form = InvitationAcceptForm(request.POST or None, email=invited.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_invitation_accept(key=key, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Welcome to the team: sign in with your new password."))
+            return redirect("people:login")
+    context = {"invitation": invited, "form": form, "has_account": has_account}
+    return render(request, "people/invitation.html", context, status=400 if form.errors else 200)

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from maillage.territories import views
+from maillage.territories import team, views
 
 app_name = "territories"
 urlpatterns = [
     path("", views.territory_list, name="list"),
     path("<slug:slug>/", views.territory_detail, name="detail"),
+    path("<slug:slug>/equipe/", team.team, name="team"),
+    path("equipe/roles/<int:pk>/fin/", team.role_end, name="role_end"),
 ]
