@@ -220,6 +220,9 @@ SECURE_HSTS_PRELOAD = SECURE_HTTPS
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("MAILLAGE_BEHIND_PROXY") else None
 )
+# Addresses (or networks) of the reverse proxies in front of Maillage: only from them is
+# X-Forwarded-For believed, and only its entries they appended (core.ratelimit.client_ip).
+MAILLAGE_TRUSTED_PROXIES = env_list("MAILLAGE_TRUSTED_PROXIES", [])
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
@@ -229,7 +232,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # Rate limits (cache-backed, hence shared by every worker): "count/period" with s, m, h, d.
 RATE_LIMITS = {
+    # Sign-in attempts per account, and per client address (many accounts, one password).
     "login": env_str("RATE_LIMIT_LOGIN", "5/m"),
+    "login_ip": env_str("RATE_LIMIT_LOGIN_IP", "20/m"),
+    "password_reset": env_str("RATE_LIMIT_PASSWORD_RESET", "5/h"),
+    "verification_email": env_str("RATE_LIMIT_VERIFICATION_EMAIL", "3/h"),
     "register": env_str("RATE_LIMIT_REGISTER", "10/h"),
     "write": env_str("RATE_LIMIT_WRITE", "100/m"),
     "anonymous_write": env_str("RATE_LIMIT_ANONYMOUS_WRITE", "20/m"),

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from maillage.core.periods import active_q
-from maillage.people.models import Person, TerritoryRole
+from maillage.people.models import ApiToken, Person, StaffInvitation, TerritoryRole
 
 
 def person_has_territory_role(person: Any, territory: Any, roles: tuple[str, ...]) -> bool:
@@ -98,3 +99,27 @@ def territory_member_search(
         )
         .order_by("display_name", "email")[:limit]
     )
+
+
+def person_api_tokens(person: Person) -> QuerySet[ApiToken]:
+    """Return the person's tokens still in use (neither revoked nor expired), newest first."""
+    return person.api_tokens.filter(
+        revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")
+
+
+def territory_team(territory: Any) -> QuerySet[TerritoryRole]:
+    """Return who holds which active role on ``territory`` (itself, not its ancestors)."""
+    return (
+        TerritoryRole.objects.filter(territory=territory)
+        .filter(active_q())
+        .select_related("person")
+        .order_by("role", "person__display_name")
+    )
+
+
+def territory_pending_invitations(territory: Any) -> QuerySet[StaffInvitation]:
+    """Return the invitations to ``territory`` neither accepted nor expired."""
+    return StaffInvitation.objects.filter(
+        territory=territory, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")
