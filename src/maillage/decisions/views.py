@@ -471,7 +471,10 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if open_round
             and open_round.kind == Round.Kind.CONSENT
-            and ((is_voice and open_round.mode == "async") or is_facilitator)
+            and (
+                (is_voice and open_round.mode == "async")
+                or (is_facilitator and open_round.mode == "live")
+            )
             else None
         ),
         "without_voice": bool(
