@@ -46,7 +46,7 @@ from maillage.decisions.models import (
 )
 from maillage.organizations.models import Membership, Organization
 from maillage.people.models import TerritoryRole
-from maillage.territories.models import Territory
+from maillage.people.selectors import territories_where
 
 # ---------------------------------------------------------------- visibility
 
@@ -209,18 +209,14 @@ def places_stewarded_by(user: Any) -> tuple[list[Any], list[Any]]:
     """
     if not getattr(user, "is_authenticated", False):
         return [], []
+    places = list(territories_where(user, (TerritoryRole.Role.ADMIN,)))
     if user.is_superuser:
-        return list(Territory.objects.order_by("path")), list(Organization.objects.order_by("name"))
-    roots = TerritoryRole.objects.filter(active_q(), person=user, role=TerritoryRole.Role.ADMIN)
-    paths = list(roots.values_list("territory__path", flat=True))
-    places = Q(pk__in=[])
-    for path in paths:
-        places |= Q(path__startswith=path)
+        return places, list(Organization.objects.order_by("name"))
     administered = Membership.objects.filter(
         active_q(), organization=OuterRef("pk"), person=user, role=Membership.Role.ADMIN
     )
     organizations = Organization.objects.filter(Exists(administered)).order_by("name")
-    return list(Territory.objects.filter(places).order_by("path")), list(organizations)
+    return places, list(organizations)
 
 
 def person_circles(person: Any) -> QuerySet[Circle]:
