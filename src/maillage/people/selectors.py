@@ -24,6 +24,28 @@ def person_has_territory_role(person: Any, territory: Any, roles: tuple[str, ...
     )
 
 
+def territories_where(person: Any, roles: tuple[str, ...]) -> QuerySet[Any]:
+    """Return the territories where ``person`` holds one of ``roles``, and every place below.
+
+    Platform admins get every territory. Forms offer these as where to create something.
+    """
+    # The territory model reached through the role's foreign key (people sits beside
+    # territories in the layers and does not import it).
+    Territory = TerritoryRole._meta.get_field("territory").related_model
+
+    if not getattr(person, "is_authenticated", False):
+        return Territory.objects.none()
+    if person.is_superuser:
+        return Territory.objects.order_by("path")
+    paths = TerritoryRole.objects.filter(active_q(), person=person, role__in=roles).values_list(
+        "territory__path", flat=True
+    )
+    places = Q(pk__in=[])
+    for path in paths:
+        places |= Q(path__startswith=path)
+    return Territory.objects.filter(places).order_by("path")
+
+
 def person_territory_roles(person: Person) -> QuerySet[TerritoryRole]:
     """Return the active roles of ``person`` with their territories."""
     return (
