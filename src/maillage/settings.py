@@ -241,6 +241,10 @@ RATE_LIMITS = {
     "write": env_str("RATE_LIMIT_WRITE", "100/m"),
     "anonymous_write": env_str("RATE_LIMIT_ANONYMOUS_WRITE", "20/m"),
 }
+# Frames a second one co-writing websocket of a writer may send (a burst of ten seconds'
+# worth), per connection: past it the connection is closed (4429). Readers have a fixed,
+# lower limit (maillage.cowriting.consumers.FRAME_LIMITS).
+COWRITING_WRITER_FRAMES_PER_SECOND = env_int("MAILLAGE_WS_WRITER_FRAMES_PER_SECOND", 200)
 
 SHARED_DATA_DIR = env_str("MAILLAGE_SHARED_DATA", "")
 # A background map by default that needs no key; an empty MAP_TILE_URL turns tiles off (maps
