@@ -11,12 +11,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from maillage.core.timing import ServerTimingASGI  # noqa: E402
+from maillage.core.uploads import RequestBodyLimitASGI  # noqa: E402
 from maillage.core.websocket import WebsocketAuthStack  # noqa: E402
 from maillage.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ServerTimingASGI(django_asgi_app),
+        "http": ServerTimingASGI(RequestBodyLimitASGI(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(
             WebsocketAuthStack(URLRouter(websocket_urlpatterns))
         ),
