@@ -189,7 +189,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Bodies and files past 2.5 MB are spooled to disk, not held in memory, until a service reads them.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024 // 2
+# Every request body, uploads included: over it, 413 before the body is read (core.uploads).
+MAX_REQUEST_BYTES = env_int("MAILLAGE_MAX_REQUEST_MB", 25) * 1024 * 1024
 
 EMAIL_URL = env_str("EMAIL_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maillage <no-reply@maillage.localhost>")

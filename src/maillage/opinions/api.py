@@ -73,7 +73,7 @@ def conversation_detail(request: HttpRequest, slug: str):
         "statements": list(
             selectors.visible_statements(conversation).values("id", "text", "is_meta")
         ),
-        "analysis": selectors.analysis_of(conversation),
+        "analysis": selectors.public_analysis(conversation),
     }
 
 

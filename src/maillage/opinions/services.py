@@ -256,6 +256,11 @@ def vote_cast(*, participant: Participant, statement: Statement, value: Any) -> 
         raise ConversationConflict("the conversation is closed: votes are no longer taken")
     if statement.moderation == Statement.Moderation.REJECTED:
         raise ConversationConflict("the statement was rejected by moderation: it takes no votes")
+    if (
+        statement.moderation == Statement.Moderation.UNMODERATED
+        and statement.conversation.statements_need_moderation
+    ):
+        raise ConversationConflict("the statement awaits moderation: it takes no votes yet")
     ratelimit.hit("vote", str(participant.pk), rate=VOTE_RATE)
     now = timezone.now()
     with transaction.atomic():

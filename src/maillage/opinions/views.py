@@ -275,6 +275,6 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "conversation": conversation,
             "map": selectors.opinion_map(conversation, result, None),
-            "statements": conversation.statements.all(),
+            "statements": selectors.visible_statements(conversation),
         },
     )
