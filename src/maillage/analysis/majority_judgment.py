@@ -197,10 +197,11 @@ def rank_tallies(
         _checked_total(tally)
         counted[option] = tuple(int(count) for count in tally)
     counted = _complete(counted, missing=missing, voters=voters)
-    order = sorted(
-        counted,
-        key=cmp_to_key(lambda a, b: compare_tallies(counted[b], counted[a])),
-    )
+
+    def best_first(a: str, b: str) -> int:
+        return compare_tallies(counted[b], counted[a])
+
+    order = sorted(counted, key=cmp_to_key(best_first))
     results: list[OptionResult] = []
     for position, option in enumerate(order):
         if position and compare_tallies(counted[order[position - 1]], counted[option]) == 0:

@@ -267,14 +267,14 @@ class QuestionForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         options = [line.strip() for line in data.get("options", "").splitlines() if line.strip()]
         data["option_list"] = options
         if data.get("kind") in ("single", "multiple") and len(options) < 2:
             self.add_error("options", _("A choice needs at least two options, one per line."))
         if data.get("kind") == "scale":
-            low = data.get("scale_min") if data.get("scale_min") is not None else 1
-            high = data.get("scale_max") if data.get("scale_max") is not None else 5
+            low: int = data["scale_min"] if data.get("scale_min") is not None else 1
+            high: int = data["scale_max"] if data.get("scale_max") is not None else 5
             if low >= high:
                 self.add_error("scale_max", _("The highest value must be above the lowest."))
             data["scale_min"], data["scale_max"] = low, high

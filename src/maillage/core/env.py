@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from typing import Any
 from urllib.parse import urlparse
 
 
@@ -139,7 +140,7 @@ def database_config(name: str, sqlite_path: str) -> dict:
             raise ConfigurationError("MAILLAGE_DB_POOL_SIZE must be 0 (no pool) or more")
         config["CONN_MAX_AGE"] = 0
         if pool_size:
-            options = config.setdefault("OPTIONS", {})
+            options: dict[str, Any] = config.setdefault("OPTIONS", {})
             options["pool"] = {
                 "min_size": min(2, pool_size),
                 "max_size": pool_size,

@@ -260,7 +260,7 @@ class DelegationForm(PeopleByEmailMixin, forms.Form):
         return self.people("delegates", self.cleaned_data["delegates"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         head = (cleaned.get("head") or "").lower()
         delegates = cleaned.get("delegates") or []
         cleaned["head_person"] = None

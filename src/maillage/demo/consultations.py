@@ -16,7 +16,7 @@ from maillage.demo import DemoContext, demo_step
 from maillage.demo.foundation import DEMO_DOMAIN
 
 QUESTION = "Comment avez-vous envie de vous sentir dans cet espace public ?"
-QUESTIONS = [
+QUESTIONS: list[dict[str, Any]] = [
     {
         "id": "bien",
         "kind": "scale",

@@ -4,6 +4,7 @@ organizations), and the stored suggestions of the matching engine."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.test import override_settings
 from django.utils import timezone
@@ -100,7 +101,7 @@ def build_pooling(ctx: DemoContext) -> None:
                 available_until=start + dt.timedelta(days=rng.randint(30, 300)),
                 conditions=rng.choice(CONDITIONS),
             )
-    members = {}
+    members: dict[int, Any] = {}
     for membership in Membership.objects.filter(active_q()).order_by("id"):
         members.setdefault(membership.organization_id, membership.person)
     by_name = {o.name: o for o in organizations}

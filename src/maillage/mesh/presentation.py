@@ -17,7 +17,7 @@ CANVAS_EDGES = 1500
 # tables, so that names do not pile up into an unreadable ball.
 NAMED_NODES = 8
 # One colour per sector, drawn on the canvas and shown in the legend from this one mapping.
-SECTOR_COLOURS = {
+SECTOR_COLOURS: dict[str, str] = {
     Sector.PUBLIC_BODY: SERIES[0],
     Sector.BUSINESS: SERIES[1],
     Sector.ASSOCIATION: SERIES[2],
@@ -74,7 +74,7 @@ def node_table(mesh: Mesh) -> list[dict[str, Any]]:
         for end in (link.source, link.target):
             counts[end][str(link.kind)] += 1
             weight[end] += link.weight
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "node": mesh.nodes[raw],
             "counts": dict(counts[raw]),

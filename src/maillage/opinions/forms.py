@@ -40,7 +40,7 @@ class ConversationSettingsForm(forms.Form):
 
 
 class ConversationCreateForm(ConversationSettingsForm):
-    territory = forms.ModelChoiceField(label=_("Territory"), queryset=None)
+    territory: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Territory"), queryset=None)
     seed_statements = forms.CharField(
         label=_("Statements to vote on, one per line"),
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -163,7 +163,8 @@ def conversation_export(conversation: Conversation, folder: str | Path) -> None:
         .order_by("created_at", "id")
         .values_list("participant_id", "statement_id", "value", "created_at")
     )
-    agrees, disagrees = Counter(), Counter()
+    agrees: Counter[int] = Counter()
+    disagrees: Counter[int] = Counter()
     for _, statement_id, value, _ in events:
         if value == 1:
             agrees[statement_id] += 1

@@ -60,6 +60,6 @@ class OrganizationEntry(NamedTuple):
 def organization_directory() -> dict[int, OrganizationEntry]:
     """Return every organization's name, slug and sector, by id (one query)."""
     return {
-        pk: OrganizationEntry(name, slug, Organization.SECTOR_OF_KIND.get(kind, ""))
+        pk: OrganizationEntry(name, slug, Organization.SECTOR_OF_KIND[Organization.Kind(kind)])
         for pk, name, slug, kind in Organization.objects.values_list("pk", "name", "slug", "kind")
     }

@@ -257,7 +257,7 @@ def analyze_themes(
     row_reason[present] = doc_reason[row_doc[present]]
     # A text no model took is in another language (or too few of its language).
     row_reason[present & (row_theme < 0) & (row_reason < 0)] = SKIP_REASONS.index(SKIP_LANGUAGE)
-    row_skip = np.append(np.array(SKIP_REASONS, dtype=object), None)[row_reason].tolist()
+    row_skip = np.array([*SKIP_REASONS, None], dtype=object)[row_reason].tolist()
 
     theme_space = _row_space(row_doc, spaces, n_rows)
     clock = time.perf_counter()

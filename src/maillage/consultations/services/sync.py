@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.selectors import contributions_received
@@ -74,8 +74,8 @@ class FieldSync(SyncSpec):
             **new.fields,
         )
 
-    def inserted(self, rows: list[Contribution]) -> None:
-        for campaign_id in {row.campaign_id for row in rows}:
+    def inserted(self, rows: list[models.Model]) -> None:
+        for campaign_id in {row.campaign_id for row in rows}:  # type: ignore[attr-defined]
             transaction.on_commit(partial(contributions_received, campaign_id))
 
 

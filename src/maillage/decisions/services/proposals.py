@@ -137,7 +137,7 @@ def decision_amend(
         decision=decision, number=latest.number + 1, text=text, note=note.strip(), author=actor
     )
     for objection in objections:
-        objection.integration = integrations[objection.pk].strip()
+        objection.integration = (integrations or {})[objection.pk].strip()
         objection.integrated_in = version
         objection.save(update_fields=["integration", "integrated_in", "updated_at"])
     audit_record(

@@ -213,7 +213,10 @@ def _round_close_locked(round_: Round, decision: Decision, actor: Any) -> Round:
             "outcome": round_.outcome.get("status"),
         },
     )
-    template = {State.ADOPTED: "decision_adopted", State.AMEND: "objections_to_integrate"}
+    template: dict[str, str] = {
+        State.ADOPTED: "decision_adopted",
+        State.AMEND: "objections_to_integrate",
+    }
     notify(
         decision.circle,
         template.get(decision.state, "round_closed"),
