@@ -137,9 +137,15 @@ def test_the_api_is_a_data_service_whose_description_is_the_openapi_document(cli
 
 
 def test_a_root_territory_is_the_spatial_coverage_by_its_insee_iri_when_it_has_one(
-    client, db
+    client, db, dcat_ap_shapes
 ) -> None:
-    territory_create(name="Ajaccio", kind="commune", official_code="2A004", slug="ajaccio")
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[8.7, 41.9], [8.8, 41.9], [8.8, 42.0], [8.7, 42.0], [8.7, 41.9]]],
+    }
+    territory_create(
+        name="Ajaccio", kind="commune", official_code="2A004", slug="ajaccio", geometry=square
+    )
     territory_create(name="Agglo", kind="intercommunality", official_code="246899999", slug="agglo")
     graph = _catalogue(client)
     dataset = URIRef(f"{BASE}/open-data/#territories")
@@ -147,6 +153,12 @@ def test_a_root_territory_is_the_spatial_coverage_by_its_insee_iri_when_it_has_o
         URIRef("http://id.insee.fr/geo/commune/2A004"),
         URIRef(f"{BASE}/territoires/agglo/"),
     }
+    ajaccio = URIRef("http://id.insee.fr/geo/commune/2A004")
+    assert (
+        str(graph.value(ajaccio, DCAT.bbox))
+        == "POLYGON((8.7 41.9, 8.8 41.9, 8.8 42.0, 8.7 42.0, 8.7 41.9))"
+    )
+    assert _violations(graph, dcat_ap_shapes) == []
 
 
 @pytest.mark.parametrize(
@@ -171,7 +183,7 @@ def test_only_a_well_shaped_insee_code_gives_an_insee_iri(kind, code, iri) -> No
 
 
 def test_contact_frequency_period_and_publisher_come_from_settings(
-    client, personas, settings
+    client, personas, settings, dcat_ap_shapes
 ) -> None:
     settings.PUBLISHER_NAME = "Ville de Bramont"
     settings.PUBLISHER_URI = "https://www.bramont.example/"
@@ -196,6 +208,7 @@ def test_contact_frequency_period_and_publisher_come_from_settings(
     period = graph.value(dataset, DCTERMS.temporal)
     assert graph.value(period, DCAT.startDate).toPython() == dt.date(2024, 1, 1)
     assert graph.value(period, DCAT.endDate).toPython() == dt.date(2026, 12, 31)
+    assert _violations(graph, dcat_ap_shapes) == []
 
 
 def test_without_settings_the_period_starts_with_the_first_territory(client, personas) -> None:
