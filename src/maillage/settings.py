@@ -236,8 +236,13 @@ RATE_LIMITS = {
 }
 
 SHARED_DATA_DIR = env_str("MAILLAGE_SHARED_DATA", "")
-MAP_TILE_URL = env_str("MAP_TILE_URL", "")
-MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+# A background map by default that needs no key; an empty MAP_TILE_URL turns tiles off (maps
+# still draw every shape). The attribution is required by the tile server's usage policy.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str(
+    "MAP_TILE_ATTRIBUTION",
+    '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)
 OPEN_DATA_LICENCE = "Licence Ouverte 2.0"
 PUBLISHER_NAME = env_str("MAILLAGE_PUBLISHER", "Maillage")
 # The DCAT-AP catalogue (/open-data/catalog): who publishes (and its ADMS publisher type), whom

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db.models import Min, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
+from maillage.people.selectors import person_territory_roles
 from maillage.territories.models import Territory
 
 
@@ -57,3 +58,23 @@ def territory_directory() -> dict[int, TerritoryEntry]:
         pk: TerritoryEntry(name, slug, path)
         for pk, name, slug, path in Territory.objects.values_list("pk", "name", "slug", "path")
     }
+
+
+def territories_administered_by(person: Any) -> QuerySet[Territory]:
+    """Return the territories ``person`` administers and every place inside them (all of them
+    for a platform admin)."""
+    if not getattr(person, "is_authenticated", False):
+        return Territory.objects.none()
+    if person.is_superuser:
+        return Territory.objects.all()
+    paths = list(
+        person_territory_roles(person)
+        .filter(role="admin")
+        .values_list("territory__path", flat=True)
+    )
+    if not paths:
+        return Territory.objects.none()
+    where = Q()
+    for path in paths:
+        where |= Q(path__startswith=path)
+    return Territory.objects.filter(where)
