@@ -142,13 +142,8 @@ def _add_dataset(graph: Graph, dataset: Dataset, base: str, shared: dict[str, An
     for keyword in dataset.keywords:
         graph.add((node, DCAT.keyword, Literal(keyword, lang="fr")))
     for theme in dataset.themes:
-        graph.add(
-            (
-                node,
-                DCAT.theme,
-                _concept(graph, DATA_THEME[theme], **THEME_LABELS.get(theme, {"en": theme})),
-            )
-        )
+        labels = THEME_LABELS.get(theme, {"en": theme})
+        graph.add((node, DCAT.theme, _concept(graph, DATA_THEME[theme], **labels)))
     graph.add((node, DCTERMS.publisher, shared["publisher"]))
     graph.add((node, DCAT.contactPoint, shared["contact"]))
     graph.add((node, DCTERMS.language, shared["language"]))
@@ -164,32 +159,34 @@ def _add_dataset(graph: Graph, dataset: Dataset, base: str, shared: dict[str, An
     schema = _document(graph, f"{base}/open-data/{dataset.name}.schema.json", DCTERMS.Standard)
     graph.add((schema, DCTERMS.conformsTo, shared["table_schema"]))
     for fmt in dataset.formats:
-        file_type, media_type = DOWNLOAD_FORMATS[fmt]
-        url = f"{base}/open-data/{dataset.name}.{fmt}"
-        distribution = URIRef(url)
+        distribution = _add_distribution(graph, dataset, fmt, base, shared)
         graph.add((node, DCAT.distribution, distribution))
-        graph.add((distribution, RDF.type, DCAT.Distribution))
-        _both_languages(
-            graph,
-            distribution,
-            DCTERMS.title,
-            shared["distribution_title"],
-            title=dataset.title,
-            format=file_type,
-        )
-        _both_languages(graph, distribution, DCTERMS.description, dataset.description)
-        graph.add((distribution, DCATAP.availability, shared["availability"]))
-        graph.add((distribution, DCAT.downloadURL, URIRef(url)))
-        graph.add((distribution, DCAT.accessURL, shared["landing_page"]))
-        file_type_iri = _document(graph, FILE_TYPE[file_type], DCTERMS.MediaTypeOrExtent)
-        graph.add((distribution, DCTERMS.format, file_type_iri))
-        graph.add(
-            (distribution, DCAT.mediaType, _document(graph, IANA[media_type], DCTERMS.MediaType))
-        )
         graph.add((distribution, DCTERMS.license, licence))
         graph.add((distribution, DCTERMS.conformsTo, schema))
-        graph.add((distribution, DCTERMS.modified, shared["today"]))
     return node
+
+
+def _add_distribution(
+    graph: Graph, dataset: Dataset, fmt: str, base: str, shared: dict[str, Any]
+) -> URIRef:
+    """Add the download of ``dataset`` in ``fmt``, its format and media type as IRIs."""
+    file_type, media_type = DOWNLOAD_FORMATS[fmt]
+    distribution = URIRef(f"{base}/open-data/{dataset.name}.{fmt}")
+    graph.add((distribution, RDF.type, DCAT.Distribution))
+    title = shared["distribution_title"]
+    _both_languages(
+        graph, distribution, DCTERMS.title, title, title=dataset.title, format=file_type
+    )
+    _both_languages(graph, distribution, DCTERMS.description, dataset.description)
+    graph.add((distribution, DCAT.downloadURL, distribution))
+    graph.add((distribution, DCAT.accessURL, shared["landing_page"]))
+    file_type_iri = _document(graph, FILE_TYPE[file_type], DCTERMS.MediaTypeOrExtent)
+    media_type_iri = _document(graph, IANA[media_type], DCTERMS.MediaType)
+    graph.add((distribution, DCTERMS.format, file_type_iri))
+    graph.add((distribution, DCAT.mediaType, media_type_iri))
+    graph.add((distribution, DCATAP.availability, shared["availability"]))
+    graph.add((distribution, DCTERMS.modified, shared["today"]))
+    return distribution
 
 
 def _licence(graph: Graph, licence: dict[str, str], shared: dict[str, Any]) -> URIRef:
