@@ -246,3 +246,15 @@ def test_json_ld_is_compacted_with_the_vocabulary_prefixes(client, db) -> None:
     assert document["@context"]["dcat"] == "http://www.w3.org/ns/dcat#"
     types = {node.get("@type") for node in document["@graph"]}
     assert "dcat:Catalog" in types and "dcat:DataService" in types
+
+
+def test_the_open_data_page_links_the_catalogue_in_its_three_formats(client, db) -> None:
+    html = client.get("/open-data/").content.decode()
+    for suffix, media_type in (
+        ("jsonld", "application/ld+json"),
+        ("ttl", "text/turtle"),
+        ("rdf", "application/rdf+xml"),
+    ):
+        link = f'<link rel="alternate" type="{media_type}" href="/open-data/catalog.{suffix}">'
+        assert link in html
+        assert f'href="/open-data/catalog.{suffix}"' in html.split("<main", 1)[1]
