@@ -259,8 +259,8 @@ MAP_TILE_ATTRIBUTION = env_str(
 )
 OPEN_DATA_LICENCE = "Licence Ouverte 2.0"
 PUBLISHER_NAME = env_str("MAILLAGE_PUBLISHER", "Maillage")
-# The DCAT-AP catalogue (/open-data/catalog): who publishes, whom to contact, what period the
-# data covers and how often it changes (a code of the EU frequency vocabulary).
+# The DCAT-AP catalogue (/open-data/catalog): who publishes (and its ADMS publisher type), whom
+# to contact, what period the data covers and how often it changes (EU frequency vocabulary).
 PUBLISHER_URI = env_str("MAILLAGE_PUBLISHER_URI", "")
 CATALOG_CONTACT_NAME = env_str("MAILLAGE_CONTACT_NAME", "") or PUBLISHER_NAME
 CATALOG_CONTACT_EMAIL = env_email("MAILLAGE_CONTACT_EMAIL")
@@ -269,6 +269,12 @@ CATALOG_FREQUENCIES = (
     "BIWEEKLY", "MONTHLY", "MONTHLY_2", "MONTHLY_3", "BIMONTHLY", "QUARTERLY", "ANNUAL",
     "ANNUAL_2", "ANNUAL_3", "BIENNIAL", "TRIENNIAL", "IRREG", "NEVER", "OTHER", "UNKNOWN",
 )  # fmt: skip
+PUBLISHER_TYPES = (
+    "LocalAuthority", "RegionalAuthority", "NationalAuthority", "SupraNationalAuthority",
+    "NonProfitOrganisation", "NonGovernmentalOrganisation", "Company", "IndustryConsortium",
+    "Academia-ScientificOrganisation", "StandardisationBody", "PrivateIndividual(s)",
+)  # fmt: skip
+PUBLISHER_TYPE = env_choice("MAILLAGE_PUBLISHER_TYPE", PUBLISHER_TYPES, "LocalAuthority")
 CATALOG_FREQUENCY = env_choice("MAILLAGE_CATALOG_FREQUENCY", CATALOG_FREQUENCIES, "UPDATE_CONT")
 CATALOG_START = env_date("MAILLAGE_CATALOG_START")
 CATALOG_END = env_date("MAILLAGE_CATALOG_END")

@@ -64,6 +64,8 @@ class Dataset:
     primary_key: str | None = "id"
     geometry: Callable[[dict[str, Any]], dict | None] | None = None
     keywords: tuple[str, ...] = ()
+    # Codes of the EU data-theme vocabulary (REGI: regions and cities, GOVE: government…).
+    themes: tuple[str, ...] = ("REGI",)
     licence: dict[str, str] = field(default_factory=lambda: dict(LICENCE_OUVERTE))
 
     @property

@@ -8,6 +8,7 @@ SHACL shapes and ranges without fetching any vocabulary (see tests/dcat_ap/).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -26,9 +27,20 @@ EU = "http://publications.europa.eu/resource/authority/"
 FILE_TYPE = Namespace(f"{EU}file-type/")
 LANGUAGE = Namespace(f"{EU}language/")
 FREQUENCY = Namespace(f"{EU}frequency/")
+DATA_THEME = Namespace(f"{EU}data-theme/")
+AVAILABLE = URIRef(f"{EU}planned-availability/AVAILABLE")
+PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+ATTRIBUTION = URIRef("http://purl.org/adms/licencetype/Attribution")
 IANA = Namespace("https://www.iana.org/assignments/media-types/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+# Labels of the EU data themes the registry's datasets use.
+THEME_LABELS = {
+    "REGI": {"en": "Regions and cities", "fr": "Régions et villes"},
+    "GOVE": {"en": "Government and public sector", "fr": "Gouvernement et secteur public"},
+    "SOCI": {"en": "Population and society", "fr": "Population et société"},
+}
 
 # Our download formats: (EU file-type code, IANA media type).
 DOWNLOAD_FORMATS = {
@@ -57,6 +69,15 @@ def _both_languages(
             graph.add((subject, predicate, Literal(text, lang=language)))
 
 
+def _concept(graph: Graph, iri: str, **labels: str) -> URIRef:
+    """Add a skos:Concept of a controlled vocabulary with its labels (by language)."""
+    node = URIRef(iri)
+    graph.add((node, RDF.type, SKOS.Concept))
+    for language, label in labels.items():
+        graph.add((node, SKOS.prefLabel, Literal(label, lang=language)))
+    return node
+
+
 def _document(graph: Graph, iri: str, rdf_class: URIRef = FOAF.Document) -> URIRef:
     node = URIRef(iri)
     graph.add((node, RDF.type, rdf_class))
@@ -78,9 +99,9 @@ def _location(graph: Graph, territory: Territory, base: str) -> URIRef:
     return node
 
 
-def _period(graph: Graph) -> BNode | None:
-    """Return the period the data covers (settings, else since the first territory)."""
-    start = settings.CATALOG_START or territory_oldest_record_date()
+def _period(graph: Graph, first_record: date | None) -> BNode | None:
+    """Return the period the data covers (settings, else since the first record)."""
+    start = settings.CATALOG_START or first_record
     if start is None:
         return None
     period = BNode("temporal")
@@ -96,6 +117,9 @@ def _publisher(graph: Graph, base: str) -> URIRef:
     publisher = URIRef(settings.PUBLISHER_URI or f"{base}/#publisher")
     graph.add((publisher, RDF.type, FOAF.Agent))
     graph.add((publisher, FOAF.name, Literal(settings.PUBLISHER_NAME)))
+    code = settings.PUBLISHER_TYPE
+    label = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", code)  # LocalAuthority: "Local Authority"
+    graph.add((publisher, DCTERMS.type, _concept(graph, PUBLISHER_TYPE[code], en=label)))
     return publisher
 
 
@@ -117,6 +141,9 @@ def _add_dataset(graph: Graph, dataset: Dataset, base: str, shared: dict[str, An
     _both_languages(graph, node, DCTERMS.description, dataset.description, dataset.pseudonymization)
     for keyword in dataset.keywords:
         graph.add((node, DCAT.keyword, Literal(keyword, lang="fr")))
+    for theme in dataset.themes:
+        labels = THEME_LABELS.get(theme, {"en": theme})
+        graph.add((node, DCAT.theme, _concept(graph, DATA_THEME[theme], **labels)))
     graph.add((node, DCTERMS.publisher, shared["publisher"]))
     graph.add((node, DCAT.contactPoint, shared["contact"]))
     graph.add((node, DCTERMS.language, shared["language"]))
@@ -128,27 +155,45 @@ def _add_dataset(graph: Graph, dataset: Dataset, base: str, shared: dict[str, An
     if shared["temporal"] is not None:
         graph.add((node, DCTERMS.temporal, shared["temporal"]))
 
-    licence = _document(graph, dataset.licence["path"], DCTERMS.LicenseDocument)
-    graph.add((licence, DCTERMS.title, Literal(dataset.licence["title"])))
+    licence = _licence(graph, dataset.licence, shared)
     schema = _document(graph, f"{base}/open-data/{dataset.name}.schema.json", DCTERMS.Standard)
     graph.add((schema, DCTERMS.conformsTo, shared["table_schema"]))
     for fmt in dataset.formats:
-        file_type, media_type = DOWNLOAD_FORMATS[fmt]
-        url = f"{base}/open-data/{dataset.name}.{fmt}"
-        distribution = URIRef(url)
+        distribution = _add_distribution(graph, dataset, fmt, base, shared)
         graph.add((node, DCAT.distribution, distribution))
-        graph.add((distribution, RDF.type, DCAT.Distribution))
-        _both_languages(graph, distribution, DCTERMS.title, dataset.title)
-        graph.add((distribution, DCAT.downloadURL, URIRef(url)))
-        graph.add((distribution, DCAT.accessURL, shared["landing_page"]))
-        file_type_iri = _document(graph, FILE_TYPE[file_type], DCTERMS.MediaTypeOrExtent)
-        graph.add((distribution, DCTERMS.format, file_type_iri))
-        graph.add(
-            (distribution, DCAT.mediaType, _document(graph, IANA[media_type], DCTERMS.MediaType))
-        )
         graph.add((distribution, DCTERMS.license, licence))
         graph.add((distribution, DCTERMS.conformsTo, schema))
-        graph.add((distribution, DCTERMS.modified, shared["today"]))
+    return node
+
+
+def _add_distribution(
+    graph: Graph, dataset: Dataset, fmt: str, base: str, shared: dict[str, Any]
+) -> URIRef:
+    """Add the download of ``dataset`` in ``fmt``, its format and media type as IRIs."""
+    file_type, media_type = DOWNLOAD_FORMATS[fmt]
+    distribution = URIRef(f"{base}/open-data/{dataset.name}.{fmt}")
+    graph.add((distribution, RDF.type, DCAT.Distribution))
+    title = shared["distribution_title"]
+    _both_languages(
+        graph, distribution, DCTERMS.title, title, title=dataset.title, format=file_type
+    )
+    _both_languages(graph, distribution, DCTERMS.description, dataset.description)
+    graph.add((distribution, DCAT.downloadURL, distribution))
+    graph.add((distribution, DCAT.accessURL, shared["landing_page"]))
+    file_type_iri = _document(graph, FILE_TYPE[file_type], DCTERMS.MediaTypeOrExtent)
+    media_type_iri = _document(graph, IANA[media_type], DCTERMS.MediaType)
+    graph.add((distribution, DCTERMS.format, file_type_iri))
+    graph.add((distribution, DCAT.mediaType, media_type_iri))
+    graph.add((distribution, DCATAP.availability, shared["availability"]))
+    graph.add((distribution, DCTERMS.modified, shared["today"]))
+    return distribution
+
+
+def _licence(graph: Graph, licence: dict[str, str], shared: dict[str, Any]) -> URIRef:
+    node = _document(graph, licence["path"], DCTERMS.LicenseDocument)
+    graph.add((node, DCTERMS.title, Literal(licence["title"])))
+    if licence["path"] == LICENCE_OUVERTE["path"]:
+        graph.add((node, DCTERMS.type, shared["attribution"]))
     return node
 
 
@@ -166,6 +211,9 @@ def _add_api(graph: Graph, base: str, shared: dict[str, Any]) -> URIRef:
     graph.add((service, DCTERMS.publisher, shared["publisher"]))
     graph.add((service, DCAT.contactPoint, shared["contact"]))
     graph.add((service, DCTERMS.license, shared["licence"]))
+    graph.add((service, DCAT.theme, _concept(graph, DATA_THEME.REGI, **THEME_LABELS["REGI"])))
+    graph.add((service, DCAT.keyword, Literal("API", lang="fr")))
+    graph.add((service, DCAT.keyword, Literal("OpenAPI", lang="fr")))
     return service
 
 
@@ -175,7 +223,7 @@ def dcat_catalog(base_url: str) -> Graph:
     graph = Graph(bind_namespaces="core")
     for prefix, namespace in (
         ("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("vcard", VCARD), ("skos", SKOS),
-        ("gsp", GSP),
+        ("gsp", GSP), ("dcatap", DCATAP),
     ):  # fmt: skip
         graph.bind(prefix, namespace)
 
@@ -183,9 +231,11 @@ def dcat_catalog(base_url: str) -> Graph:
     frequency = URIRef(FREQUENCY[settings.CATALOG_FREQUENCY])
     graph.add((frequency, RDF.type, DCTERMS.Frequency))
     table_schema = _document(graph, TABLE_SCHEMA, DCTERMS.Standard)
-    licence = _document(graph, LICENCE_OUVERTE["path"], DCTERMS.LicenseDocument)
-    graph.add((licence, DCTERMS.title, Literal(LICENCE_OUVERTE["title"])))
-    shared = {
+    first_record = territory_oldest_record_date()
+    shared: dict[str, Any] = {
+        "attribution": _concept(graph, ATTRIBUTION, en="Attribution", fr="Attribution"),
+        "availability": _concept(graph, AVAILABLE, en="available", fr="disponible"),
+        "distribution_title": _("%(title)s (%(format)s)"),
         "publisher": _publisher(graph, base),
         "contact": _contact_point(graph, base),
         "language": language,
@@ -193,14 +243,18 @@ def dcat_catalog(base_url: str) -> Graph:
         "today": Literal(timezone.localdate().isoformat(), datatype=XSD.date),
         "landing_page": _document(graph, f"{base}/open-data/"),
         "spatial": [_location(graph, territory, base) for territory in territory_roots()],
-        "temporal": _period(graph),
+        "temporal": _period(graph, first_record),
         "table_schema": table_schema,
-        "licence": licence,
         "api_description": _(
             "Public data of the territories, organizations and every capability, and their "
             "writes for authenticated people, described by an OpenAPI 3 document."
         ),
     }
+
+    licence = shared["licence"] = _licence(graph, LICENCE_OUVERTE, shared)
+    themes = URIRef(f"{EU}data-theme")
+    graph.add((themes, RDF.type, SKOS.ConceptScheme))
+    graph.add((themes, DCTERMS.title, Literal("Data theme", lang="en")))
 
     catalog = URIRef(f"{base}/open-data/catalog")
     graph.add((catalog, RDF.type, DCAT.Catalog))
@@ -215,6 +269,9 @@ def dcat_catalog(base_url: str) -> Graph:
     graph.add((catalog, DCTERMS.language, language))
     graph.add((catalog, DCTERMS.modified, shared["today"]))
     graph.add((catalog, FOAF.homepage, _document(graph, f"{base}/")))
+    graph.add((catalog, DCAT.themeTaxonomy, themes))
+    if first_record is not None:
+        graph.add((catalog, DCTERMS.issued, Literal(first_record.isoformat(), datatype=XSD.date)))
     for location in shared["spatial"]:
         graph.add((catalog, DCTERMS.spatial, location))
     for dataset in datasets():

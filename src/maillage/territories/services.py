@@ -134,6 +134,18 @@ class ImportReport:
     dry_run: bool = False
 
 
+def _import_code(kind: str, row: Row) -> str:
+    """Return the row's code checked for ``kind``, or refuse it naming the feature."""
+    try:
+        return _check_official_code(kind, row.code)
+    except ValidationError as error:
+        message = _("The code %(code)s of feature %(number)s (%(name)s) does not fit: %(problem)s")
+        problem = error.message_dict["official_code"][0]
+        raise ValidationError(
+            message % {"code": row.code, "number": row.number, "name": row.name, "problem": problem}
+        ) from None
+
+
 def territory_import(
     *,
     actor: Any,
@@ -155,12 +167,13 @@ def territory_import(
     existing = (
         existing.filter(path__startswith=parent.path) if parent else existing.filter(parent=None)
     )
+    codes = [_import_code(kind, row) for row in rows]  # every code checked, even in a dry run
     by_code = {t.official_code: t for t in existing if t.official_code}
     by_name = {t.name.casefold(): t for t in existing}
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
-        for done, row in enumerate(rows, start=1):
-            match = by_code.get(row.code) if row.code else by_name.get(row.name.casefold())
+        for done, (row, code) in enumerate(zip(rows, codes, strict=True), start=1):
+            match = by_code.get(code) if code else by_name.get(row.name.casefold())
             if match is None:
                 report.created.append(row.name)
                 if not dry_run:
@@ -169,9 +182,9 @@ def territory_import(
                         kind=kind,
                         parent=parent,
                         geometry=row.geometry,
-                        official_code=row.code,
+                        official_code=code,
                     )
-                    by_code[row.code] = by_name[row.name.casefold()] = created
+                    by_code[code] = by_name[row.name.casefold()] = created
             else:
                 report.updated.append(row.name)
                 if not dry_run:

@@ -165,6 +165,7 @@ def test_links_in_emails_point_where_the_server_listens_unless_site_url_says_oth
         ),
         ({"MAILLAGE_CONTACT_EMAIL": "participation at bramont"}, "MAILLAGE_CONTACT_EMAIL"),
         ({"MAILLAGE_PUBLISHER_URI": "bramont.example"}, "MAILLAGE_PUBLISHER_URI"),
+        ({"MAILLAGE_PUBLISHER_TYPE": "Municipality"}, "MAILLAGE_PUBLISHER_TYPE"),
     ],
 )
 def test_a_wrong_catalogue_setting_stops_startup_with_one_line_naming_it(env, named) -> None:

@@ -127,6 +127,41 @@ def test_bad_file_is_refused_naming_the_feature_and_nothing_is_imported(
     assert Territory.objects.count() == before
 
 
+@pytest.mark.parametrize("dry_run", ["", "on"])
+def test_a_commune_code_of_the_wrong_shape_is_refused_naming_the_feature(
+    client_as: Any, personas: Any, dry_run: str
+) -> None:
+    communes = (
+        _feature("Bramont", "68901", _square(7.31, 47.71)),
+        _feature("Hautval", "6890", _square(7.33, 47.71)),
+    )
+    before = Territory.objects.count()
+    response = _post(
+        client_as("platform_admin"),
+        personas.region,
+        _file(*communes),
+        kind="commune",
+        dry_run=dry_run,
+    )
+    assert response.status_code == 400
+    text = response.content.decode().replace("&#x27;", "'")
+    assert "Le code 6890 de l’objet 2 (Hautval) ne convient pas" in text
+    assert "Le code INSEE d'une commune a 5 caractères" in text
+    assert Territory.objects.count() == before
+
+
+def test_an_imported_commune_code_is_stored_upper_case_and_matched_again(
+    client_as: Any, personas: Any
+) -> None:
+    client = client_as("platform_admin")
+    corse = _feature("Ajaccio", "2a004", _square(8.7, 41.9))
+    _post(client, personas.region, _file(corse), kind="commune")
+    ajaccio = Territory.objects.get(official_code="2A004")
+    response = _post(client, personas.region, _file(corse), kind="commune")
+    assert response.context["report"].updated == ["Ajaccio"]
+    assert Territory.objects.filter(official_code="2A004").get() == ajaccio
+
+
 def test_bad_file_is_refused_in_english_too(client_as: Any, personas: Any) -> None:
     response = client_as("territory_admin").post(
         reverse("territories:import"),
