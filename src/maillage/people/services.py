@@ -15,6 +15,7 @@ from maillage.core.mail import ERASED_SUFFIX
 from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.websocket import person_access_changed
 from maillage.people.models import ApiToken, Person, TerritoryRole
 
 
@@ -110,6 +111,7 @@ def person_delete(*, person: Person, actor: Any) -> None:
     # Each app that holds personal data erases its part (see core.capabilities).
     for _, eraser in data_erasers():
         eraser(person)
+    person_access_changed(person_id=person.pk)  # their open websockets close on commit
     audit_record(actor=None, action="person.delete", target=person)
 
 
