@@ -10,12 +10,13 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from maillage.core.timing import ServerTimingASGI  # noqa: E402
+from maillage.core.uploads import RequestBodyLimitASGI  # noqa: E402
 from maillage.core.websocket import SameOriginMiddleware, WebsocketAuthStack  # noqa: E402
 from maillage.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ServerTimingASGI(django_asgi_app),
+        "http": ServerTimingASGI(RequestBodyLimitASGI(django_asgi_app)),
         "websocket": SameOriginMiddleware(WebsocketAuthStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -242,6 +242,9 @@ def participant_invite(
         raise ValidationError({"role": _("Unknown role.")})
     if not person.is_active:
         raise ValidationError(_("This account is closed."))
+    if person.email_verified_at is None:
+        # An unverified address may be a squatter's: nobody is let in through it.
+        raise ValidationError(_("This account's address is not verified yet."))
     # Locked: two concurrent invitations of one person, or a role change racing a proposal,
     # see each other's result.
     SharedWork.objects.select_for_update().filter(pk=work.pk).first()
@@ -522,3 +525,22 @@ def proposal_settle(
     )
     audit_record(actor=None, action="cowriting.publish", target=publication)
     return publication
+
+
+def person_erase(person: Any) -> None:
+    """Take their name out of published versions (shares and signatories); the text stays.
+
+    Live pages name co-authors from their accounts, already shown as "deleted participant";
+    a publication froze the names at the time, so they are blanked here (shown the same way).
+    """
+    for publication in PublishedVersion.objects.all().only("pk", "shares", "signatories"):
+        changed = False
+        for row in [*publication.shares, *publication.signatories]:
+            if row.get("person_id") == person.pk and row.get("name"):
+                row["name"] = ""
+                changed = True
+        if changed:
+            # The one change a publication accepts: its text and figures stay as published.
+            PublishedVersion.objects.filter(pk=publication.pk).update(
+                shares=publication.shares, signatories=publication.signatories
+            )
