@@ -136,6 +136,8 @@ def person_set_password(
         fields.append("email_verified_at")
     person.save(update_fields=fields)
     revoked = person.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Sessions of the old password end; so do the websockets they opened (on commit).
+    person_access_changed(person_id=person.pk)
     audit_record(
         actor=actor, action="person.set_password", target=person, data={"tokens_revoked": revoked}
     )

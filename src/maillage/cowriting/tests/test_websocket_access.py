@@ -181,6 +181,23 @@ async def test_a_deactivated_account_s_sockets_are_closed(work: SharedWork, pers
     assert not connected
 
 
+async def test_a_new_password_closes_the_sockets_of_the_old_sessions(
+    work: SharedWork, personas: Any
+) -> None:
+    from maillage.people.services import person_set_password
+
+    bob = await _client(work, personas.facilitator)
+    await sync_to_async(person_set_password)(
+        person=personas.facilitator, actor=personas.facilitator, password="un-nouveau-secret-42"
+    )
+    await bob.pump(quiet=1.0)
+    assert bob.closed == consumers.CLOSE_ACCESS_CHANGED
+    # The old session no longer authenticates: the private work refuses the handshake.
+    back = YClient(work.pk, bob.cookie)
+    connected, _ = await back.connect()
+    assert not connected
+
+
 async def test_a_role_change_on_another_work_leaves_this_socket_open(
     work: SharedWork, personas: Any
 ) -> None:
