@@ -234,6 +234,12 @@ async def test_a_foreign_origin_is_refused_by_the_real_server_with_the_reason(
         )
     assert refused.value.response.status_code == 403
     assert b"origin refused" in refused.value.response.body
+    # No session on a private work: refused the same way, saying why.
+    private, _, _ = live.work(0)
+    with pytest.raises(InvalidStatus) as anonymous:
+        await connect(server.url(private), origin=server.origin)
+    assert anonymous.value.response.status_code == 403
+    assert b"you may not read it" in anonymous.value.response.body
     client = LiveYClient()
     await client.connect(server.url(work), seat["cookie"], server.origin)
     await asyncio.wait_for(client.synced.wait(), 10)
