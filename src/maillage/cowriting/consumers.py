@@ -135,6 +135,8 @@ class CowritingConsumer(AsyncWebsocketConsumer):
         if self.user_id is not None:
             await person_sockets.add(self.user_id, self)
         self.room = await rooms.join(self.work_id, self)
+        if self.closing:  # their access changed while the room loaded
+            return
         await self.send_frame(encode_sync(SyncStep.STEP1, self.room.state_vector()))
         awareness = self.room.awareness_frame()
         if awareness is not None:
@@ -250,7 +252,7 @@ class CowritingConsumer(AsyncWebsocketConsumer):
         """Close the connection: the person's role on this work (or their account) changed."""
         if scope is not None and scope != self.work_id:
             return
-        if self.closing or self.room is None:
+        if self.closing:
             return
         self.closing = True  # no frame of theirs is handled from now on
         with contextlib.suppress(Exception):
