@@ -206,24 +206,25 @@ class _PersonSockets:
     """
 
     def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._start_afresh()
+
+    def _start_afresh(self) -> None:
         self.sockets: dict[int, set[PersonSocket]] = {}
         self.channel = ""
-        self.loop: asyncio.AbstractEventLoop | None = None
         self.task: asyncio.Task[None] | None = None
-        self.lock: asyncio.Lock | None = None
+        self.lock = asyncio.Lock()
 
     def _bind(self) -> None:
-        # Tests run each in an event loop of its own: start afresh in a new one.
+        # A channel and a task belong to one event loop (tests run each in a loop of its own).
         loop = asyncio.get_running_loop()
         if loop is not self.loop:
-            self.__init__()  # type: ignore[misc]
+            self._start_afresh()
             self.loop = loop
-            self.lock = asyncio.Lock()
 
     async def add(self, person_id: int, socket: PersonSocket) -> None:
         self._bind()
         layer = get_channel_layer()
-        assert self.lock is not None
         async with self.lock:
             if layer is not None and not self.channel:
                 self.channel = await layer.new_channel()
@@ -236,7 +237,6 @@ class _PersonSockets:
     async def discard(self, person_id: int, socket: PersonSocket) -> None:
         self._bind()
         layer = get_channel_layer()
-        assert self.lock is not None
         async with self.lock:
             sockets = self.sockets.get(person_id)
             if sockets is None:
