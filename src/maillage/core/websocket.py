@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 from importlib import import_module
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from asgiref.sync import async_to_sync
 from channels.auth import get_user
+from channels.layers import get_channel_layer
 from channels.sessions import CookieMiddleware
 from django.conf import settings
+from django.db import transaction
 from django.http.request import split_domain_port, validate_host
+
+logger = logging.getLogger(__name__)
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -153,3 +161,108 @@ class TokenBucket:
             return False
         self.tokens -= cost
         return True
+
+
+# A person's open websockets ---------------------------------------------------------------
+
+
+class PersonSocket(Protocol):
+    """A websocket connection that must hear when its person's access changes."""
+
+    async def access_changed(self, scope: int | None) -> None: ...
+
+
+def person_group(person_id: int) -> str:
+    return f"person.{person_id}"
+
+
+def person_access_changed(*, person_id: int, scope: int | None = None) -> None:
+    """Tell every open websocket of ``person_id``, in every worker, that their access changed.
+
+    Sent once the current transaction commits (a rolled-back change tells nobody), on the
+    channel layer group of the person. ``scope`` narrows it to the sockets that declared it
+    (a co-written work's id); None reaches them all (an account deactivated or erased).
+    """
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        message = {"type": "person.access", "person": person_id, "scope": scope}
+        try:
+            async_to_sync(layer.group_send)(person_group(person_id), message)
+        except Exception:  # an unreachable layer: the sockets' own periodic check still holds
+            logger.warning("websocket: could not tell a person's sockets of an access change")
+
+    transaction.on_commit(send)
+
+
+class _PersonSockets:
+    """This worker's open sockets by person, subscribed to their person's group on one channel.
+
+    One channel and one reader task for the whole worker (as the co-writing rooms have), not
+    one per connection: a group is joined when a person's first socket opens here and left
+    when their last one closes.
+    """
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._start_afresh()
+
+    def _start_afresh(self) -> None:
+        self.sockets: dict[int, set[PersonSocket]] = {}
+        self.channel = ""
+        self.task: asyncio.Task[None] | None = None
+        self.lock = asyncio.Lock()
+
+    def _bind(self) -> None:
+        # A channel and a task belong to one event loop (tests run each in a loop of its own).
+        loop = asyncio.get_running_loop()
+        if loop is not self.loop:
+            self._start_afresh()
+            self.loop = loop
+
+    async def add(self, person_id: int, socket: PersonSocket) -> None:
+        self._bind()
+        layer = get_channel_layer()
+        async with self.lock:
+            if layer is not None and not self.channel:
+                self.channel = await layer.new_channel()
+                self.task = asyncio.create_task(self._listen(layer, self.channel))
+            first = person_id not in self.sockets
+            self.sockets.setdefault(person_id, set()).add(socket)
+            if first and layer is not None:
+                await layer.group_add(person_group(person_id), self.channel)
+
+    async def discard(self, person_id: int, socket: PersonSocket) -> None:
+        self._bind()
+        layer = get_channel_layer()
+        async with self.lock:
+            sockets = self.sockets.get(person_id)
+            if sockets is None:
+                return
+            sockets.discard(socket)
+            if not sockets:
+                del self.sockets[person_id]
+                if layer is not None and self.channel:
+                    with contextlib.suppress(Exception):
+                        await layer.group_discard(person_group(person_id), self.channel)
+
+    async def _listen(self, layer: Any, channel: str) -> None:
+        while True:
+            try:
+                message = await layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("websocket: the channel layer failed; retrying")
+                await asyncio.sleep(1)
+                continue
+            if message.get("type") != "person.access":
+                continue
+            for socket in list(self.sockets.get(message.get("person"), ())):
+                with contextlib.suppress(Exception):
+                    await socket.access_changed(message.get("scope"))
+
+
+person_sockets = _PersonSockets()

@@ -10,6 +10,11 @@ Any Yjs client (y-websocket's ``WebsocketProvider``) can connect from a page of 
   frame with the reason precedes the close;
 - 4429: the connection sent frames faster than its limit (``FRAME_LIMITS``, a token bucket
   per connection); the same auth frame says so;
+- 4401: the person's access changed while connected (their role on this work, or their
+  account deactivated or erased): told on commit through the person's channel-layer group
+  (``core.websocket.person_access_changed``), and checked again from the database on an edit
+  at most ``ROLE_RECHECK_EVERY`` seconds after the last check, for changes made around the
+  services. Reconnecting gives the current role (or a refused handshake);
 - 1009: a frame over 1 MB;
 - 1011: the server could not store an edit; reconnecting resynchronizes everything.
 
@@ -41,10 +46,10 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from maillage.core.websocket import TokenBucket, refuse
+from maillage.core.websocket import TokenBucket, person_sockets, refuse
 from maillage.cowriting import rooms
 from maillage.cowriting.models import Participant
-from maillage.cowriting.selectors import connection_role
+from maillage.cowriting.selectors import connection_role, connection_role_now
 from maillage.cowriting.yprotocol import (
     EMPTY_UPDATE,
     AwarenessEntry,
@@ -61,11 +66,15 @@ from maillage.cowriting.yprotocol import (
 logger = logging.getLogger(__name__)
 
 MAX_FRAME = 1024 * 1024
+CLOSE_ACCESS_CHANGED = 4401
 CLOSE_READ_ONLY = 4403
 CLOSE_TOO_MANY = 4429
 CLOSE_TOO_BIG = 1009
 CLOSE_SERVER_ERROR = 1011
 READ_ONLY_REASON = "read-only: your role on this work does not allow editing"
+ACCESS_CHANGED_REASON = "access changed: reconnect to continue with your current role"
+# Seconds a connection trusts the role it read (changes through the services are told at once).
+ROLE_RECHECK_EVERY = 30.0
 REFUSED_REASON = "refused: this work does not exist or you may not read it"
 TOO_MANY_REASON = "rate limit: too many messages on this connection, reconnect later"
 # Frames a second per connection and the burst allowed (a token bucket). A person typing
@@ -121,8 +130,13 @@ class CowritingConsumer(AsyncWebsocketConsumer):
         self.frames = TokenBucket(*FRAME_LIMITS["writer" if self.can_write else "reader"])
         self.awareness_frames = TokenBucket(*AWARENESS_LIMIT)
         self.synced_at = float("-inf")
+        self.role_checked_at = time.monotonic()
         await self.accept()
+        if self.user_id is not None:
+            await person_sockets.add(self.user_id, self)
         self.room = await rooms.join(self.work_id, self)
+        if self.closing:  # their access changed while the room loaded
+            return
         await self.send_frame(encode_sync(SyncStep.STEP1, self.room.state_vector()))
         awareness = self.room.awareness_frame()
         if awareness is not None:
@@ -139,6 +153,8 @@ class CowritingConsumer(AsyncWebsocketConsumer):
         await super().dispatch(message)
 
     async def disconnect(self, code: int) -> None:
+        if self.user_id is not None and getattr(self, "role", None) is not None:
+            await person_sockets.discard(self.user_id, self)
         room, self.room = self.room, None
         if room is None:
             return
@@ -213,7 +229,34 @@ class CowritingConsumer(AsyncWebsocketConsumer):
             if message.payload != EMPTY_UPDATE and read_var_uint(message.payload, 0)[0] != 0:
                 await self.refuse_and_close(CLOSE_READ_ONLY, READ_ONLY_REASON)
             return
+        if not await self._still_writer():
+            await self.refuse_and_close(CLOSE_ACCESS_CHANGED, ACCESS_CHANGED_REASON)
+            return
         await self.room.submit(author_id=self.user_id, update=message.payload, origin=self)
+
+    async def _still_writer(self) -> bool:
+        """Return whether the connection's person may still write (read again now and then)."""
+        now = time.monotonic()
+        if now - self.role_checked_at < ROLE_RECHECK_EVERY:
+            return self.can_write
+        self.role_checked_at = now
+        if self.user_id is None:
+            return False
+        role = await database_sync_to_async(connection_role_now)(
+            work_id=self.work_id, person_id=self.user_id
+        )
+        self.can_write = role == Participant.Role.WRITER
+        return self.can_write
+
+    async def access_changed(self, scope: int | None) -> None:
+        """Close the connection: the person's role on this work (or their account) changed."""
+        if scope is not None and scope != self.work_id:
+            return
+        if self.closing:
+            return
+        self.closing = True  # no frame of theirs is handled from now on
+        with contextlib.suppress(Exception):
+            await self.refuse_and_close(CLOSE_ACCESS_CHANGED, ACCESS_CHANGED_REASON)
 
     async def _on_awareness(self, payload: bytes) -> None:
         assert self.room is not None

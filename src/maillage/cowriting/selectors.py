@@ -58,6 +58,18 @@ def connection_role(*, work_id: int, user: Any) -> str | None:
     return None
 
 
+def connection_role_now(*, work_id: int, person_id: int) -> str | None:
+    """Return ``connection_role`` for the person as the database holds them now.
+
+    An open websocket's user was read at its handshake: an account closed since then reads
+    as no one (the role of an anonymous visitor, hence never a writer).
+    """
+    person = Person.objects.filter(pk=person_id, is_active=True).first()
+    if person is None:
+        return None
+    return connection_role(work_id=work_id, user=person)
+
+
 def participants_of(work: SharedWork) -> list[Participant]:
     return list(
         work.participants.select_related("person", "invited_by").order_by("joined_at", "id")

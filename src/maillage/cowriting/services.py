@@ -18,6 +18,7 @@ from pycrdt import Doc, StickyIndex, Text, merge_updates
 from maillage.core.mail import personal_messages, send_on_commit
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.websocket import person_access_changed
 from maillage.cowriting.authorship import TEXT_NAME
 from maillage.cowriting.models import (
     Comment,
@@ -271,6 +272,8 @@ def participant_invite(
         participant.role = role
         participant.save(update_fields=["role"])
     work.__dict__.pop("_role_cache", None)
+    # Their open websockets on this work hold the old role: closed, they reconnect with this one.
+    person_access_changed(person_id=person.pk, scope=work.pk)
     audit_record(
         actor=actor,
         action="cowriting.participant.invite" if created else "cowriting.participant.role",

@@ -134,8 +134,8 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(
                     request,
                     _(
-                        "Only the person who started this work and its organization's "
-                        "administrators change a participant's role."
+                        "Only the person who started this work, or its organization's "
+                        "administrators, can change a participant's role."
                     ),
                 )
         if invited:

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from maillage.core.websocket import person_access_changed
 from maillage.people.forms import AdminEmailAuthenticationForm
 from maillage.people.models import ApiToken, Person, TerritoryRole
 
@@ -49,6 +52,11 @@ class PersonAdmin(UserAdmin):
             {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")},
         ),
     )
+
+    def save_model(self, request: Any, obj: Person, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            person_access_changed(person_id=obj.pk)  # their open websockets close on commit
 
 
 @admin.register(TerritoryRole)

@@ -29,6 +29,7 @@ from maillage.core.mail import ERASED_SUFFIX, personal_messages, send_on_commit
 from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+from maillage.core.websocket import person_access_changed
 from maillage.people.models import (
     DELETED_NAME,
     ApiToken,
@@ -135,6 +136,8 @@ def person_set_password(
         fields.append("email_verified_at")
     person.save(update_fields=fields)
     revoked = person.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Sessions of the old password end; so do the websockets they opened (on commit).
+    person_access_changed(person_id=person.pk)
     audit_record(
         actor=actor, action="person.set_password", target=person, data={"tokens_revoked": revoked}
     )
@@ -224,6 +227,7 @@ def person_delete(*, person: Person, actor: Any) -> None:
     person.work_territories.clear()
     person.api_tokens.all().delete()
     person.territory_roles.filter(active_q()).update(until=timezone.localdate())
+    person_access_changed(person_id=person.pk)  # their open websockets close on commit
     audit_record(actor=None, action="person.delete", target=person)
 
 

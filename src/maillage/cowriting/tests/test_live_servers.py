@@ -9,15 +9,21 @@ clients speak y-websocket over real sockets. PostgreSQL and Redis must answer on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import shutil
+import statistics
+import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from maillage.cowriting.tests.live import (
     LiveServer,
@@ -27,6 +33,7 @@ from maillage.cowriting.tests.live import (
     update_clients,
     wait_until,
 )
+from maillage.cowriting.yprotocol import SyncStep, encode_sync
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
 NODE_TYPIST = Path(__file__).parent / "node" / "typist.mjs"
@@ -48,7 +55,7 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    """Start two servers while their database migrates, then seed three works."""
+    """Start two servers while their database migrates, then seed four works."""
     missing = services_missing()
     if missing:
         pytest.fail(f"{missing}: start them with `make services`", pytrace=False)
@@ -60,7 +67,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         stack.migrate()
         for server in servers:
             server.wait_ready()
-        yield Live(stack, servers, stack.seed(2, works=3))
+        yield Live(stack, servers, stack.seed(2, works=4))
     finally:
         stack.drop()
 
@@ -151,6 +158,92 @@ async def test_a_stock_node_yjs_client_types_with_a_python_client_and_they_conve
         work,
         {python_seat["id"]: python.doc.client_id} | _node_author(stack, work, python_seat["id"]),
     )
+
+
+def _health_ms(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+        response.read()
+    return (time.perf_counter() - start) * 1000
+
+
+async def test_an_anonymous_reader_s_frame_floods_leave_the_server_responsive(live: Live) -> None:
+    """Issue 21, hole 4, on a real server: 200 frames of sync step 1 (empty state vector),
+    then 200 of sync step 2 carrying the whole state, on a public work of 100,000 characters
+    written in many edits; the reader reconnects whenever it is closed. ``/healthz`` is timed
+    throughout. Measured before the fix (bench/cowriting_abuse.py): slowest answers 552 and
+    1,342 ms; after: 32 ms. The bound on the slowest answer leaves room for the other
+    processes of a shared 2-core machine."""
+    stack, server = live.stack, live.servers[1]
+    work, writer_seat, _ = live.work(3)
+    stack.execute("UPDATE cowriting_sharedwork SET is_public = true WHERE id = %s", (work,))
+    source = LiveYClient()
+    rng = random.Random(21)
+    while len(str(source)) < 100_000:
+        source.text.insert(rng.randrange(len(source.text) + 1), "Nous avons marche. " * 3)
+        if rng.random() < 0.3:
+            start = rng.randrange(len(source.text) - 10)
+            del source.text[start : start + 5]
+    expected = str(source)
+    writer = LiveYClient(source.doc)
+    await writer.connect(server.url(work), writer_seat["cookie"], server.origin)
+    assert await wait_until(lambda: stack.stored_text(work) == expected, 60, 0.3)
+    whole = writer.doc.get_update()
+    await writer.close()
+    health = f"{server.origin}/healthz"
+
+    async def flood(frame: bytes) -> set[int]:
+        codes: set[int] = set()
+        sent = 0
+        while sent < 200:
+            async with connect(server.url(work), origin=server.origin, max_size=1 << 24) as ws:
+                with contextlib.suppress(ConnectionClosed):
+                    while sent < 200 and ws.close_code is None:
+                        await ws.send(frame)
+                        sent += 1
+                        await asyncio.sleep(0)
+                    async for _ in ws:
+                        pass
+                codes.add(ws.close_code or 0)
+        return codes
+
+    for frame, code in (
+        (encode_sync(SyncStep.STEP1, b"\x00"), 4429),
+        (encode_sync(SyncStep.STEP2, whole), 4403),
+    ):
+        done = asyncio.create_task(flood(frame))
+        times = []
+        while not done.done():
+            times.append(await asyncio.to_thread(_health_ms, health))
+            await asyncio.sleep(0.02)
+        assert code in await done
+        assert statistics.median(times) < 100, times
+        assert max(times) < 300, times
+    assert stack.stored_text(work) == expected
+
+
+async def test_a_foreign_origin_is_refused_by_the_real_server_with_the_reason(
+    live: Live,
+) -> None:
+    server = live.servers[1]
+    work, seat, _ = live.work(3)
+    other_port = f"http://127.0.0.1:{server.port + 1}"
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(
+            server.url(work), origin=other_port, additional_headers={"Cookie": seat["cookie"]}
+        )
+    assert refused.value.response.status_code == 403
+    assert b"origin refused" in refused.value.response.body
+    # No session on a private work: refused the same way, saying why.
+    private, _, _ = live.work(0)
+    with pytest.raises(InvalidStatus) as anonymous:
+        await connect(server.url(private), origin=server.origin)
+    assert anonymous.value.response.status_code == 403
+    assert b"you may not read it" in anonymous.value.response.body
+    client = LiveYClient()
+    await client.connect(server.url(work), seat["cookie"], server.origin)
+    await asyncio.wait_for(client.synced.wait(), 10)
+    await client.close()
 
 
 async def test_a_killed_worker_s_client_reconnects_to_the_other_and_every_replica_ends_identical(

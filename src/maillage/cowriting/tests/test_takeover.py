@@ -176,7 +176,7 @@ def test_a_writer_s_invitation_page_shows_why_a_role_change_is_refused(
         HTTP_ACCEPT_LANGUAGE="fr",
     )
     assert response.status_code == 200
-    assert "administrateurs de son organisation" in response.content.decode()
+    assert "ne peut être changé que par la personne qui a lancé" in response.content.decode()
     assert _role(work, personas.org_admin) == "writer"
 
 
@@ -190,7 +190,7 @@ def test_a_deadline_rule_needs_at_least_one_day_to_object(personas: Any) -> None
             objection_days=0,
         )
     assert refused.value.message_dict["objection_days"] == [
-        "Les co-auteurs ont besoin d'au moins un jour pour objecter."
+        "Les coauteurs et coautrices ont besoin d'au moins un jour pour objecter."
     ]
     assert not SharedWork.objects.exists()
 

@@ -46,6 +46,7 @@ class YClient:
         from maillage.asgi import application
 
         headers = [(b"origin", origin), HOST] + ([(b"cookie", cookie)] if cookie else [])
+        self.cookie = cookie
         self.path = f"/ws/cowriting/{work_id}/"
         self.communicator = WebsocketCommunicator(application, self.path, headers=headers)
         self.doc: Doc = doc if doc is not None else Doc()
