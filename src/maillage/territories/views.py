@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,6 +11,8 @@ from maillage.organizations.selectors import organization_list
 from maillage.territories import selectors
 from maillage.territories.models import Territory
 from maillage.territories.sections import territory_sections
+
+ORGANIZATIONS_PER_PAGE = 24
 
 
 def territory_list(request: HttpRequest) -> HttpResponse:
@@ -35,12 +38,16 @@ def territory_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for t in [territory, *children]
         if t.geometry
     ]
+    # Every organization is reachable: the count announced is the count listed, page by page.
+    organizations = Paginator(
+        organization_list(territory_ids=ids), ORGANIZATIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     context = {
         "territory": territory,
         "ancestors": selectors.territory_ancestors(territory),
         "children": children,
-        "organizations": organization_list(territory_ids=ids)[:24],
-        "organization_total": organization_list(territory_ids=ids).count(),
+        "organizations": organizations,
+        "organization_total": organizations.paginator.count,
         "map_data": {"type": "FeatureCollection", "features": features},
         "sections": territory_sections(territory, ids),
     }
