@@ -31,6 +31,7 @@ function drawMap(element) {
   const data = JSON.parse(source.textContent);
   if (!data.features || data.features.length === 0) return;
   const map = L.map(element, { scrollWheelZoom: false, attributionControl: !!tileUrl });
+  const pickName = element.dataset.pick;
   if (tileUrl && navigator.onLine !== false) addTiles(map, element);
   // Without tiles the shapes alone still show where things are.
   const layer = L.geoJSON(data, {
@@ -43,7 +44,9 @@ function drawMap(element) {
     onEachFeature: (feature, lyr) => {
       const p = feature.properties;
       const label = p.label || p.name || "";
-      if (p.url) {
+      if (pickName && p.pick) {
+        pickable(lyr, pickName, p.pick);
+      } else if (p.url) {
         const link = document.createElement("a");
         link.href = p.url;
         link.textContent = label;
@@ -57,6 +60,26 @@ function drawMap(element) {
   map.fitBounds(layer.getBounds(), { padding: [12, 12] });
 }
 
+// A map that picks: clicking a shape ticks its box in the form beside the map (the form stays
+// the accessible way to choose), and ticking a box recolours its shape.
+function pickable(layer, name, value) {
+  const box = document.querySelector(`input[name="${name}"][value="${value}"]`);
+  if (!box) return;
+  const paint = () => layer.setStyle({ color: box.checked ? "#1d4ed8" : "#6b7280", weight: box.checked ? 3 : 2 });
+  layer.on("click", () => {
+    box.checked = !box.checked;
+    paint();
+  });
+  box.addEventListener("change", paint);
+}
+
+// "Select all": ticks every box of the named group on the page (the boxes stay usable alone).
+function selectAll(master) {
+  const boxes = () => document.querySelectorAll(`input[type=checkbox][name="${master.dataset.selectAll}"]`);
+  master.addEventListener("change", () => boxes().forEach((box) => { box.checked = master.checked; }));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-geojson]").forEach(drawMap);
+  document.querySelectorAll("[data-select-all]").forEach(selectAll);
 });

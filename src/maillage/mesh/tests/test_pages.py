@@ -43,6 +43,7 @@ def mesh(personas):
         receiver=personas.organization,
         what="prêt",
         happened_on=dt.date(2025, 6, 1),
+        confirmed_at=dt.datetime(2025, 6, 2, tzinfo=dt.UTC),
     )
     return {"university": university, "visible": visible, "hidden": hidden}
 
