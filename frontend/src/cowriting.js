@@ -3,9 +3,11 @@
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import { IndexeddbPersistence } from "y-indexeddb";
-import { EditorView, basicSetup } from "codemirror";
+import { EditorView, drawSelection, dropCursor, highlightSpecialChars, keymap } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
-import { markdown } from "@codemirror/lang-markdown";
+import { defaultKeymap } from "@codemirror/commands";
+import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+import { markdown, markdownLanguage } from "@codemirror/lang-markdown";
 import { yCollab } from "y-codemirror.next";
 
 // Colours with at least 4.5:1 contrast against white text (cursor labels).
@@ -57,9 +59,16 @@ function start(host) {
     parent: host,
     state: EditorState.create({
       doc: ytext.toString(),
+      // A prose editor, not a code editor: no line numbers, gutters or bracket helpers. Undo is
+      // Yjs's (yCollab), so that one writer's undo never takes back another's words.
       extensions: [
-        basicSetup,
-        markdown(),
+        highlightSpecialChars(),
+        drawSelection(),
+        dropCursor(),
+        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        // Enter continues a list ("1." then "2.") and Backspace ends it: the Markdown keymap.
+        markdown({ base: markdownLanguage }),
+        keymap.of(defaultKeymap),
         EditorView.lineWrapping,
         EditorState.readOnly.of(Boolean(config.readOnly)),
         EditorView.editable.of(true), // readers can still move the cursor and select to comment

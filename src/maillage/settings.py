@@ -170,6 +170,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
+# Dates as people write them in each language ("30 juin 2025 à 18 h 00"); see maillage/formats.
+FORMAT_MODULE_PATH = ["maillage.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -19,7 +19,9 @@ def build_observatory(ctx: DemoContext) -> None:
     run.refresh_from_db()
     if run.status != AnalysisRun.Status.DONE:
         return
-    signal = run.signals.filter(emerging=True).order_by("-visibility_increase").first()
+    # The demo's few hundred words rarely make a significant signal: a term to watch will do.
+    rising = run.signals.filter(quadrant__in=["weak", "strong"])
+    signal = rising.order_by("-emerging", "-visibility_increase").first()
     if signal is not None:
         signal_interpret(
             signal=signal,

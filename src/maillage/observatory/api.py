@@ -68,6 +68,7 @@ class SignalOut(Schema):
     diffusion_increase: float
     log_likelihood: float
     p_value: float
+    q_value: float
     burst: bool
     emerging: bool
     example_ids: list[int]

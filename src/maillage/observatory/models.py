@@ -206,6 +206,8 @@ class WeakSignal(models.Model):
     diffusion_increase = models.FloatField(_("increase rate of diffusion"))
     log_likelihood = models.FloatField(_("log-likelihood G²"))
     p_value = models.FloatField(_("p-value"))
+    # Benjamini-Hochberg over the terms tested in the period: "significant" means q < 0.01.
+    q_value = models.FloatField(_("p-value adjusted for the number of terms tested"), default=1.0)
     burst = models.BooleanField(_("in a burst"), default=False)
     emerging = models.BooleanField(_("emerging"), default=False)
     example_ids = models.JSONField(_("example contributions"), default=list)
@@ -217,6 +219,13 @@ class WeakSignal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} ({self.period}, {self.quadrant})"
+
+    @property
+    def reading(self) -> str:
+        """Return what the term is called: a signal only when significant, else one to watch."""
+        if self.quadrant in (self.Quadrant.WEAK, self.Quadrant.STRONG) and not self.emerging:
+            return str(_("To watch"))
+        return str(self.get_quadrant_display())
 
 
 class SignalInterpretation(models.Model):

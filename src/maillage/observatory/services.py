@@ -415,6 +415,7 @@ def _store(run: AnalysisRun, rows: list[tuple], analysis: Any) -> None:
                         diffusion_increase=_finite(signal.diffusion_increase),
                         log_likelihood=_finite(signal.log_likelihood),
                         p_value=_finite(signal.p_value, 1.0),
+                        q_value=_finite(signal.q_value, 1.0),
                         burst=signal.burst,
                         emerging=signal.emerging,
                         example_ids=[ids[row] for row in signal.examples],

@@ -1,9 +1,12 @@
+from django.utils.translation import gettext_lazy
+
 from maillage.core import capabilities
 
 
 class OrganizationsConfig(capabilities.CapabilityConfig):
     name = "maillage.organizations"
     label = "organizations"
+    verbose_name = gettext_lazy("Organizations")
     urls = "maillage.organizations.urls"
     url_prefix = "organisations/"
     api_router = ("/organizations", "maillage.organizations.api:router")

@@ -6,6 +6,7 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,8 @@ from maillage.territories.imports import read_features
 from maillage.territories.models import Territory
 from maillage.territories.sections import territory_sections
 from maillage.territories.services import territory_create, territory_import, territory_update
+
+ORGANIZATIONS_PER_PAGE = 24
 
 
 def territory_list(request: HttpRequest) -> HttpResponse:
@@ -48,12 +51,16 @@ def territory_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for t in [territory, *children]
         if t.geometry
     ]
+    # Every organization is reachable: the count announced is the count listed, page by page.
+    organizations = Paginator(
+        organization_list(territory_ids=ids), ORGANIZATIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     context = {
         "territory": territory,
         "ancestors": selectors.territory_ancestors(territory),
         "children": children,
-        "organizations": organization_list(territory_ids=ids)[:24],
-        "organization_total": organization_list(territory_ids=ids).count(),
+        "organizations": organizations,
+        "organization_total": organizations.paginator.count,
         "map_data": {"type": "FeatureCollection", "features": features},
         "sections": territory_sections(territory, ids),
         "can_change": request.user.has_perm("territories.change_territory", territory),

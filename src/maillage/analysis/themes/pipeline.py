@@ -15,20 +15,20 @@ from sklearn.decomposition import NMF, MiniBatchNMF
 from .duplicates import near_duplicate_components
 from .embeddings import Embedder
 from .features import TermMatrix, build_term_matrix, tfidf
+from .labels import is_meaningful_term
 from .places import _fold, capitalized_share, is_place_name, place_names
 from .signals import (
     LATENT,
     STRONG,
     WEAK,
     WELL_KNOWN,
+    benjamini_hochberg,
     emergence_maps,
     kleinberg_bursts,
     log_likelihood,
     quadrants,
 )
 from .text import (
-    ENGLISH_STANCE_WORDS,
-    FRENCH_STANCE_WORDS,
     SUPPORTED_LANGUAGES,
     UNDETERMINED,
     TokenizedCorpus,
@@ -103,6 +103,7 @@ class WeakSignal:
     diffusion_increase: float
     log_likelihood: float
     p_value: float
+    q_value: float  # p-value adjusted (Benjamini-Hochberg) over the terms tested in the period
     burst: bool
     emerging: bool
     examples: list[int]
@@ -296,6 +297,7 @@ def analyze_themes(
             texts,
             doc_group=doc_group,
             undated_rows=undated,
+            language=primary,
         )
         timings["weak_signals"] = time.perf_counter() - clock
 
@@ -547,21 +549,30 @@ def _describe_themes(
 ) -> list[Theme]:
     """Return each theme's label, top terms in their original form, share and examples.
 
-    The label is the theme's three heaviest terms, a word dropped when a kept bigram already
-    contains it ("carte grise" rather than "carte grise · carte").
+    The label is the theme's three heaviest meaningful terms (see
+    :func:`~.labels.is_meaningful_term`: no stop, stance or generic word at a phrase's edge),
+    a word dropped when a kept bigram already contains it ("carte grise" rather than
+    "carte grise · carte").
     """
     k = h.shape[0]
-    # A stance word alone ("pas", "plus") says nothing of a theme; it stays inside bigrams.
-    stance = FRENCH_STANCE_WORDS | ENGLISH_STANCE_WORDS | {"ne"}
     total = row_weights[doc_theme >= 0].sum() or 1.0
     sizes = np.bincount(doc_theme[doc_theme >= 0], weights=row_weights[doc_theme >= 0], minlength=k)
     themes: list[Theme] = []
+    verdicts: dict[int, bool] = {}
+
+    def meaningful(term: int) -> bool:
+        if term not in verdicts:
+            surface = matrix.surface[term] or matrix.terms[term]
+            verdicts[term] = is_meaningful_term(surface, matrix.terms[term], language)
+        return verdicts[term]
+
     for topic in range(k):
-        order = np.argsort(-h[topic])[:30]
+        # Deeper than the ten kept: filler terms are skipped on the way.
+        order = np.argsort(-h[topic])[:60]
         order = order[h[topic, order] > 0]
         picked: list[int] = []
         for term in order.tolist():
-            if matrix.terms[term] in stance:
+            if not meaningful(term):
                 continue
             words = set(matrix.terms[term].split())
             if any(words <= set(matrix.terms[other].split()) for other in picked):
@@ -757,6 +768,7 @@ def detect_weak_signals(
     alpha: float = 0.01,
     per_period: int = 40,
     undated_rows: int = 0,
+    language: str = "fr",
 ) -> WeakSignalReport:
     """Return the terms of each period on Yoon's maps, with tests, bursts and examples.
 
@@ -766,9 +778,13 @@ def detect_weak_signals(
     frequencies, documents per period), so a campaign is one voice per period, not m.
 
     A term is a candidate in a period when at least ``min_support`` (weighted) rows of that
-    period use it. It is *emerging* when it is rising (weak or strong quadrant), its document
-    frequency in the period is significantly above that of all earlier periods (Dunning's G²,
-    p < ``alpha``) or it is in a Kleinberg burst. Place names are filtered out. At most
+    period use it and it reads as meaning (:func:`~.labels.is_meaningful_term`: "pas",
+    "midi" or "veux juste" never are). It is *emerging*, a signal, when it is rising (weak or
+    strong quadrant) and its document frequency in the period is significantly above that of
+    all earlier periods: Dunning's G², its p-value adjusted by Benjamini-Hochberg over the
+    candidates of the period (so that testing hundreds of terms does not make some
+    "significant" by chance), q < ``alpha``. A rising term that is not significant is only one
+    to watch; a Kleinberg burst is reported beside. Place names are filtered out. At most
     ``per_period`` candidates per period and quadrant are reported, the most rising first;
     examples are the first rows using the term in the period, one per near-duplicate group.
     """
@@ -806,6 +822,10 @@ def detect_weak_signals(
     places = _place_terms(matrix, counts_t, supported_any, texts, row_doc)
     place_mask = np.zeros(len(matrix.terms), dtype=bool)
     place_mask[list(places)] = True
+    filler_mask = np.zeros(len(matrix.terms), dtype=bool)
+    for term in np.flatnonzero(supported_any).tolist():
+        surface = matrix.surface[term] or matrix.terms[term]
+        filler_mask[term] = not is_meaningful_term(surface, matrix.terms[term], language)
     # Counts of all earlier periods, for the G² test of period j against periods < j.
     earlier_df = np.cumsum(df, axis=1) - df
     earlier_docs = np.cumsum(documents_per_period) - documents_per_period
@@ -813,10 +833,12 @@ def detect_weak_signals(
     signals: list[WeakSignal] = []
     reported: set[int] = set()
     for j in range(1, n_periods):
-        candidates = (df[:, j] >= min_support - 1e-9) & ~place_mask
+        candidates = (df[:, j] >= min_support - 1e-9) & ~place_mask & ~filler_mask
         kem = quadrants(maps.dov_level[:, j], maps.dov_rate[:, j], candidates)
         kim = quadrants(maps.dod_level[:, j], maps.dod_rate[:, j], candidates)
         g2, p = log_likelihood(df[:, j], documents_per_period[j], earlier_df[:, j], earlier_docs[j])
+        q = np.ones(len(p))
+        q[candidates] = benjamini_hochberg(p[candidates])
         rising_share = df[:, j] / max(documents_per_period[j], 1) > earlier_df[:, j] / max(
             earlier_docs[j], 1
         )
@@ -831,9 +853,7 @@ def detect_weak_signals(
         )
         for quadrant, chosen in chosen_by_quadrant:
             for term in chosen.tolist():
-                emerging = quadrant in (WEAK, STRONG) and (
-                    (p[term] < alpha and rising_share[term]) or bool(bursts[term, j])
-                )
+                emerging = quadrant in (WEAK, STRONG) and q[term] < alpha and rising_share[term]
                 reported.add(term)
                 signals.append(
                     WeakSignal(
@@ -850,6 +870,7 @@ def detect_weak_signals(
                         diffusion_increase=float(maps.dod_rate[term, j]),
                         log_likelihood=float(g2[term]),
                         p_value=float(p[term]),
+                        q_value=float(q[term]),
                         burst=bool(bursts[term, j]),
                         emerging=bool(emerging),
                         examples=examples_of[term],

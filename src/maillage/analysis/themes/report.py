@@ -73,6 +73,7 @@ def analysis_document(
                 "diffusion_increase": round(s.diffusion_increase, 4),
                 "log_likelihood": round(s.log_likelihood, 3),
                 "p_value": s.p_value,
+                "q_value": s.q_value,
                 "burst": s.burst,
                 "emerging": s.emerging,
                 "examples": [{"row": row, "text": texts[row][:500]} for row in s.examples],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2
+from scipy.stats import chi2, false_discovery_control
 
 WEAK = "weak"
 STRONG = "strong"
@@ -178,3 +178,16 @@ def kleinberg_bursts(
     for t in range(n_periods - 1, 0, -1):
         states[:, t - 1] = back[rows, states[:, t], t]
     return states.astype(bool)
+
+
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Return the Benjamini-Hochberg adjusted p-values (q-values) of ``p_values``.
+
+    Benjamini & Hochberg (1995), "Controlling the false discovery rate", JRSS B 57(1): a term
+    with q < alpha is significant with the expected share of false discoveries among the
+    significant ones at most alpha. Computed by SciPy's ``false_discovery_control``.
+    """
+    values = np.asarray(p_values, dtype=np.float64)
+    if values.size == 0:
+        return values.copy()
+    return np.asarray(false_discovery_control(np.clip(values, 0.0, 1.0), method="bh"))

@@ -95,3 +95,23 @@ def test_two_browsers_type_at_once_and_one_types_offline_then_both_editors_hold_
         alice_context.close()
         bob_context.close()
         assert stack.stored_text(work_id) == final
+
+
+def test_the_editor_is_a_prose_editor_that_continues_numbered_lists(
+    live: tuple[LiveStack, LiveServer, Any],
+) -> None:
+    _stack, server, seed = live
+    with chromium() as browser:
+        context, page = _writer(browser, server, seed["writers"][0]["cookie"], seed["works"][0])
+        assert page.locator(".cm-gutters, .cm-lineNumbers").count() == 0
+        font = page.eval_on_selector(".cm-content", "e => getComputedStyle(e).fontFamily")
+        assert "mono" not in font.lower()
+        page.keyboard.press("Control+End")
+        page.keyboard.press("Enter")
+        page.keyboard.type("1. bancs")
+        page.keyboard.press("Enter")
+        page.keyboard.type("ombre")
+        page.keyboard.press("Enter")
+        page.keyboard.type("fontaines")
+        assert page.evaluate(EDITOR_TEXT).endswith("\n1. bancs\n2. ombre\n3. fontaines")
+        context.close()

@@ -132,6 +132,30 @@ def test_unknown_territory_is_a_404_with_a_message(client, db) -> None:
     assert "nowhere" in response.json()["detail"]
 
 
+def test_the_territory_page_lists_every_organization_it_counts_page_by_page(
+    client, personas, django_assert_max_num_queries
+) -> None:
+    from maillage.organizations.services import organization_create
+    from maillage.territories.views import ORGANIZATIONS_PER_PAGE
+
+    for i in range(ORGANIZATIONS_PER_PAGE + 5):
+        organization_create(
+            name=f"Association {i:02d}", kind="association", territories=[personas.commune]
+        )
+    url = personas.commune.get_absolute_url()
+    total = ORGANIZATIONS_PER_PAGE + 5 + 1  # and the personas' own organization
+    first = client.get(url)
+    assert f"({total})" in first.content.decode()
+    listed = [o.name for o in first.context["organizations"]]
+    assert len(listed) == ORGANIZATIONS_PER_PAGE
+    assert 'href="?page=2"' in first.content.decode()
+    with django_assert_max_num_queries(30):
+        second = client.get(url, {"page": 2})
+    listed += [o.name for o in second.context["organizations"]]
+    assert len(set(listed)) == total
+    assert client.get(url, {"page": "nonsense"}).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("kind", "code"),
     [("region", "4"), ("commune", "6822"), ("commune", "2C004"), ("intercommunality", "24689")],
