@@ -15,4 +15,5 @@ class ConsultationsConfig(capabilities.CapabilityConfig):
     data_exporter = "maillage.consultations.selectors:contribution_export_for_person"
     datasets = "maillage.consultations.datasets:DATASETS"
     mesh_source = "maillage.consultations.mesh:source"
+    participation = "maillage.consultations.selectors:participation_of"
     permissions = "maillage.consultations.permissions"

@@ -581,3 +581,21 @@ def responses_with_published_contributions(campaign: Campaign) -> list[Response]
     for response in responses:
         response.published = by_response.get(response.pk, [])
     return responses
+
+
+def participation_of(person: Any) -> dict[str, Any] | None:
+    """Return the "my participation" section of ``person``: her contributions with their
+    status and the responses given to them (three queries whatever their number)."""
+    contributions = list(
+        Contribution.objects.filter(author=person)
+        .select_related("campaign", "site")
+        .prefetch_related("responses")
+        .order_by("-captured_at", "-id")[:200]
+    )
+    if not contributions:
+        return None
+    return {
+        "title": "consultations",
+        "template": "consultations/my_participation.html",
+        "context": {"contributions": contributions},
+    }

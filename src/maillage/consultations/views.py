@@ -167,7 +167,10 @@ def contribute(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
     if not campaign.accepts_contributions:
         return render(request, "consultations/closed.html", {"campaign": campaign}, status=410)
-    form = ContributionForm(request.POST or None, request.FILES or None, campaign=campaign)
+    initial = {"contact_email": request.user.email} if request.user.is_authenticated else {}
+    form = ContributionForm(
+        request.POST or None, request.FILES or None, campaign=campaign, initial=initial
+    )
     if request.method == "POST":
         hit_write(request)
         if form.is_bot():

@@ -16,4 +16,5 @@ class WorkshopsConfig(capabilities.CapabilityConfig):
     data_exporter = "maillage.workshops.selectors:registrations_export_for_person"
     datasets = "maillage.workshops.datasets:DATASETS"
     mesh_source = "maillage.workshops.mesh:source"
+    participation = "maillage.workshops.selectors:participation_of"
     permissions = "maillage.workshops.permissions"
