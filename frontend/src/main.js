@@ -6,6 +6,24 @@ import "./maps.css";
 const meta = document.querySelector('meta[name="map-tiles"]');
 const tileUrl = meta ? meta.content : "";
 const tileAttribution = document.querySelector('meta[name="map-attribution"]')?.content || "";
+const tilesFailed = document.querySelector('meta[name="map-tiles-failed"]')?.content || "";
+
+// Offline, or when the tile server is down or blocked, the first failed tile removes the
+// background layer: the shapes stay, a note says why, and no more tiles are requested.
+function addTiles(map, element) {
+  const tiles = L.tileLayer(tileUrl, { attribution: tileAttribution, maxZoom: 19 });
+  tiles.once("tileerror", () => {
+    map.removeLayer(tiles);
+    element.classList.add("map-without-tiles");
+    if (tilesFailed) {
+      const note = document.createElement("p");
+      note.className = "map-note";
+      note.textContent = tilesFailed;
+      element.insertAdjacentElement("afterend", note);
+    }
+  });
+  tiles.addTo(map);
+}
 
 function drawMap(element) {
   const source = document.getElementById(element.dataset.geojson);
@@ -14,9 +32,7 @@ function drawMap(element) {
   if (!data.features || data.features.length === 0) return;
   const map = L.map(element, { scrollWheelZoom: false, attributionControl: !!tileUrl });
   const pickName = element.dataset.pick;
-  if (tileUrl) {
-    L.tileLayer(tileUrl, { attribution: tileAttribution, maxZoom: 19 }).addTo(map);
-  }
+  if (tileUrl && navigator.onLine !== false) addTiles(map, element);
   // Without tiles the shapes alone still show where things are.
   const layer = L.geoJSON(data, {
     style: (feature) => ({

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
 
 from maillage.people.selectors import person_territory_roles
 from maillage.territories.models import Territory
@@ -31,6 +33,12 @@ def territory_with_descendant_ids(territory: Territory) -> list[int]:
 def territory_roots() -> QuerySet[Territory]:
     """Return the top-level territories."""
     return Territory.objects.filter(parent__isnull=True).order_by("name")
+
+
+def territory_oldest_record_date() -> date | None:
+    """Return the day the first territory was recorded (None when there is none)."""
+    first = Territory.objects.aggregate(first=Min("created_at"))["first"]
+    return timezone.localdate(first) if first else None
 
 
 def territory_get(slug: str) -> Territory:

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from maillage.core.geojson import GeoJSONError, bounding_box, centroid, validate_geometry
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
 from maillage.territories.imports import Row
-from maillage.territories.models import Territory
+from maillage.territories.models import OFFICIAL_CODE_SHAPES, Territory
 
 
 def _apply_geometry(territory: Territory, geometry: dict | None) -> None:
@@ -43,6 +44,28 @@ def _check_kind(kind: str, parent: Territory | None) -> None:
         )
 
 
+CODE_EXAMPLES = {
+    "region": _("A region's INSEE code has 2 digits (for example 44)."),
+    "intercommunality": _("An intercommunality's code is its SIREN number: 9 digits."),
+    "commune": _(
+        "A commune's INSEE code has 5 characters: its department (2 digits, 2A or 2B) "
+        "then 3 digits (for example 68224 or 2A004)."
+    ),
+}
+
+
+def _check_official_code(kind: str, code: str) -> str:
+    """Return the code stripped (and upper-cased when its kind has a shape) if the shape fits."""
+    code = code.strip()
+    shape = OFFICIAL_CODE_SHAPES.get(kind)
+    if shape is None or not code:
+        return code
+    code = code.upper()
+    if not shape.fullmatch(code):
+        raise ValidationError({"official_code": [CODE_EXAMPLES[kind]]})
+    return code
+
+
 @transaction.atomic
 def territory_create(
     *,
@@ -63,7 +86,7 @@ def territory_create(
         name=name,
         kind=kind,
         parent=parent,
-        official_code=official_code,
+        official_code=_check_official_code(kind, official_code),
         description=description,
         slug=slug or unique_slug(name, Territory),
     )
@@ -84,6 +107,8 @@ def territory_update(
 ) -> Territory:
     """Update name, description, code or geometry of ``territory`` after a permission check."""
     require(actor, "territories.change_territory", territory)
+    if "official_code" in changes:
+        changes["official_code"] = _check_official_code(territory.kind, changes["official_code"])
     fields = []
     for name in ("name", "description", "official_code"):
         if name in changes:
