@@ -124,9 +124,9 @@ def test_others_cannot_edit_a_response(
 def test_public_page_shows_the_published_contributions_each_response_answers(
     client_as: Any, personas: Any, campaign: Any, response: Any, django_assert_max_num_queries: Any
 ) -> None:
-    published, pending = _captured(
-        personas, campaign, "Des bancs sous les arbres.", "Texte en attente."
-    )
+    both = _captured(personas, campaign, "Des bancs sous les arbres.", "Texte en attente.")
+    published = next(c for c in both if c.text.startswith("Des bancs"))
+    pending = next(c for c in both if c is not published)
     services.contribution_publish(contribution=published, actor=personas.facilitator)
     services.response_update(
         response=response, actor=personas.facilitator, contribution_ids=[published.pk, pending.pk]
