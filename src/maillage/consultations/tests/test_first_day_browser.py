@@ -238,6 +238,9 @@ def test_first_day_of_a_participation_service_in_french(
     assert AnalysisRun.objects.filter(campaign=campaign).exists()
     campaign.refresh_from_db()
     assert campaign.status in ("closed", "analysed")
+    page.goto(f"{base}/observatoire/concertations/{campaign.slug}/rapport/")
+    page.wait_for_selector("text=Réponses apportées")
+    watch.check("report")
 
     # The phone width of the set-up pages.
     phone = browser.new_context(
