@@ -1,6 +1,7 @@
 // Draw or redraw one shape on a map (Leaflet-Geoman); the shape is written as GeoJSON into the
 // form field named by data-draw, which stays the accessible, editable source of truth.
 import L from "leaflet";
+import "./leaflet-global.js";
 import "@geoman-io/leaflet-geoman-free";
 import "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css";
 
@@ -75,5 +76,8 @@ function setUp(element) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  // main.js, run after this bundle, carries its own Leaflet and makes it the global L;
+  // Geoman reads the global L at work, so this bundle's Leaflet (the one it extended) is put back.
+  window.L = L;
   document.querySelectorAll("[data-draw]").forEach(setUp);
 });

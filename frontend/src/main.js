@@ -82,4 +82,5 @@ function selectAll(master) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-geojson]").forEach(drawMap);
   document.querySelectorAll("[data-select-all]").forEach(selectAll);
+  document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
 });

@@ -11,10 +11,12 @@ multipart upload per synced record: ``POST /api/consultations/contributions/{uui
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -25,6 +27,9 @@ from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
 from maillage.core.sync import MAX_BATCH
+from maillage.people.models import Person
+from maillage.people.selectors import territory_member_search
+from maillage.territories.models import Territory
 
 router = Router(tags=["consultations"])
 
@@ -293,3 +298,263 @@ def response_list(request: HttpRequest, slug: str):
     for response in responses:
         response.contribution_ids = sorted(linked.get(response.pk, []))
     return responses
+
+
+# ---------------------------------------------------------------------------------------------
+# The participation service's writes: create, edit, open, close and archive a campaign; its team
+
+
+class QuestionIn(Schema):
+    id: str = Field(..., description="lowercase letters, digits or _, e.g. q1")
+    kind: str = Field(..., description="scale, single or multiple")
+    label: str
+    options: list[str] | None = Field(None, description="two or more, for single and multiple")
+    min: int | None = Field(None, description="for a scale, 0 to 10 (default 1)")
+    max: int | None = Field(None, description="for a scale, 0 to 10 (default 5)")
+
+
+class CampaignIn(Schema):
+    territory: str = Field(..., description="slug of the campaign's territory")
+    title: str = Field(..., min_length=1, max_length=200)
+    open_question: str = Field(..., min_length=1, max_length=300)
+    description: str = ""
+    starts_on: dt.date
+    ends_on: dt.date
+    closed_questions: list[QuestionIn] = []
+    sites: list[int] = Field([], description="ids of public spaces inside the territory")
+    team: list[int] = Field([], description="ids of members of the territory")
+    facilitator: int | None = Field(None, description="id of a facilitator of the territory")
+
+
+class CampaignPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    open_question: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    closed_questions: list[QuestionIn] | None = None
+    sites: list[int] | None = None
+    team: list[int] | None = None
+    facilitator: int | None = None
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    email: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.public_name
+
+
+class CampaignManageOut(Schema):
+    slug: str
+    title: str
+    territory: str
+    status: str
+    open_question: str
+    description: str
+    starts_on: dt.date
+    ends_on: dt.date
+    closed_questions: list[QuestionOut]
+    sites: list[int]
+    team: list[MemberOut]
+    facilitator: int | None
+
+    @staticmethod
+    def resolve_territory(obj: Campaign) -> str:
+        return obj.territory.slug
+
+    @staticmethod
+    def resolve_sites(obj: Campaign) -> list[int]:
+        return sorted(obj.sites.values_list("pk", flat=True))
+
+    @staticmethod
+    def resolve_team(obj: Campaign) -> list:
+        return list(obj.team.order_by("display_name"))
+
+    @staticmethod
+    def resolve_facilitator(obj: Campaign) -> int | None:
+        return obj.facilitator_id
+
+
+class TeamIn(Schema):
+    person: int = Field(..., description="id of a member of the campaign's territory")
+
+
+def _managed_campaign(request: HttpRequest, slug: str) -> Campaign:
+    campaign = _public_campaign(request, slug)
+    if not request.user.has_perm("consultations.change_campaign", campaign):
+        raise PermissionDenied("consultations.change_campaign")
+    return campaign
+
+
+def _people(ids: list[int], field: str) -> list[Any]:
+    found = {p.pk: p for p in Person.objects.filter(pk__in=ids, is_active=True)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError({field: f"no such person: {', '.join(map(str, missing))}"})
+    return [found[i] for i in ids]
+
+
+def _sites(ids: list[int]) -> list[Territory]:
+    found = {t.pk: t for t in Territory.objects.filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError({"sites": f"no such place: {', '.join(map(str, missing))}"})
+    return [found[i] for i in ids]
+
+
+def _questions(questions: list[QuestionIn]) -> list[dict[str, Any]]:
+    return [q.dict(exclude_none=True) for q in questions]
+
+
+@router.post(
+    "/campaigns",
+    auth=AUTHENTICATED,
+    response={201: CampaignManageOut},
+    summary="Create a campaign (a draft) on a territory",
+    url_name="consultations_campaign_create",
+)
+def campaign_create(request: HttpRequest, payload: CampaignIn):
+    try:
+        territory = Territory.objects.get(slug=payload.territory)
+    except Territory.DoesNotExist:
+        raise Http404(f"no territory {payload.territory!r}") from None
+    facilitator = _people([payload.facilitator], "facilitator")[0] if payload.facilitator else None
+    campaign = services.campaign_create(
+        actor=request.user,
+        territory=territory,
+        title=payload.title,
+        open_question=payload.open_question,
+        description=payload.description,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        closed_questions=_questions(payload.closed_questions),
+        sites=_sites(payload.sites),
+        team=_people(payload.team, "team"),
+        facilitator=facilitator,
+    )
+    return Status(201, campaign)
+
+
+@router.get(
+    "/campaigns/{slug}/manage",
+    auth=AUTHENTICATED,
+    response=CampaignManageOut,
+    summary="Read a campaign as the people who run it do (drafts included)",
+    url_name="consultations_campaign_manage",
+)
+def campaign_manage(request: HttpRequest, slug: str):
+    return _managed_campaign(request, slug)
+
+
+@router.patch(
+    "/campaigns/{slug}",
+    auth=AUTHENTICATED,
+    response=CampaignManageOut,
+    summary="Edit a campaign: texts, period, closed questions, sites, team, facilitator",
+    url_name="consultations_campaign_update",
+)
+def campaign_update(request: HttpRequest, slug: str, payload: CampaignPatch):
+    campaign = _managed_campaign(request, slug)
+    changes = payload.dict(exclude_unset=True)
+    if "closed_questions" in changes:
+        changes["closed_questions"] = _questions(payload.closed_questions or [])
+    if "sites" in changes:
+        changes["sites"] = _sites(changes["sites"] or [])
+    if "team" in changes:
+        changes["team"] = _people(changes["team"] or [], "team")
+    if "facilitator" in changes:
+        ids = [changes["facilitator"]] if changes["facilitator"] else []
+        changes["facilitator"] = _people(ids, "facilitator")[0] if ids else None
+    return services.campaign_update(campaign=campaign, actor=request.user, **changes)
+
+
+def _move(request: HttpRequest, slug: str, service: Any) -> Campaign:
+    return service(campaign=_managed_campaign(request, slug), actor=request.user)
+
+
+@router.post(
+    "/campaigns/{slug}/open",
+    auth=AUTHENTICATED,
+    response=CampaignManageOut,
+    summary="Open a draft (or reopen a closed) campaign; it needs a site",
+    url_name="consultations_campaign_open",
+)
+def campaign_open(request: HttpRequest, slug: str):
+    return _move(request, slug, services.campaign_open)
+
+
+@router.post(
+    "/campaigns/{slug}/close",
+    auth=AUTHENTICATED,
+    response=CampaignManageOut,
+    summary="Close an open campaign; the observatory's analysis starts",
+    url_name="consultations_campaign_close",
+)
+def campaign_close(request: HttpRequest, slug: str):
+    return _move(request, slug, services.campaign_close)
+
+
+@router.post(
+    "/campaigns/{slug}/archive",
+    auth=AUTHENTICATED,
+    response=CampaignManageOut,
+    summary="Archive a campaign that is over (or a draft given up)",
+    url_name="consultations_campaign_archive",
+)
+def campaign_archive(request: HttpRequest, slug: str):
+    return _move(request, slug, services.campaign_archive)
+
+
+@router.get(
+    "/campaigns/{slug}/team",
+    auth=AUTHENTICATED,
+    response=list[MemberOut],
+    summary="The campaign's team of field agents",
+    url_name="consultations_team",
+)
+def team_list(request: HttpRequest, slug: str):
+    return list(_managed_campaign(request, slug).team.order_by("display_name"))
+
+
+@router.get(
+    "/campaigns/{slug}/team/candidates",
+    auth=AUTHENTICATED,
+    response=list[MemberOut],
+    summary="Search the territory's members by name or email (2 characters or more, 20 at most)",
+    url_name="consultations_team_candidates",
+)
+def team_candidates(request: HttpRequest, slug: str, q: str):
+    campaign = _managed_campaign(request, slug)
+    return territory_member_search(campaign.territory, q[:100])
+
+
+@router.post(
+    "/campaigns/{slug}/team",
+    auth=AUTHENTICATED,
+    response={201: list[MemberOut]},
+    summary="Add a member of the territory to the team",
+    url_name="consultations_team_add",
+)
+def team_add(request: HttpRequest, slug: str, payload: TeamIn):
+    campaign = _managed_campaign(request, slug)
+    person = _people([payload.person], "person")[0]
+    services.campaign_team_add(campaign=campaign, actor=request.user, person=person)
+    return Status(201, list(campaign.team.order_by("display_name")))
+
+
+@router.delete(
+    "/campaigns/{slug}/team/{person_id}",
+    auth=AUTHENTICATED,
+    response=list[MemberOut],
+    summary="Take a person off the team (what they captured stays)",
+    url_name="consultations_team_remove",
+)
+def team_remove(request: HttpRequest, slug: str, person_id: int):
+    campaign = _managed_campaign(request, slug)
+    person = _people([person_id], "person")[0]
+    services.campaign_team_remove(campaign=campaign, actor=request.user, person=person)
+    return list(campaign.team.order_by("display_name"))

@@ -16,4 +16,5 @@ class ConsultationsConfig(capabilities.CapabilityConfig):
     data_eraser = "maillage.consultations.services.erasure:person_erase"
     datasets = "maillage.consultations.datasets:DATASETS"
     mesh_source = "maillage.consultations.mesh:source"
+    participation = "maillage.consultations.selectors:participation_of"
     permissions = "maillage.consultations.permissions"

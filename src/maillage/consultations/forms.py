@@ -344,3 +344,21 @@ class SitesForm(forms.Form):
 
 class TeamAddForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.filter(is_active=True))
+
+
+class ResponseEditForm(forms.Form):
+    """A response's texts and status; its contributions are the ticked boxes of the page."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=Response.Status.choices)
+    text = forms.CharField(
+        label=_("Response"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reason = forms.CharField(
+        label=_("Reason (required when not retained)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    link_url = forms.URLField(
+        label=_("Link to a decision, document or action"), required=False, assume_scheme="https"
+    )

@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 
 from maillage.consultations.models import Campaign, Contribution, Response
 from maillage.core.caching import cached
+from maillage.core.models import AuditEntry
 from maillage.people.selectors import person_territory_roles
 from maillage.territories.models import Territory
 
@@ -543,3 +544,62 @@ def site_picker_geojson(
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def response_contribution_search(
+    campaign: Campaign, *, search: str = "", site_id: int | None = None, limit: int = 50
+) -> list[Contribution]:
+    """Return up to ``limit`` contributions of ``campaign`` (hidden ones aside) whose words
+    contain ``search`` (or whose number it is), newest first, to pick for a response."""
+    qs = Contribution.objects.filter(campaign=campaign).exclude(status=Contribution.Status.HIDDEN)
+    search = search.strip().lstrip("#")
+    if search.isdigit():
+        qs = qs.filter(pk=int(search))
+    elif search:
+        qs = qs.filter(text__icontains=search)
+    if site_id:
+        qs = qs.filter(site_id=site_id)
+    return list(qs.select_related("site").order_by("-captured_at", "-id")[:limit])
+
+
+def response_history(response: Response) -> list[Any]:
+    """Return the audit entries of ``response``, oldest first, with their authors."""
+    return list(
+        AuditEntry.objects.filter(target_type="consultations.response", target_id=str(response.pk))
+        .select_related("actor")
+        .order_by("pk")
+    )
+
+
+def responses_with_published_contributions(campaign: Campaign) -> list[Response]:
+    """Return the public responses, each with ``published`` (the published contributions it
+    answers) and ``contribution_count``; three queries whatever their number."""
+    responses = list(response_public_list(campaign))
+    through = Response.contributions.through
+    links = through.objects.filter(
+        response__campaign=campaign, contribution__status=PUBLISHED
+    ).select_related("contribution__site")
+    by_response: dict[int, list[Contribution]] = {}
+    for link in links.order_by("contribution__captured_at", "contribution_id"):
+        by_response.setdefault(link.response_id, []).append(link.contribution)
+    for response in responses:
+        response.published = by_response.get(response.pk, [])
+    return responses
+
+
+def participation_of(person: Any) -> dict[str, Any] | None:
+    """Return the "my participation" section of ``person``: her contributions with their
+    status and the responses given to them (three queries whatever their number)."""
+    contributions = list(
+        Contribution.objects.filter(author=person)
+        .select_related("campaign", "site")
+        .prefetch_related("responses")
+        .order_by("-captured_at", "-id")[:200]
+    )
+    if not contributions:
+        return None
+    return {
+        "title": "consultations",
+        "template": "consultations/my_participation.html",
+        "context": {"contributions": contributions},
+    }

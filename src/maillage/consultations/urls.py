@@ -50,5 +50,10 @@ urlpatterns = [
         views.response_update,
         name="response_update",
     ),
+    path(
+        "concertations/<slug:slug>/reponses/<int:pk>/modifier/",
+        views.response_edit,
+        name="response_edit",
+    ),
     path("concertations/<slug:slug>/import/", views.paper_import_view, name="import"),
 ]

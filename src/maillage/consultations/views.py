@@ -25,6 +25,7 @@ from maillage.consultations.forms import (
     HideForm,
     ImportForm,
     RedactForm,
+    ResponseEditForm,
     ResponseForm,
     ResponseStatusForm,
 )
@@ -166,7 +167,10 @@ def contribute(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
     if not campaign.accepts_contributions:
         return render(request, "consultations/closed.html", {"campaign": campaign}, status=410)
-    form = ContributionForm(request.POST or None, request.FILES or None, campaign=campaign)
+    initial = {"contact_email": request.user.email} if request.user.is_authenticated else {}
+    form = ContributionForm(
+        request.POST or None, request.FILES or None, campaign=campaign, initial=initial
+    )
     if request.method == "POST":
         hit_write(request)
         if form.is_bot():
@@ -197,14 +201,13 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
 def follow_up(request: HttpRequest, slug: str) -> HttpResponse:
     """What became of the ideas: counts per status and every response."""
     campaign = _campaign(request, slug)
-    responses = list(selectors.response_public_list(campaign))
     return render(
         request,
         "consultations/follow_up.html",
         {
             "campaign": campaign,
             "counts": selectors.response_status_counts(campaign),
-            "responses": responses,
+            "responses": selectors.responses_with_published_contributions(campaign),
             "answered": selectors.answered_contribution_count(campaign),
             "total": selectors.visible_contribution_count(campaign),
         },
@@ -455,7 +458,7 @@ def responses_manage(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.response_create(
+            response = services.response_create(
                 campaign=campaign,
                 actor=request.user,
                 title=data["title"],
@@ -468,8 +471,13 @@ def responses_manage(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Response saved; the contributors are told by email."))
-            return redirect("consultations:responses_manage", slug=campaign.slug)
+            messages.success(
+                request,
+                _(
+                    "Response saved. Pick the contributions it answers; their authors are told by email."
+                ),
+            )
+            return redirect("consultations:response_edit", slug=campaign.slug, pk=response.pk)
     return render(
         request,
         "consultations/responses_manage.html",
@@ -504,6 +512,65 @@ def response_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Response updated."))
     return redirect("consultations:responses_manage", slug=campaign.slug)
+
+
+@login_required
+def response_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Edit a response and pick its contributions by search; its history is shown below."""
+    campaign = _campaign(request, slug, "consultations.answer_contribution")
+    response = get_object_or_404(Response, pk=pk, campaign=campaign)
+    initial = {
+        "title": response.title,
+        "status": response.status,
+        "text": response.text,
+        "reason": response.reason,
+        "link_url": response.link_url,
+    }
+    form = ResponseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        ids = [int(v) for v in request.POST.getlist("contributions") if v.isdigit()]
+        try:
+            services.response_update(
+                response=response, actor=request.user, contribution_ids=ids, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Response updated."))
+            return redirect("consultations:response_edit", slug=campaign.slug, pk=response.pk)
+    sites = list(campaign.sites.order_by("name"))
+    search = request.GET.get("q", "").strip()[:100]
+    site_id = _int_param(request.GET.get("site", ""), {s.pk for s in sites})
+    linked = list(response.contributions.select_related("site").order_by("captured_at", "id"))
+    linked_ids = {c.pk for c in linked}
+    found = (
+        [
+            c
+            for c in selectors.response_contribution_search(
+                campaign, search=search, site_id=site_id
+            )
+            if c.pk not in linked_ids
+        ]
+        if search or site_id
+        else []
+    )
+    return render(
+        request,
+        "consultations/response_edit.html",
+        {
+            "campaign": campaign,
+            "response": response,
+            "form": form,
+            "linked": linked,
+            "found": found,
+            "searched": bool(search or site_id),
+            "search": search,
+            "sites": sites,
+            "site_id": site_id,
+            "history": selectors.response_history(response),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

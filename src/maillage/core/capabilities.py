@@ -45,6 +45,7 @@ _PATHS = (
     "datasets",
     "mesh_source",
     "on_campaign_closed",
+    "participation",
 )
 _PATH_TUPLES = ("commands",)
 
@@ -82,6 +83,8 @@ class CapabilityConfig(AppConfig):
       the app gives the cooperation graph, the labels of its records, its loop stages;
     - ``on_campaign_closed``: ``"module:function"`` called with a campaign's id after a
       consultation campaign closes;
+    - ``participation``: ``"module:function"`` returning, for a person, the section of their
+      "my participation" page (``{"title", "template", "context"}``) or None when empty;
     - ``permissions``: module registering the app's ``rules``, imported when the app is ready.
     """
 
@@ -99,6 +102,7 @@ class CapabilityConfig(AppConfig):
     datasets: str = ""
     mesh_source: str = ""
     on_campaign_closed: str = ""
+    participation: str = ""
     permissions: str = ""
 
     def ready(self) -> None:
@@ -230,6 +234,12 @@ def data_erasers() -> list[tuple[str, Callable[[Any], None]]]:
     """Return ``(app label, eraser)`` of every app that erases personal data, by label."""
     found = [(c.label, c.resolve("data_eraser")) for c in configs() if c.data_eraser]
     return sorted(found, key=lambda item: item[0])
+
+
+def participation_sections(person: Any) -> list[dict[str, Any]]:
+    """Return the non-empty sections of ``person``'s "my participation" page, in app order."""
+    found = (c.resolve("participation")(person) for c in configs() if c.participation)
+    return [section for section in found if section]
 
 
 def datasets() -> list[Any]:

@@ -11,9 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.selectors import campaign_get
@@ -253,3 +254,57 @@ def territory_or_404(slug: str) -> Territory:
         return territory_get(slug)
     except Territory.DoesNotExist:
         raise Http404("no such territory") from None
+
+
+SMALL_GROUP = 5
+
+
+@dataclass
+class ReportRow:
+    """One line of a report's figures: a site or a profile and its published contributions;
+    fewer than ``SMALL_GROUP`` are shown as such, never exactly."""
+
+    label: str
+    count: int
+
+    @property
+    def small(self) -> bool:
+        return 0 < self.count < SMALL_GROUP
+
+
+def campaign_report(campaign: Campaign) -> dict[str, Any]:
+    """Return what the printed report of ``campaign`` shows, from its published data only:
+    figures per site and profile, the themes of the latest analysis with quotes, the responses."""
+    published = Contribution.objects.filter(campaign=campaign, status=Contribution.Status.PUBLISHED)
+
+    def rows(field: str, labels: dict[str, str]) -> list[ReportRow]:
+        counts = dict(published.values_list(field).annotate(n=Count("id")).order_by())
+        return [ReportRow(str(label), counts.get(key, 0)) for key, label in labels.items()]
+
+    sites = {s.pk: s.name for s in campaign.sites.order_by("name")}
+    run = run_latest_done(campaign=campaign)
+    themes = run_themes(run) if run else []
+    examples = theme_examples(themes)
+    for theme in themes:
+        theme.quotes = examples.get(theme.pk, [])[:2]
+    quotes = (
+        [] if themes else list(published.select_related("site").order_by("-captured_at", "-id")[:6])
+    )
+    return {
+        "total": published.count(),
+        "by_site": rows("site_id", sites),
+        "by_age": rows("age_band", {**dict(Contribution.AgeBand.choices), "": _("Not given")}),
+        "by_relation": rows(
+            "relation", {**dict(Contribution.Relation.choices), "": _("Not given")}
+        ),
+        "run": run,
+        "themes": themes,
+        "quotes": quotes,
+        "responses": list(
+            campaign.responses.annotate(
+                contribution_count=Count(
+                    "contributions", filter=Q(contributions__status=Contribution.Status.PUBLISHED)
+                )
+            ).order_by("status", "-updated_at")
+        ),
+    }

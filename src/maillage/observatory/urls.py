@@ -10,6 +10,11 @@ urlpatterns = [
         views.campaign_recompute,
         name="campaign_recompute",
     ),
+    path(
+        "observatoire/concertations/<slug:slug>/rapport/",
+        views.campaign_report,
+        name="campaign_report",
+    ),
     path("observatoire/territoires/<slug:slug>/", views.territory_observatory, name="territory"),
     path(
         "observatoire/territoires/<slug:slug>/recalculer/",

@@ -197,3 +197,10 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """A printable report of a campaign for the municipal council (print stylesheet)."""
+    campaign = selectors.campaign_for_viewer(request.user, slug)
+    context = {"campaign": campaign, **selectors.campaign_report(campaign)}
+    return render(request, "observatory/report.html", context)

@@ -14,4 +14,5 @@ class OpinionsConfig(capabilities.CapabilityConfig):
     commands = ("maillage.opinions.cli",)
     sections = ((40, "maillage.opinions.sections:conversations_section"),)
     datasets = "maillage.opinions.datasets:DATASETS"
+    participation = "maillage.opinions.selectors:participation_of"
     permissions = "maillage.opinions.permissions"

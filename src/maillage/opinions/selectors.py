@@ -161,3 +161,30 @@ def opinion_map(
         "participant_count": len(points),
         "clustered_count": sum(1 for p in points if p["group"] is not None),
     }
+
+
+def participation_of(person: Any) -> dict[str, Any] | None:
+    """Return the "my participation" section of ``person``: per conversation, her votes and
+    the statements she proposed."""
+    participants = list(
+        Participant.objects.filter(person=person)
+        .select_related("conversation")
+        .annotate(
+            agree=Count("votes", filter=Q(votes__value=1)),
+            disagree=Count("votes", filter=Q(votes__value=-1)),
+            passed=Count("votes", filter=Q(votes__value=0)),
+        )
+        .order_by("-created_at")
+    )
+    if not participants:
+        return None
+    statements: dict[int, list[Statement]] = {}
+    for statement in Statement.objects.filter(author__in=participants).order_by("created_at"):
+        statements.setdefault(statement.author_id, []).append(statement)
+    for participant in participants:
+        participant.proposed = statements.get(participant.pk, [])
+    return {
+        "title": "opinions",
+        "template": "opinions/my_participation.html",
+        "context": {"participants": participants},
+    }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from maillage.core.capabilities import participation_sections
 from maillage.organizations.models import Organization
 from maillage.people.models import Person
 from maillage.territories.models import Territory
@@ -26,3 +28,10 @@ def home(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "site/home.html", context)
+
+
+@login_required
+def my_participation(request: HttpRequest) -> HttpResponse:
+    """Show a person what she gave in every capability, and what became of it."""
+    sections = participation_sections(request.user)
+    return render(request, "site/my_participation.html", {"sections": sections})

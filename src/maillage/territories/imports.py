@@ -1,7 +1,7 @@
 """Read a GeoJSON file of areas or places (an IGN Admin Express or OpenStreetMap export) into
 rows to import; every refusal names the feature that fails.
 
-A file is one FeatureCollection whose features share one family of geometry: areas (Polygon,
+A file is one FeatureCollection (or a single Feature) whose features share one family of geometry: areas (Polygon,
 MultiPolygon), lines (streets) or points. The name and code are read from the properties the
 person names (``nom`` and ``code`` in Admin Express, ``name`` and ``ref:INSEE`` in OSM).
 """
@@ -59,6 +59,9 @@ def read_features(
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValidationError(_("This file is not GeoJSON: it cannot be read as JSON.")) from None
+    if isinstance(document, dict) and document.get("type") == "Feature":
+        # A file of one area (a département's outline, say) is often a bare Feature.
+        document = {"type": "FeatureCollection", "features": [document]}
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ValidationError(
             _(

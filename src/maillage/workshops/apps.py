@@ -17,4 +17,5 @@ class WorkshopsConfig(capabilities.CapabilityConfig):
     data_eraser = "maillage.workshops.services:person_erase"
     datasets = "maillage.workshops.datasets:DATASETS"
     mesh_source = "maillage.workshops.mesh:source"
+    participation = "maillage.workshops.selectors:participation_of"
     permissions = "maillage.workshops.permissions"

@@ -180,3 +180,19 @@ def registrations_export_for_person(person: Any) -> list[dict[str, Any]]:
         }
         for r in Registration.objects.filter(mine).select_related("workshop")
     ]
+
+
+def participation_of(person: Any) -> dict[str, Any] | None:
+    """Return the "my participation" section of ``person``: her workshop registrations."""
+    registrations = list(
+        Registration.objects.filter(person=person)
+        .select_related("workshop")
+        .order_by("-workshop__starts_at")
+    )
+    if not registrations:
+        return None
+    return {
+        "title": "workshops",
+        "template": "workshops/my_participation.html",
+        "context": {"registrations": registrations},
+    }

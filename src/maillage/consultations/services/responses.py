@@ -21,7 +21,7 @@ from maillage.core.services import audit_record
 
 def _check_response(status: str, reason: str) -> None:
     if status not in Response.Status.values:
-        raise ValidationError({"status": f"unknown status {status!r}"})
+        raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": status}})
     if status == Response.Status.NOT_RETAINED and not reason.strip():
         raise ValidationError({"reason": _("Say why the idea is not retained.")})
 
@@ -34,7 +34,10 @@ def _campaign_contributions(campaign: Campaign, ids: Iterable[int]) -> list[int]
     missing = sorted(set(ids) - set(found))
     if missing:
         raise ValidationError(
-            {"contributions": f"not contributions of this campaign: {', '.join(map(str, missing))}"}
+            {
+                "contributions": _("Not contributions of this campaign: %(ids)s.")
+                % {"ids": ", ".join(map(str, missing))}
+            }
         )
     return found
 
@@ -80,32 +83,58 @@ def response_update(
     *,
     response: Response,
     actor: Any,
+    title: str | None = None,
     status: str | None = None,
     text: str | None = None,
     reason: str | None = None,
     link_url: str | None = None,
     add_contribution_ids: Iterable[int] = (),
+    contribution_ids: Iterable[int] | None = None,
 ) -> Response:
-    """Change a response; when its status changes, the contributors are told after commit."""
+    """Change a response; ``contribution_ids`` replaces the contributions it answers. The
+    previous values go to the audit log (the response's history); when the status changes,
+    the contributors are told after commit."""
     require(actor, "consultations.answer_contribution", response.campaign)
+    before = {
+        "title": response.title,
+        "status": response.status,
+        "text": response.text,
+        "reason": response.reason,
+        "link_url": response.link_url,
+    }
     previous = response.status
     new_status = status or response.status
     new_reason = reason if reason is not None else response.reason
     _check_response(new_status, new_reason)
+    if title is not None:
+        if not title.strip():
+            raise ValidationError({"title": _("Give the response a title.")})
+        response.title = title.strip()
     response.status, response.reason = new_status, new_reason
     if text is not None:
         response.text = text
     if link_url is not None:
         response.link_url = link_url
     response.save()
+    old_ids = sorted(response.contributions.values_list("pk", flat=True))
     added = _campaign_contributions(response.campaign, add_contribution_ids)
+    if contribution_ids is not None:
+        response.contributions.set(_campaign_contributions(response.campaign, contribution_ids))
     if added:
         response.contributions.add(*added)
+    new_ids = sorted(response.contributions.values_list("pk", flat=True))
+    changed = {k: v for k, v in before.items() if getattr(response, k) != v}
     audit_record(
         actor=actor,
         action="consultations.response.update",
         target=response,
-        data={"previous_status": previous, "status": new_status, "added": added},
+        data={
+            "previous_status": previous,
+            "status": new_status,
+            "added": sorted(set(new_ids) - set(old_ids)),
+            "removed": sorted(set(old_ids) - set(new_ids)),
+            "previous": changed,
+        },
     )
     if new_status != previous:
         _notify_on_commit(response)

@@ -146,7 +146,7 @@ def test_no_email_leaves_before_commit(personas, campaign, django_capture_on_com
 
 
 def test_a_response_cannot_link_another_campaigns_contribution(personas, campaign):
-    with pytest.raises(ValidationError, match="not contributions of this campaign"):
+    with pytest.raises(ValidationError, match="pas des contributions de cette campagne"):
         services.response_create(
             campaign=campaign, actor=personas.facilitator, title="Bancs", contribution_ids=[999999]
         )

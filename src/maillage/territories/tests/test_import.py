@@ -85,7 +85,7 @@ def test_import_creates_then_updates_by_code(client_as: Any, personas: Any) -> N
     ("upload", "message"),
     [
         (_file(raw=b"<kml>not json</kml>"), "Ce fichier n’est pas du GeoJSON"),
-        (_file(raw=b'{"type": "Feature"}'), "FeatureCollection"),
+        (_file(raw=b'{"type": "Topology"}'), "FeatureCollection"),
         (_file(), "Le fichier n’a aucun objet"),
         (
             _file(
