@@ -119,7 +119,8 @@ def prefixes():
 print(json.dumps({
     "apps": [c.label for c in capabilities.configs()],
     "urls": prefixes(),
-    "api": sorted(prefix for prefix, _ in api._routers if prefix),
+    # mount points only (a router nested in an app's router shows as "territories/")
+    "api": sorted(prefix for prefix, _ in api._routers if prefix.startswith("/")),
     "websockets": len(websocket_urlpatterns),
     "nav": [name for _, name in capabilities.nav_items()],
     "jobs": [job.name for job in jobs()],
