@@ -130,6 +130,14 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
                 invited = True
             except ValidationError as error:
                 messages.error(request, _error_text(error))
+            except PermissionDenied:
+                messages.error(
+                    request,
+                    _(
+                        "Only the person who started this work and its organization's "
+                        "administrators change a participant's role."
+                    ),
+                )
         if invited:
             messages.success(
                 request,

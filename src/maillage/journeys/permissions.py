@@ -8,9 +8,10 @@ import rules
 
 from maillage.core.periods import active_q
 from maillage.core.permissions import is_participant, is_platform_admin
-from maillage.organizations.permissions import is_organization_member
+from maillage.organizations.permissions import is_organization_admin, is_organization_member
 from maillage.people.models import TerritoryRole
 from maillage.people.permissions import is_territory_facilitator
+from maillage.people.selectors import person_has_territory_role
 
 
 @rules.predicate
@@ -53,6 +54,17 @@ def is_collective_member(user: Any, organization: Any) -> bool:
     return is_organization_member(user, organization)
 
 
+@rules.predicate
+def facilitates_where_collective_acts(user: Any, organization: Any) -> bool:
+    """A facilitator (or admin) of a territory where the collective is active, or above it."""
+    if organization is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(
+        person_has_territory_role(user, territory, ("admin", "facilitator"))
+        for territory in organization.territories.all()
+    )
+
+
 can_manage = is_territory_facilitator | is_walker | is_platform_admin
 
 rules.add_perm("journeys.add_journey", is_territory_facilitator | is_platform_admin)
@@ -64,4 +76,9 @@ rules.add_perm("journeys.view_notes", can_manage)
 rules.add_perm("journeys.start_account", is_walker)
 rules.add_perm("journeys.change_questionnaire", is_any_facilitator | is_platform_admin)
 rules.add_perm("journeys.answer_round", is_participant & round_is_open_to)
+# A collective's round: its admins, or the facilitators of the territories where it acts.
+rules.add_perm(
+    "journeys.open_collective_round",
+    is_organization_admin | facilitates_where_collective_acts | is_platform_admin,
+)
 rules.add_perm("journeys.view_collective", is_collective_member | is_platform_admin)

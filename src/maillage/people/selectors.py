@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from maillage.core.periods import active_q
@@ -22,6 +22,28 @@ def person_has_territory_role(person: Any, territory: Any, roles: tuple[str, ...
         .filter(active_q())
         .exists()
     )
+
+
+def territories_where(person: Any, roles: tuple[str, ...]) -> QuerySet[Any]:
+    """Return the territories where ``person`` holds one of ``roles``, and every place below.
+
+    Platform admins get every territory. Forms offer these as where to create something.
+    """
+    # The territory model reached through the role's foreign key (people sits beside
+    # territories in the layers and does not import it).
+    Territory = TerritoryRole._meta.get_field("territory").related_model
+
+    if not getattr(person, "is_authenticated", False):
+        return Territory.objects.none()
+    if person.is_superuser:
+        return Territory.objects.order_by("path")
+    paths = TerritoryRole.objects.filter(active_q(), person=person, role__in=roles).values_list(
+        "territory__path", flat=True
+    )
+    places = Q(pk__in=[])
+    for path in paths:
+        places |= Q(path__startswith=path)
+    return Territory.objects.filter(places).order_by("path")
 
 
 def person_territory_roles(person: Person) -> QuerySet[TerritoryRole]:
@@ -63,6 +85,42 @@ def person_ids_living_or_working_in(territory_ids: Iterable[int]) -> set[int]:
             through.objects.filter(territory_id__in=ids).values_list("person_id", flat=True)
         )
     return found
+
+
+def _member_roles(territory: Any, roles: tuple[str, ...] | None) -> QuerySet[TerritoryRole]:
+    """Return the active roles held on ``territory``, an ancestor of it or a place inside it."""
+    qs = TerritoryRole.objects.filter(active_q()).filter(
+        Q(territory_id__in=[territory.pk, *territory.ancestor_ids])
+        | Q(territory__path__startswith=territory.path)
+    )
+    return qs.filter(role__in=roles) if roles else qs
+
+
+def territory_members(territory: Any, roles: tuple[str, ...] | None = None) -> QuerySet[Person]:
+    """Return the active persons who hold a role (one of ``roles``) in ``territory``."""
+    return Person.objects.filter(
+        is_active=True,
+        deleted_at__isnull=True,
+        pk__in=_member_roles(territory, roles).values("person_id"),
+    )
+
+
+def territory_member_search(
+    territory: Any, query: str, *, roles: tuple[str, ...] | None = None, limit: int = 20
+) -> list[Person]:
+    """Return up to ``limit`` members of ``territory`` whose name or email contains ``query``."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    return list(
+        territory_members(territory, roles)
+        .filter(
+            Q(display_name__icontains=query)
+            | Q(pseudonym__icontains=query)
+            | Q(email__icontains=query)
+        )
+        .order_by("display_name", "email")[:limit]
+    )
 
 
 def person_api_tokens(person: Person) -> QuerySet[ApiToken]:
