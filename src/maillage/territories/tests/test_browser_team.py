@@ -170,6 +170,18 @@ def test_the_team_and_an_approved_commune_are_built_in_the_browser(
         for name in ("Service participation", "Animatrice", "Agent"):
             assert name in service.page.content()
 
+        # Her account page lists her API tokens and revokes them.
+        service.go("/compte/")
+        service.page.fill("#id_name", "Tableur")
+        service.page.select_option("#id_scope", label="Lecture et écriture")
+        service.submit("Créer un jeton")
+        assert service.page.input_value("#token-key").startswith("mlg_")
+        service.go("/compte/")
+        assert "Tableur" in service.page.content()
+        service.shot("account")
+        service.submit("Révoquer le jeton Tableur")
+        assert "Tableur" not in service.page.locator("main table").all_inner_texts()
+
         # A person speaking for the town hall creates the commune's organization.
         Person.objects.create_user("elu@mairie.example", PASSWORD, display_name="Élu")
         elected = Tab(browser, live_server.url, problems)
