@@ -49,6 +49,12 @@ class Organization(models.Model):
         verbose_name=_("territories where active"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A kind that speaks for an institution shows as such only once a territory admin of one
+    # of its territories (or the platform admin) approved it: anyone may claim to be a commune.
+    kind_approved_at = models.DateTimeField(_("kind approved at"), null=True, blank=True)
+    kind_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -64,6 +70,22 @@ class Organization(models.Model):
     @property
     def sector(self) -> str:
         return self.SECTOR_OF_KIND[self.Kind(self.kind)]
+
+    @property
+    def speaks_for_institution(self) -> bool:
+        return self.kind in INSTITUTION_KINDS
+
+    @property
+    def kind_pending(self) -> bool:
+        """Return whether it claims an institutional kind not approved yet."""
+        return self.speaks_for_institution and self.kind_approved_at is None
+
+
+INSTITUTION_KINDS = (
+    Organization.Kind.COMMUNE,
+    Organization.Kind.PUBLIC_BODY,
+    Organization.Kind.INTERCOMMUNALITY,
+)
 
 
 class Membership(models.Model):

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from django.db.models import Count, Q, QuerySet
 
 from maillage.core.periods import active_q
-from maillage.organizations.models import Membership, Organization
+from maillage.organizations.models import INSTITUTION_KINDS, Membership, Organization
 
 
 def organization_list(
@@ -19,6 +19,9 @@ def organization_list(
     )
     if kind:
         qs = qs.filter(kind=kind)
+        if kind in INSTITUTION_KINDS:
+            # A claim awaiting approval does not list as the institution it claims to be.
+            qs = qs.filter(kind_approved_at__isnull=False)
     if territory_ids is not None:
         qs = qs.filter(territories__in=territory_ids).distinct()
     if search:
@@ -63,3 +66,25 @@ def organization_directory() -> dict[int, OrganizationEntry]:
         pk: OrganizationEntry(name, slug, Organization.SECTOR_OF_KIND[Organization.Kind(kind)])
         for pk, name, slug, kind in Organization.objects.values_list("pk", "name", "slug", "kind")
     }
+
+
+def organizations_awaiting_approval(territory_ids: list[int]) -> QuerySet[Organization]:
+    """Return organizations active on these territories whose institutional kind waits."""
+    return (
+        Organization.objects.filter(
+            kind__in=INSTITUTION_KINDS,
+            kind_approved_at__isnull=True,
+            territories__in=territory_ids,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def organization_active_memberships(organization: Organization) -> QuerySet[Membership]:
+    """Return every active membership with its person, for the organization's admins."""
+    return (
+        organization.memberships.filter(active_q())
+        .select_related("person")
+        .order_by("role", "person__display_name")
+    )

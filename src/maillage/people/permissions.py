@@ -56,3 +56,21 @@ rules.add_perm("people.delete_account", is_self | is_platform_admin)
 rules.add_perm("people.grant_territory_role", is_territory_admin | is_platform_admin)
 rules.add_perm("people.create_token", is_participant)
 rules.add_perm("people.set_password", is_self | is_platform_admin)
+
+
+@rules.predicate
+def is_admin_of_an_organization_territory(user: Any, organization: Any) -> bool:
+    """Return whether ``user`` administers a territory the organization declares (or above)."""
+    if organization is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(
+        person_has_territory_role(user, territory, (Role.ADMIN,))
+        for territory in organization.territories.all()
+    )
+
+
+# Declared here, not in organizations: organizations sit below people and know no roles on
+# territories. Approving an institutional kind is a territory admin's act.
+rules.add_perm(
+    "organizations.approve_kind", is_admin_of_an_organization_territory | is_platform_admin
+)

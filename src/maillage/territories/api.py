@@ -9,9 +9,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from maillage.core.api_auth import AUTHENTICATED
-from maillage.territories import selectors, services
+from maillage.territories import selectors, services, team_api
 from maillage.territories.models import Territory
-from maillage.territories.team_api import router as team_router
 
 router = Router(tags=["territories"])
 
@@ -111,4 +110,4 @@ def territory_update(request: HttpRequest, slug: str, payload: TerritoryPatch):
 
 
 # The team endpoints (roles and staff invitations) live in their own module.
-router.add_router("", team_router)
+team_api.register(router)

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 
 from maillage.core import ratelimit
 from maillage.core.forms import add_service_errors
+from maillage.organizations.selectors import organizations_awaiting_approval
 from maillage.people import services as people_services
 from maillage.people.forms import StaffInviteForm
 from maillage.people.models import TerritoryRole
 from maillage.people.selectors import territory_pending_invitations, territory_team
 from maillage.territories.models import Territory
+from maillage.territories.selectors import territory_with_descendant_ids
 
 
 @login_required
@@ -48,6 +50,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "roles": territory_team(territory),
         "invitations": territory_pending_invitations(territory),
+        "awaiting": organizations_awaiting_approval(territory_with_descendant_ids(territory)),
     }
     return render(request, "territories/team.html", context, status=400 if form.errors else 200)
 

@@ -16,8 +16,6 @@ from maillage.people.models import TerritoryRole
 from maillage.people.selectors import territory_team
 from maillage.territories.models import Territory
 
-router = Router(tags=["territories"])
-
 
 class TeamRoleOut(Schema):
     id: int
@@ -60,39 +58,40 @@ def _administered(request: HttpRequest, slug: str) -> Territory:
     return territory
 
 
-@router.get("/{slug}/team", response=list[TeamRoleOut], auth=AUTHENTICATED)
-def team_list(request: HttpRequest, slug: str):
-    """List who holds which active role on the territory (its admins and the platform admin)."""
-    return [_team_role_out(g) for g in territory_team(_administered(request, slug))]
+def register(router: Router) -> None:
+    """Add the team endpoints to the territories' router (``/api/territories/…``)."""
 
+    @router.get("/{slug}/team", response=list[TeamRoleOut], auth=AUTHENTICATED)
+    def team_list(request: HttpRequest, slug: str):
+        """List who holds which active role on the territory (its admins and the platform admin)."""
+        return [_team_role_out(g) for g in territory_team(_administered(request, slug))]
 
-@router.post(
-    "/{slug}/invitations",
-    response={201: StaffInvitationOut},
-    auth=AUTHENTICATED,
-)
-def staff_invitation_create(request: HttpRequest, slug: str, payload: StaffInviteIn):
-    """Invite an address to hold a role on the territory; the link is emailed (valid 7 days).
-
-    422 when the address already holds the role, or for a bad address or role.
-    """
-    territory = _administered(request, slug)
-    hit_write(request)
-    invitation = people_services.staff_invite(
-        actor=request.user, territory=territory, email=payload.email, role=payload.role
+    @router.post(
+        "/{slug}/invitations",
+        response={201: StaffInvitationOut},
+        auth=AUTHENTICATED,
     )
-    return 201, StaffInvitationOut(
-        id=invitation.pk,
-        email=invitation.email,
-        role=invitation.role,
-        territory=territory.slug,
-        expires_at=invitation.expires_at,
-    )
+    def staff_invitation_create(request: HttpRequest, slug: str, payload: StaffInviteIn):
+        """Invite an address to hold a role on the territory; the link is emailed (valid 7 days).
 
+        422 when the address already holds the role, or for a bad address or role.
+        """
+        territory = _administered(request, slug)
+        hit_write(request)
+        invitation = people_services.staff_invite(
+            actor=request.user, territory=territory, email=payload.email, role=payload.role
+        )
+        return 201, StaffInvitationOut(
+            id=invitation.pk,
+            email=invitation.email,
+            role=invitation.role,
+            territory=territory.slug,
+            expires_at=invitation.expires_at,
+        )
 
-@router.post("/roles/{role_id}/end", response=TeamRoleOut, auth=AUTHENTICATED)
-def role_end(request: HttpRequest, role_id: int):
-    """End a role today (422 for the territory's last admin, or a role already ended)."""
-    grant = get_object_or_404(TerritoryRole.objects.select_related("person"), pk=role_id)
-    hit_write(request)
-    return _team_role_out(people_services.territory_role_end(grant=grant, actor=request.user))
+    @router.post("/roles/{role_id}/end", response=TeamRoleOut, auth=AUTHENTICATED)
+    def role_end(request: HttpRequest, role_id: int):
+        """End a role today (422 for the territory's last admin, or a role already ended)."""
+        grant = get_object_or_404(TerritoryRole.objects.select_related("person"), pk=role_id)
+        hit_write(request)
+        return _team_role_out(people_services.territory_role_end(grant=grant, actor=request.user))
