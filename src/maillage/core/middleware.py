@@ -36,7 +36,10 @@ def _content_security_policy() -> str:
 
 
 class SecurityHeadersMiddleware:
-    """Add CSP and Permissions-Policy; answer RateLimitExceeded with 429 and Retry-After."""
+    """Add CSP and Permissions-Policy to every response (pages, API, its docs, static files).
+
+    Answer RateLimitExceeded with 429 and Retry-After.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -44,8 +47,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/api/docs"):
-            response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(self), microphone=(self), camera=(self)"
         )
