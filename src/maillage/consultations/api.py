@@ -17,13 +17,14 @@ from django.http import Http404, HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.consultations import selectors, services
 from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.sync import MAX_BATCH
 
 router = Router(tags=["consultations"])
@@ -179,7 +180,7 @@ def _public_campaign(request: HttpRequest, slug: str) -> Campaign:
     return campaign
 
 
-class CappedLimitOffsetPagination(LimitOffsetPagination):
+class CappedLimitOffsetPagination(BoundedLimitOffsetPagination):
     """Limit and offset, with the count capped and the offset bounded by ``COUNT_CAP``.
 
     ``count`` is exact up to the cap; past it, ``count`` is the cap plus one and
@@ -212,7 +213,7 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
 
 
 @router.get("/campaigns", response=list[CampaignOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def campaign_list(request: HttpRequest, territory: str | None = None, status: str | None = None):
     qs = selectors.campaign_public_list()
     if territory:

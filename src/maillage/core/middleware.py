@@ -6,7 +6,7 @@ from collections.abc import Callable
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -55,6 +55,9 @@ class SecurityHeadersMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OverflowError):
+            # An id past 2^63 in a URL (SQLite cannot even bind it) names nothing that exists.
+            raise Http404("no such id") from exception
         if not isinstance(exception, RateLimitExceeded):
             return None
         return rate_limited_response(request, exception)

@@ -12,9 +12,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import selectors
 from maillage.decisions.permissions import person_is_member
@@ -166,14 +167,14 @@ class PollResultsOut(Schema):
 
 
 @router.get("/circles", response=list[CircleOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def circle_list(request: HttpRequest):
     """Return the circles the caller may read."""
     return selectors.circle_list(request.user)
 
 
 @router.get("/register", response=list[RegisterEntryOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def register(request: HttpRequest, territory: str | None = None):
     """Return adopted decisions of public circles, newest first (optionally on a territory)."""
     ids = None

@@ -20,10 +20,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.core.sync import MAX_BATCH
 from maillage.journeys import selectors, services
@@ -129,7 +130,7 @@ def _visible(request: HttpRequest, slug: str) -> Journey:
 
 
 @router.get("", response=list[JourneyOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def journey_list(request: HttpRequest):
     return selectors.journey_visible_list(request.user)
 
@@ -140,7 +141,7 @@ def journey_detail(request: HttpRequest, slug: str):
 
 
 @router.get("/{slug}/encounters", response=list[EncounterOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def encounter_list(request: HttpRequest, slug: str):
     return selectors.journey_encounters(_visible(request, slug))
 

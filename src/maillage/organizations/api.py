@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.organizations import selectors
 from maillage.organizations.models import Organization
 
@@ -43,7 +44,7 @@ class MemberOut(Schema):
 
 
 @router.get("", response=list[OrganizationOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def organization_list(request: HttpRequest, kind: str | None = None, q: str = ""):
     return selectors.organization_list(kind=kind, search=q[:100])
 

@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
 from maillage.pooling import selectors, services
@@ -125,7 +126,7 @@ def _listings(kind: str, q: str, category: str, territory: str | None, organizat
 
 
 @router.get("/offers", response=list[ListingOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def offer_list(
     request: HttpRequest,
     q: str = "",
@@ -137,7 +138,7 @@ def offer_list(
 
 
 @router.get("/needs", response=list[ListingOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def need_list(
     request: HttpRequest,
     q: str = "",
@@ -183,7 +184,7 @@ def need_suggestions(request: HttpRequest, need_id: int, live: bool = True):
 
 
 @router.get("/exchanges", response=list[ExchangeOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def exchange_list(request: HttpRequest, organization: str | None = None):
     org = None
     if organization:

@@ -10,8 +10,9 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_write
 from maillage.workshops import selectors, services
 from maillage.workshops.models import Workshop
@@ -85,7 +86,7 @@ def _workshop(slug: str) -> Workshop:
 
 
 @router.get("", response=list[WorkshopOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def workshop_list(request: HttpRequest, upcoming: bool | None = None):
     return selectors.workshop_list(upcoming=upcoming)
 
