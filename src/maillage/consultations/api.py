@@ -30,7 +30,7 @@ from maillage.core.sync import MAX_BATCH
 router = Router(tags=["consultations"])
 
 
-class RecordIn(Schema):
+class ContributionRecordIn(Schema):
     uuid: str
     campaign: str
     site: int
@@ -49,7 +49,7 @@ class PhotoOut(Schema):
     url: str
 
 
-_SYNC_BODY = sync_body_schema(RecordIn, MAX_BATCH)
+_SYNC_BODY = sync_body_schema(ContributionRecordIn, MAX_BATCH)
 
 
 @router.post(
@@ -160,7 +160,7 @@ class ContributionOut(Schema):
     photo_url: str | None
 
 
-class ResponseOut(Schema):
+class CampaignResponseOut(Schema):
     id: int
     title: str
     status: str
@@ -281,7 +281,7 @@ def site_geojson(request: HttpRequest, slug: str):
     }
 
 
-@router.get("/campaigns/{slug}/responses", response=list[ResponseOut])
+@router.get("/campaigns/{slug}/responses", response=list[CampaignResponseOut])
 def response_list(request: HttpRequest, slug: str):
     campaign = _public_campaign(request, slug)
     responses = list(campaign.responses.order_by("id"))

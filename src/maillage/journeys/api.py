@@ -33,7 +33,7 @@ from maillage.journeys.models import Journey, Round
 router = Router(tags=["journeys"])
 
 
-class RecordIn(Schema):
+class EncounterRecordIn(Schema):
     uuid: str
     journey: str
     territory: int | None = None
@@ -92,7 +92,7 @@ class AnswersIn(Schema):
     answers: dict[str, Any]
 
 
-class ResponseOut(Schema):
+class RoundResponseOut(Schema):
     id: int
     round: int
     submitted_at: dt.datetime
@@ -104,7 +104,7 @@ class WaveOut(Schema):
     scores: dict[str, float | None]
 
 
-_SYNC_BODY = sync_body_schema(RecordIn, MAX_BATCH)
+_SYNC_BODY = sync_body_schema(EncounterRecordIn, MAX_BATCH)
 
 
 @router.post(
@@ -170,7 +170,7 @@ def route_import(request: HttpRequest, slug: str, gpx: File[UploadedFile]):
 @router.post(
     "/self-observation/rounds/{round_id}/answers",
     auth=AUTHENTICATED,
-    response={201: ResponseOut},
+    response={201: RoundResponseOut},
     summary="Answer a self-observation round (422 with the allowed range when off the scale)",
 )
 def round_answer(request: HttpRequest, round_id: int, payload: AnswersIn):

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.api_sync import ErrorOut
 from maillage.opinions import selectors, services
 from maillage.opinions.models import Conversation, Statement
 
@@ -40,10 +41,6 @@ class VoteIn(Schema):
 class VoteOut(Schema):
     statement: int
     value: int
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _out(conversation: Conversation) -> dict:
