@@ -57,11 +57,11 @@ class DimensionOut(Schema):
     registrants: int
     unknown: int
     categories: int
-    shannon: float
+    shannon: float | None
     evenness: float | None
-    gini_simpson: float
-    counts: dict[str, int | None]
-    suppressed_total: int
+    gini_simpson: float | None
+    counts: dict[str, int]
+    suppressed: bool
 
 
 class RegistrationIn(Schema):
