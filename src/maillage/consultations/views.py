@@ -262,7 +262,7 @@ def field_capture(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def field_manifest(request: HttpRequest, slug: str) -> JsonResponse:
-    campaign = get_object_or_404(Campaign, slug=slug)
+    campaign = _campaign(request, slug)
     start = reverse("consultations:field", args=[campaign.slug])
     manifest = {
         "name": f"Maillage — {campaign.title}",
