@@ -7,7 +7,7 @@ from typing import Any
 import rules
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import is_participant, is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
 from maillage.organizations.permissions import is_organization_member
 from maillage.people.models import TerritoryRole
 from maillage.people.permissions import is_territory_facilitator
@@ -65,3 +65,12 @@ rules.add_perm("journeys.start_account", is_walker)
 rules.add_perm("journeys.change_questionnaire", is_any_facilitator | is_platform_admin)
 rules.add_perm("journeys.answer_round", is_participant & round_is_open_to)
 rules.add_perm("journeys.view_collective", is_collective_member | is_platform_admin)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "POST /api/journeys/sync": ACCOUNT,
+    "POST /api/journeys/{slug}/route": ACCOUNT,
+    "POST /api/journeys/self-observation/rounds/{round_id}/answers": ACCOUNT,
+}
