@@ -134,4 +134,10 @@ def require_rule(user: Any, permission: str, obj: Any = None) -> None:
 API_WRITES = {
     "POST /api/decisions/rounds/{round_id}/answers": ACCOUNT,
     "POST /api/decisions/polls/{poll_id}/grades": ACCOUNT,
+    "POST /api/decisions/circles": ACCOUNT,
+    "PATCH /api/decisions/circles/{slug}": ACCOUNT,
+    "POST /api/decisions/circles/{slug}/archive": ACCOUNT,
+    "POST /api/decisions/circles/{slug}/delegations": ACCOUNT,
+    "POST /api/decisions/circles/{slug}/members": ACCOUNT,
+    "POST /api/decisions/members/{membership_id}/end": ACCOUNT,
 }

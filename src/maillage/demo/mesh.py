@@ -26,7 +26,7 @@ from maillage.demo.foundation import DEMO_DOMAIN
 from maillage.mesh.services import consent_set
 from maillage.organizations.models import Membership
 from maillage.pooling.models import Exchange
-from maillage.pooling.services import exchange_record
+from maillage.pooling.services import exchange_confirm, exchange_record
 from maillage.workshops.services import workshop_create
 
 LOOP = ("Fablab de la Fonderie", "Collectif Friche Vivante", "Repair Café de la Forge")
@@ -90,13 +90,16 @@ def _pooling_loop(organizations: dict) -> None:
         member = Membership.objects.filter(active_q(), organization=giver).first()
         if member is None:
             continue
-        exchange_record(
+        exchange = exchange_record(
             actor=member.person,
             giver=giver,
             receiver=receiver,
             what="Coup de main entre voisins",
             happened_on=today - dt.timedelta(days=30),
         )
+        other = Membership.objects.filter(active_q(), organization=receiver).first()
+        if other is not None and not exchange.is_confirmed:
+            exchange_confirm(exchange=exchange, actor=other.person)
 
 
 def _snowball(ctx: DemoContext) -> None:

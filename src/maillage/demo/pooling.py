@@ -12,7 +12,12 @@ from maillage.core.periods import active_q
 from maillage.demo import DemoContext, demo_step
 from maillage.demo.foundation import DEMO_DOMAIN
 from maillage.organizations.models import Membership
-from maillage.pooling.services import exchange_record, listing_create, suggestion_recompute_all
+from maillage.pooling.services import (
+    exchange_confirm,
+    exchange_record,
+    listing_create,
+    suggestion_recompute_all,
+)
 
 # (category, title, description) — offered and needed alike, so that matches exist.
 ITEMS = [
@@ -122,7 +127,7 @@ def build_pooling(ctx: DemoContext) -> None:
     feedback = ["Très utile, à refaire.", "Merci !", "Un vrai coup de main.", ""]
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         for index, (giver, receiver) in enumerate(pairs):
-            exchange_record(
+            exchange = exchange_record(
                 actor=members[giver.pk],
                 giver=giver,
                 receiver=receiver,
@@ -135,4 +140,9 @@ def build_pooling(ctx: DemoContext) -> None:
                 duration_hours=rng.choice([2, 3.5, 8, 16]),
                 feedback=rng.choice(feedback),
             )
+            # The receiver confirms, but the last one, still awaiting its confirmation.
+            if index < len(pairs) - 1 and receiver.pk in members and not exchange.is_confirmed:
+                exchange_confirm(
+                    exchange=exchange, actor=members[receiver.pk], feedback=rng.choice(feedback)
+                )
     suggestion_recompute_all()

@@ -8,7 +8,11 @@ the row is kept), 409 conflict (same UUID, other payload), 422 invalid, 403 not 
 position (lat/lon) is refused: inhabitants are never located.
 
 Self-observation: ``POST /rounds/{id}/answers`` with ``{"answers": {key: value}}``; an answer
-outside the scale is a 422 naming the allowed range.
+outside the scale is a 422 naming the allowed range. Facilitators and a collective's admins
+open rounds (``POST /self-observation/rounds``) and close them; facilitators reword, add and
+remove questions (adding and removing only before the first answer, else 422). A round for a
+collective under the anonymity threshold is accepted: ``below_threshold`` says so, and the
+collective's aggregate stays withheld.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -28,7 +32,8 @@ from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.core.sync import MAX_BATCH
 from maillage.journeys import selectors, services
-from maillage.journeys.models import Journey, Round
+from maillage.journeys.models import Journey, Question, Round
+from maillage.organizations.models import Organization
 
 router = Router(tags=["journeys"])
 
@@ -96,6 +101,60 @@ class RoundResponseOut(Schema):
     id: int
     round: int
     submitted_at: dt.datetime
+
+
+class RoundIn(Schema):
+    title: str
+    opens_on: dt.date
+    closes_on: dt.date | None = None
+    organization: str | None = Field(
+        None, description="Slug of the collective; none for a round open to everyone."
+    )
+
+
+class SelfObservationRoundOut(Schema):
+    id: int
+    title: str
+    organization: str | None
+    opens_on: dt.date
+    closes_on: dt.date | None
+    closed: bool
+    below_threshold: bool = Field(
+        description="The collective has fewer members than the anonymity threshold: its "
+        "aggregate will stay withheld."
+    )
+
+    @staticmethod
+    def resolve_organization(obj: Round) -> str | None:
+        return obj.organization.slug if obj.organization_id else None
+
+    @staticmethod
+    def resolve_closed(obj: Round) -> bool:
+        return obj.closed_at is not None
+
+    @staticmethod
+    def resolve_below_threshold(obj: Round) -> bool:
+        return services.round_below_threshold(obj) is not None
+
+
+class SelfObservationQuestionOut(Schema):
+    key: str
+    position: int
+    dimension: str
+    text_fr: str
+    text_en: str
+
+
+class QuestionIn(Schema):
+    key: str
+    dimension: str
+    text_fr: str
+    text_en: str
+
+
+class QuestionPatch(Schema):
+    text_fr: str
+    text_en: str
 
 
 class WaveOut(Schema):
@@ -180,6 +239,111 @@ def round_answer(request: HttpRequest, round_id: int, payload: AnswersIn):
     return Status(
         201, {"id": response.pk, "round": round_.pk, "submitted_at": response.submitted_at}
     )
+
+
+def _questionnaire() -> Any:
+    questionnaire = selectors.questionnaire_default()
+    if questionnaire is None:
+        raise Http404("no questionnaire")
+    return questionnaire
+
+
+@router.get(
+    "/self-observation/rounds",
+    auth=AUTHENTICATED,
+    response=list[SelfObservationRoundOut],
+    summary="The rounds I may answer today",
+)
+def round_list(request: HttpRequest):
+    return selectors.rounds_open_to(request.user)
+
+
+@router.post(
+    "/self-observation/rounds",
+    auth=AUTHENTICATED,
+    response={201: SelfObservationRoundOut},
+    summary="Open a round, for a collective or for everyone",
+)
+def round_create(request: HttpRequest, payload: RoundIn):
+    hit_person("write", request.user)
+    organization = None
+    if payload.organization:
+        organization = Organization.objects.filter(slug=payload.organization).first()
+        if organization is None:
+            raise Http404(f"no organization {payload.organization!r}")
+    round_ = services.round_create(
+        actor=request.user,
+        questionnaire=_questionnaire(),
+        title=payload.title,
+        opens_on=payload.opens_on,
+        closes_on=payload.closes_on,
+        organization=organization,
+    )
+    return Status(201, round_)
+
+
+@router.post(
+    "/self-observation/rounds/{round_id}/close",
+    auth=AUTHENTICATED,
+    response=SelfObservationRoundOut,
+    summary="Close a round now (the answers given are kept)",
+)
+def round_close(request: HttpRequest, round_id: int):
+    round_ = get_object_or_404(
+        Round.objects.select_related("questionnaire", "organization"), pk=round_id
+    )
+    hit_person("write", request.user)
+    return services.round_close(round_=round_, actor=request.user)
+
+
+@router.get(
+    "/self-observation/questions",
+    response=list[SelfObservationQuestionOut],
+    summary="The questions of the questionnaire, in French and English",
+)
+def question_list(request: HttpRequest):
+    return list(_questionnaire().questions.all())
+
+
+@router.post(
+    "/self-observation/questions",
+    auth=AUTHENTICATED,
+    response={201: SelfObservationQuestionOut},
+    summary="Add a question (facilitators; only before the first answer)",
+)
+def question_add(request: HttpRequest, payload: QuestionIn):
+    hit_person("write", request.user)
+    question = services.question_add(
+        questionnaire=_questionnaire(), actor=request.user, **payload.dict()
+    )
+    return Status(201, question)
+
+
+def _question(key: str) -> Question:
+    return get_object_or_404(Question, questionnaire=_questionnaire(), key=key)
+
+
+@router.patch(
+    "/self-observation/questions/{key}",
+    auth=AUTHENTICATED,
+    response=SelfObservationQuestionOut,
+    summary="Reword a question in French and English (facilitators)",
+)
+def question_update(request: HttpRequest, key: str, payload: QuestionPatch):
+    hit_person("write", request.user)
+    return services.question_update(question=_question(key), actor=request.user, **payload.dict())
+
+
+@router.delete(
+    "/self-observation/questions/{key}",
+    auth=AUTHENTICATED,
+    response={204: None},
+    summary="Remove a question (facilitators; only before the first answer)",
+)
+def question_remove(request: HttpRequest, key: str):
+    hit_person("write", request.user)
+    services.question_remove(question=_question(key), actor=request.user)
+    return Status(204, None)
 
 
 @router.get(

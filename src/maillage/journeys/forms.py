@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from maillage.journeys.models import Questionnaire
+from maillage.journeys.models import Dimension, Questionnaire
+from maillage.organizations.models import Organization
 from maillage.people.models import Person
 from maillage.territories.models import Territory
 
@@ -131,5 +132,42 @@ class AnswerForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
+    text_fr = forms.CharField(max_length=300, label=_("French"))
+    text_en = forms.CharField(max_length=300, label=_("English"))
+
+
+class RoundForm(forms.Form):
+    title = forms.CharField(max_length=200, label=_("Title"))
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        required=False,
+        label=_("Collective"),
+        help_text=_("Its members answer, and its aggregate is shown once at least 5 of them have."),
+    )
+    opens_on = forms.DateField(widget=DateInput, label=_("Opens on"))
+    closes_on = forms.DateField(
+        widget=DateInput,
+        required=False,
+        label=_("Closes on"),
+        help_text=_("Optional: you can also close it by hand."),
+    )
+
+    def __init__(self, *args: Any, organizations: Any, personal: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = organizations
+        if personal:
+            field.empty_label = _("Everyone, each for themselves (no collective)")
+        else:
+            field.required = True
+            if len(organizations) == 1:
+                self.initial.setdefault("organization", organizations[0].pk)
+
+
+class QuestionAddForm(forms.Form):
+    key = forms.SlugField(
+        max_length=40, label=_("Key"), help_text=_("A short name, e.g. trust-in-the-group.")
+    )
+    dimension = forms.ChoiceField(choices=Dimension.choices, label=_("Dimension"))
     text_fr = forms.CharField(max_length=300, label=_("French"))
     text_en = forms.CharField(max_length=300, label=_("English"))

@@ -7,6 +7,7 @@ helped to observe their own cooperation; collectives (organizations) answer it t
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -227,6 +228,10 @@ class Round(models.Model):
     title = models.CharField(_("title"), max_length=200)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["opens_on", "id"]
@@ -235,6 +240,13 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return (
+            self.closed_at is None
+            and self.opens_on <= day
+            and (self.closes_on is None or day <= self.closes_on)
+        )
 
 
 class Response(models.Model):

@@ -8,9 +8,10 @@ import rules
 
 from maillage.core.periods import active_q
 from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
-from maillage.organizations.permissions import is_organization_member
+from maillage.organizations.permissions import is_organization_admin, is_organization_member
 from maillage.people.models import TerritoryRole
 from maillage.people.permissions import is_territory_facilitator
+from maillage.people.selectors import person_has_territory_role
 
 
 @rules.predicate
@@ -53,6 +54,17 @@ def is_collective_member(user: Any, organization: Any) -> bool:
     return is_organization_member(user, organization)
 
 
+@rules.predicate
+def facilitates_where_collective_acts(user: Any, organization: Any) -> bool:
+    """A facilitator (or admin) of a territory where the collective is active, or above it."""
+    if organization is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(
+        person_has_territory_role(user, territory, ("admin", "facilitator"))
+        for territory in organization.territories.all()
+    )
+
+
 can_manage = is_territory_facilitator | is_walker | is_platform_admin
 
 rules.add_perm("journeys.add_journey", is_territory_facilitator | is_platform_admin)
@@ -64,6 +76,11 @@ rules.add_perm("journeys.view_notes", can_manage)
 rules.add_perm("journeys.start_account", is_walker)
 rules.add_perm("journeys.change_questionnaire", is_any_facilitator | is_platform_admin)
 rules.add_perm("journeys.answer_round", is_participant & round_is_open_to)
+# A collective's round: its admins, or the facilitators of the territories where it acts.
+rules.add_perm(
+    "journeys.open_collective_round",
+    is_organization_admin | facilitates_where_collective_acts | is_platform_admin,
+)
 rules.add_perm("journeys.view_collective", is_collective_member | is_platform_admin)
 
 
@@ -73,4 +90,9 @@ API_WRITES = {
     "POST /api/journeys/sync": ACCOUNT,
     "POST /api/journeys/{slug}/route": ACCOUNT,
     "POST /api/journeys/self-observation/rounds/{round_id}/answers": ACCOUNT,
+    "POST /api/journeys/self-observation/rounds": ACCOUNT,
+    "POST /api/journeys/self-observation/rounds/{round_id}/close": ACCOUNT,
+    "POST /api/journeys/self-observation/questions": ACCOUNT,
+    "PATCH /api/journeys/self-observation/questions/{key}": ACCOUNT,
+    "DELETE /api/journeys/self-observation/questions/{key}": ACCOUNT,
 }

@@ -7,6 +7,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from maillage.analysis.self_observation import (
     Answer,
@@ -25,6 +26,8 @@ from maillage.journeys.models import (
     Response,
     Round,
 )
+from maillage.organizations.models import Organization
+from maillage.people.models import TerritoryRole
 from maillage.territories.models import Territory
 
 COWRITING = "maillage.cowriting"
@@ -145,14 +148,54 @@ def questionnaire_default() -> Questionnaire | None:
 
 
 def rounds_open_to(user: Any) -> list[Round]:
-    """Return the rounds ``user`` may answer: personal ones and their collectives'."""
+    """Return the rounds ``user`` may answer today: personal ones and their collectives'."""
     if not getattr(user, "is_authenticated", False):
         return []
+    today = timezone.localdate()
     orgs = user.memberships.filter(active_q()).values("organization_id")
     return list(
         Round.objects.filter(Q(organization__isnull=True) | Q(organization_id__in=orgs))
+        .filter(closed_at__isnull=True, opens_on__lte=today)
+        .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
         .select_related("organization", "questionnaire")
         .order_by("opens_on", "id")
+    )
+
+
+def questionnaire_has_answers(questionnaire: Questionnaire) -> bool:
+    """Return whether anyone answered the questionnaire (its set of questions is then fixed)."""
+    return Response.objects.filter(round__questionnaire=questionnaire).exists()
+
+
+def organizations_for_rounds(user: Any) -> QuerySet[Organization]:
+    """Return the collectives ``user`` may open a round for (see journeys.open_collective_round)."""
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.order_by("name")
+    administered = user.memberships.filter(active_q(), role="admin").values("organization_id")
+    facilitated = Q()
+    for path in (
+        TerritoryRole.objects.filter(person=user, role__in=("admin", "facilitator"))
+        .filter(active_q())
+        .values_list("territory__path", flat=True)
+    ):
+        facilitated |= Q(territories__path__startswith=path)
+    where = Q(pk__in=administered) | facilitated if facilitated else Q(pk__in=administered)
+    return Organization.objects.filter(where).distinct().order_by("name")
+
+
+def rounds_run_by(user: Any) -> list[Round]:
+    """Return the rounds ``user`` opened or may close, newest first, with their answer counts."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    qs = Round.objects.all()
+    if not user.is_superuser:
+        qs = qs.filter(Q(created_by=user) | Q(organization__in=organizations_for_rounds(user)))
+    return list(
+        qs.select_related("organization", "questionnaire")
+        .annotate(answer_count=Count("responses"))
+        .order_by("-opens_on", "-id")
     )
 
 

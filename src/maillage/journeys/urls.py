@@ -15,6 +15,8 @@ urlpatterns = [
     path("itinerances/<slug:slug>/recit/", views.account_start, name="account_start"),
     path("auto-observation/", views.observation_index, name="observation"),
     path("auto-observation/questions/", views.questions_edit, name="questions"),
+    path("auto-observation/tours/nouveau/", views.round_create, name="round_create"),
     path("auto-observation/tours/<int:pk>/", views.round_answer, name="round_answer"),
+    path("auto-observation/tours/<int:pk>/cloture/", views.round_close, name="round_close"),
     path("auto-observation/collectifs/<slug:slug>/", views.collective_view, name="collective"),
 ]

@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maillage.analysis.self_observation import MIN_RESPONDENTS
 from maillage.core.forms import add_service_errors
 from maillage.core.offline import service_worker_response
 from maillage.core.periods import active_q
@@ -25,7 +27,9 @@ from maillage.journeys.forms import (
     EncounterForm,
     GpxForm,
     JourneyForm,
+    QuestionAddForm,
     QuestionForm,
+    RoundForm,
     StageForm,
 )
 from maillage.journeys.models import Dimension, Journey, Question, Round
@@ -275,7 +279,72 @@ def observation_index(request: HttpRequest) -> HttpResponse:
             memberships__person=request.user,
         ).distinct()
         context["can_edit"] = request.user.has_perm("journeys.change_questionnaire", questionnaire)
+        context["can_open"] = (
+            context["can_edit"] or selectors.organizations_for_rounds(request.user).exists()
+        )
+        context["run"] = selectors.rounds_run_by(request.user)
     return render(request, "journeys/observation_index.html", context)
+
+
+@login_required
+def round_create(request: HttpRequest) -> HttpResponse:
+    """Open a round for a collective (its admins, the facilitators of its territories) or for
+    everyone (facilitators)."""
+    questionnaire = selectors.questionnaire_default()
+    if questionnaire is None:
+        raise Http404("no questionnaire")
+    organizations = selectors.organizations_for_rounds(request.user)
+    personal = request.user.has_perm("journeys.change_questionnaire", questionnaire)
+    if not personal and not organizations.exists():
+        raise PermissionDenied("journeys.open_round")
+    form = RoundForm(
+        request.POST or None,
+        organizations=organizations,
+        personal=personal,
+        initial={"opens_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        hit_person("write", request.user)
+        try:
+            round_ = services.round_create(
+                actor=request.user, questionnaire=questionnaire, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The round is open: its people can answer it."))
+            members = services.round_below_threshold(round_)
+            if members is not None:
+                messages.warning(request, _below_threshold_message(members))
+            return redirect("journeys:observation")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "journeys/round_form.html", {"form": form}, status=status)
+
+
+def _below_threshold_message(members: int) -> str:
+    return ngettext(
+        "This collective has %(members)d member, fewer than %(threshold)d: each person sees "
+        "their own answers, and the collective's aggregate stays withheld so that nobody can be "
+        "recognized.",
+        "This collective has %(members)d members, fewer than %(threshold)d: each person sees "
+        "their own answers, and the collective's aggregate stays withheld so that nobody can be "
+        "recognized.",
+        members,
+    ) % {"members": members, "threshold": MIN_RESPONDENTS}
+
+
+@login_required
+@require_POST
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.select_related("questionnaire", "organization"), pk=pk)
+    hit_person("write", request.user)
+    try:
+        services.round_close(round_=round_, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The round is closed; the answers given are kept."))
+    return redirect("journeys:observation")
 
 
 @login_required
@@ -309,8 +378,10 @@ def collective_view(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("no questionnaire")
     rounds, waves = selectors.collective_evolution(organization, questionnaire)
     shown = [(r, w) for r, w in zip(rounds, waves, strict=True) if not w.suppressed]
+    members = organization.memberships.filter(active_q()).count()
     context = {
         "organization": organization,
+        "below_threshold": _below_threshold_message(members) if members < MIN_RESPONDENTS else "",
         "questionnaire": questionnaire,
         "dimensions": Dimension.choices,
         "waves": list(zip(rounds, waves, strict=True)),
@@ -344,13 +415,44 @@ def questions_edit(request: HttpRequest) -> HttpResponse:
         )
         for q in questions
     ]
-    if request.method == "POST":
-        question = get_object_or_404(Question, pk=request.POST.get("question"))
+    add_form = QuestionAddForm(request.POST if request.POST.get("action") == "add" else None)
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "add":
+        if add_form.is_valid():
+            hit_person("write", request.user)
+            try:
+                services.question_add(
+                    questionnaire=questionnaire, actor=request.user, **add_form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(add_form, error)
+            else:
+                messages.success(request, _("Question added."))
+                return redirect("journeys:questions")
+        status = 422
+    elif request.method == "POST" and request.POST.get("action") == "remove":
+        question = get_object_or_404(
+            Question, pk=request.POST.get("question"), questionnaire=questionnaire
+        )
+        hit_person("write", request.user)
+        try:
+            services.question_remove(question=question, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Question removed."))
+        return redirect("journeys:questions")
+    elif request.method == "POST":
+        question = get_object_or_404(
+            Question, pk=request.POST.get("question"), questionnaire=questionnaire
+        )
         form = next(f for f, q in zip(forms, questions, strict=True) if q.pk == question.pk)
         if form.is_valid():
+            hit_person("write", request.user)
             services.question_update(question=question, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Question updated."))
             return redirect("journeys:questions")
+        status = 422
     return render(
         request,
         "journeys/questions.html",
@@ -358,5 +460,8 @@ def questions_edit(request: HttpRequest) -> HttpResponse:
             "questionnaire": questionnaire,
             "items": list(zip(questions, forms, strict=True)),
             "language": get_language(),
+            "add_form": add_form,
+            "answered": selectors.questionnaire_has_answers(questionnaire),
         },
+        status=status,
     )

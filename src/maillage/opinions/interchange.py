@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 
 from maillage.analysis.opinions import read_opendata
+from maillage.analysis.opinions.duplicates import statement_key
 from maillage.analysis.spreadsheet import safe_writer
 from maillage.opinions.models import Conversation, Participant, Statement, Vote, VoteEvent
 
@@ -92,6 +93,7 @@ def conversation_import(
             conversation=conversation,
             external_id=int(row["comment-id"]),
             text=row.get("comment-body", ""),
+            text_key=statement_key(row.get("comment-body", "")),
             author=participant_of.get(int(row["author-id"]))
             if row.get("author-id", "").strip()
             else None,

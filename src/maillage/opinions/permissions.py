@@ -33,4 +33,9 @@ rules.add_perm("opinions.view_conversation", rules.always_allow)
 # ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
 API_WRITES = {
     "POST /api/opinions/conversations/{slug}/votes": ACCOUNT,
+    "POST /api/opinions/conversations": ACCOUNT,
+    "PATCH /api/opinions/conversations/{slug}": ACCOUNT,
+    "POST /api/opinions/conversations/{slug}/close": ACCOUNT,
+    "POST /api/opinions/conversations/{slug}/reopen": ACCOUNT,
+    "POST /api/opinions/conversations/{slug}/statements": ACCOUNT,
 }

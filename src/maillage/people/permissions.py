@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import is_participant, is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
 from maillage.people.models import TerritoryRole
 from maillage.people.selectors import person_has_territory_role
 
@@ -55,3 +55,11 @@ rules.add_perm("people.export_data", is_self)
 rules.add_perm("people.delete_account", is_self | is_platform_admin)
 rules.add_perm("people.grant_territory_role", is_territory_admin | is_platform_admin)
 rules.add_perm("people.create_token", is_participant)
+rules.add_perm("people.set_password", is_self | is_platform_admin)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "DELETE /api/people/tokens/{token_id}": ACCOUNT,
+}

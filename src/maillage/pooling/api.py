@@ -1,8 +1,11 @@
 """API of pooling: public reads of offers, needs, suggestions and exchanges; writes by members.
 
 Writes take a token or the session: ``POST /offers`` and ``/needs`` by a member of the
-organization, ``POST /exchanges`` by a member of the giving or receiving organization (else
-403). A date range that ends before it starts is a 422 naming both dates.
+organization (``PATCH`` and ``/withdraw`` likewise), ``POST /exchanges`` by a member of the
+giving or receiving organization (else 403). An exchange recorded by one side is pending
+(``confirmed: false``) and absent from public lists until a member of the other side
+confirms it (``POST /exchanges/{id}/confirm``; anyone else 403). A date range that ends
+before it starts is a 422 naming both dates.
 """
 
 from __future__ import annotations
@@ -10,17 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
+from maillage.organizations.permissions import is_organization_member
 from maillage.pooling import selectors, services
-from maillage.pooling.models import Need, Offer
+from maillage.pooling.models import Exchange, Need, Offer
 from maillage.territories.models import Territory
 
 router = Router(tags=["pooling"])
@@ -87,6 +92,13 @@ class ExchangeOut(Schema):
     what: str
     happened_on: dt.date
     duration_hours: Decimal | None
+    giver_feedback: str
+    receiver_feedback: str
+    confirmed: bool
+
+    @staticmethod
+    def resolve_confirmed(obj) -> bool:
+        return obj.is_confirmed
 
     @staticmethod
     def resolve_giver(obj) -> str:
@@ -95,6 +107,25 @@ class ExchangeOut(Schema):
     @staticmethod
     def resolve_receiver(obj) -> str:
         return obj.receiver.slug
+
+
+class ListingPatch(Schema):
+    category: str | None = None
+    title: str | None = None
+    description: str | None = None
+    available_from: dt.date | None = None
+    available_until: dt.date | None = None
+    conditions: str | None = None
+    territory: str | None = Field(None, description="Slug of the territory.")
+
+
+class ConfirmIn(Schema):
+    feedback: str = ""
+
+
+class FeedbackIn(Schema):
+    side: str = Field(description="giver or receiver: the caller's organization's side.")
+    text: str
 
 
 class ExchangeIn(Schema):
@@ -183,6 +214,47 @@ def need_suggestions(request: HttpRequest, need_id: int, live: bool = True):
     ]
 
 
+def _update_listing(request: HttpRequest, kind: str, pk: int, changes: dict):
+    hit_person("write", request.user)
+    listing = get_object_or_404(
+        selectors.MODELS[kind].objects.select_related("organization", "territory"), pk=pk
+    )
+    if changes.get("territory"):
+        territory = Territory.objects.filter(slug=changes["territory"]).first()
+        if territory is None:
+            raise Http404(f"no territory {changes['territory']!r}")
+        changes["territory"] = territory
+    return services.listing_update(listing=listing, actor=request.user, **changes)
+
+
+def _patch(payload: ListingPatch) -> dict:
+    return {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+
+
+@router.patch("/offers/{offer_id}", auth=AUTHENTICATED, response=ListingOut)
+def offer_update(request: HttpRequest, offer_id: int, payload: ListingPatch):
+    """Change an offer (a member of its organization)."""
+    return _update_listing(request, "offer", offer_id, _patch(payload))
+
+
+@router.patch("/needs/{need_id}", auth=AUTHENTICATED, response=ListingOut)
+def need_update(request: HttpRequest, need_id: int, payload: ListingPatch):
+    """Change a need (a member of its organization)."""
+    return _update_listing(request, "need", need_id, _patch(payload))
+
+
+@router.post("/offers/{offer_id}/withdraw", auth=AUTHENTICATED, response=ListingOut)
+def offer_withdraw(request: HttpRequest, offer_id: int):
+    """Withdraw an offer from the directory; pending exchanges about it stay confirmable."""
+    return _update_listing(request, "offer", offer_id, {"is_active": False})
+
+
+@router.post("/needs/{need_id}/withdraw", auth=AUTHENTICATED, response=ListingOut)
+def need_withdraw(request: HttpRequest, need_id: int):
+    """Withdraw a need from the directory; pending exchanges about it stay confirmable."""
+    return _update_listing(request, "need", need_id, {"is_active": False})
+
+
 @router.get("/exchanges", response=list[ExchangeOut])
 @paginate(BoundedLimitOffsetPagination)
 def exchange_list(request: HttpRequest, organization: str | None = None):
@@ -246,3 +318,34 @@ def exchange_create(request: HttpRequest, payload: ExchangeIn):
         feedback=payload.feedback,
     )
     return Status(201, exchange)
+
+
+def _exchange(exchange_id: int) -> Exchange:
+    return get_object_or_404(Exchange.objects.select_related("giver", "receiver"), pk=exchange_id)
+
+
+@router.get("/exchanges/pending", auth=AUTHENTICATED, response=list[ExchangeOut])
+def exchange_pending_list(request: HttpRequest, organization: str):
+    """The organization's exchanges awaiting a confirmation (its members only, else 403)."""
+    org = _organization(organization)
+    if not is_organization_member(request.user, org):
+        raise PermissionDenied("pooling.view_pending_exchanges")
+    return list(selectors.exchange_pending_list(org))
+
+
+@router.post("/exchanges/{exchange_id}/confirm", auth=AUTHENTICATED, response=ExchangeOut)
+def exchange_confirm(request: HttpRequest, exchange_id: int, payload: ConfirmIn):
+    """Confirm an exchange the other side recorded (a member of the awaited side, else 403)."""
+    hit_person("write", request.user)
+    return services.exchange_confirm(
+        exchange=_exchange(exchange_id), actor=request.user, feedback=payload.feedback
+    )
+
+
+@router.post("/exchanges/{exchange_id}/feedback", auth=AUTHENTICATED, response=ExchangeOut)
+def exchange_feedback(request: HttpRequest, exchange_id: int, payload: FeedbackIn):
+    """Give one side's short feedback (a member of that side's organization, else 403)."""
+    hit_person("write", request.user)
+    return services.exchange_give_feedback(
+        exchange=_exchange(exchange_id), actor=request.user, side=payload.side, text=payload.text
+    )

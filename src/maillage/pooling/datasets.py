@@ -59,7 +59,8 @@ def _point(row: dict[str, Any]) -> dict | None:
 
 def _exchange_rows() -> Iterator[dict[str, Any]]:
     qs = (
-        Exchange.objects.order_by("id")
+        Exchange.objects.confirmed()
+        .order_by("id")
         .values(
             "id",
             "giver__slug",
@@ -141,8 +142,8 @@ DATASETS = (
         name="pooling_exchanges",
         title=_("Pooling: exchanges between organizations"),
         description=_(
-            "Who gave what to whom, when and for how long: the exchanges recorded by the "
-            "organizations themselves."
+            "Who gave what to whom, when and for how long: the exchanges recorded by one "
+            "organization and confirmed by the other."
         ),
         fields=(
             Field("id", "integer", _("Identifier"), required=True),

@@ -31,6 +31,8 @@ class ListingForm(forms.Form):
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+        if not self.is_bound and len(organizations) == 1:
+            self.initial.setdefault("organization", organizations[0].pk)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -42,6 +44,37 @@ class ListingForm(forms.Form):
                 % {"end": end.isoformat(), "start": start.isoformat()},
             )
         return data
+
+
+class ListingEditForm(ListingForm):
+    """The same fields but the organization, which a listing keeps."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, organizations=Organization.objects.none(), **kwargs)
+        del self.fields["organization"]
+
+
+class ConfirmForm(forms.Form):
+    feedback = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Your organization's short feedback (optional)"),
+    )
+
+
+class FeedbackForm(forms.Form):
+    text = forms.CharField(
+        max_length=500, widget=forms.Textarea(attrs={"rows": 2}), label=_("Your feedback")
+    )
+
+
+def _grouped_listings(listings: Any) -> list[tuple[str, Any]]:
+    """Return listings as choices grouped by organization: a title alone says too little."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for listing in listings:
+        groups.setdefault(listing.organization.name, []).append((listing.pk, listing.title))
+    return [("", "—"), *((name, options) for name, options in sorted(groups.items()))]
 
 
 class ExchangeForm(forms.Form):
@@ -69,11 +102,22 @@ class ExchangeForm(forms.Form):
         label=_("Your organization's short feedback"),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, mine: Any = (), **kwargs: Any) -> None:
+        """``mine`` are the organizations of the person: one of them is a side of the exchange."""
         super().__init__(*args, **kwargs)
-        self.fields["offer"].queryset = Offer.objects.filter(is_active=True).select_related(
-            "organization"
-        )
-        self.fields["need"].queryset = Need.objects.filter(is_active=True).select_related(
-            "organization"
-        )
+        mine = list(mine)
+        if not self.is_bound and len(mine) == 1:
+            # Coming from another organization's offer (or need), the person's is the other side.
+            if self.initial.get("giver") and str(self.initial["giver"]) != str(mine[0].pk):
+                self.initial.setdefault("receiver", mine[0].pk)
+            elif not self.initial.get("receiver"):
+                self.initial.setdefault("giver", mine[0].pk)
+        for name, model in (("offer", Offer), ("need", Need)):
+            field = self.fields[name]
+            field.queryset = (
+                model.objects.filter(is_active=True)
+                .select_related("organization")
+                .order_by("organization__name", "title")
+            )
+            field.choices = _grouped_listings(field.queryset)
+            field.help_text = _("Grouped by organization, in alphabetical order.")

@@ -10,7 +10,7 @@ from maillage.pooling.models import Exchange
 
 
 def exchange_links() -> list[Link]:
-    """Each exchange, from the giving organization to the receiving one."""
+    """Each confirmed exchange, from the giving organization to the receiving one."""
     return [
         Link(
             organization(giver),
@@ -20,7 +20,7 @@ def exchange_links() -> list[Link]:
             as_datetime(day),
             f"pooling.exchange:{pk}",
         )
-        for pk, giver, receiver, day in Exchange.objects.values_list(
+        for pk, giver, receiver, day in Exchange.objects.confirmed().values_list(
             "pk", "giver_id", "receiver_id", "happened_on"
         )
     ]

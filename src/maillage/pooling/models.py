@@ -90,8 +90,21 @@ class Need(Listing):
         return reverse("pooling:need", args=[self.pk])
 
 
+class ExchangeQuerySet(models.QuerySet):
+    def confirmed(self) -> ExchangeQuerySet:
+        """Exchanges both organizations stand behind: the only ones that count publicly."""
+        return self.filter(confirmed_at__isnull=False)
+
+    def pending(self) -> ExchangeQuerySet:
+        return self.filter(confirmed_at__isnull=True)
+
+
 class Exchange(models.Model):
-    """An exchange that happened: who gave what to whom, when, for how long, and feedback."""
+    """An exchange that happened: who gave what to whom, when, for how long, and feedback.
+
+    One side records it; it counts (public lists, open data, the cooperation mesh, the partner
+    bonus of the matching) only once the other side has confirmed it.
+    """
 
     giver = models.ForeignKey(
         "organizations.Organization",
@@ -131,7 +144,19 @@ class Exchange(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    recorded_for = models.CharField(
+        _("recorded by the side"),
+        max_length=8,
+        choices=[("giver", _("giver")), ("receiver", _("receiver"))],
+        blank=True,
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ExchangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-happened_on", "-id"]
@@ -149,6 +174,15 @@ class Exchange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.giver} → {self.receiver}: {self.what}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def confirming_side(self) -> str:
+        """The side whose word is awaited: the one that did not record it."""
+        return "receiver" if self.recorded_for == "giver" else "giver"
 
 
 class Suggestion(models.Model):

@@ -39,4 +39,10 @@ API_WRITES = {
     "POST /api/pooling/offers": ACCOUNT,
     "POST /api/pooling/needs": ACCOUNT,
     "POST /api/pooling/exchanges": ACCOUNT,
+    "PATCH /api/pooling/offers/{offer_id}": ACCOUNT,
+    "PATCH /api/pooling/needs/{need_id}": ACCOUNT,
+    "POST /api/pooling/offers/{offer_id}/withdraw": ACCOUNT,
+    "POST /api/pooling/needs/{need_id}/withdraw": ACCOUNT,
+    "POST /api/pooling/exchanges/{exchange_id}/confirm": ACCOUNT,
+    "POST /api/pooling/exchanges/{exchange_id}/feedback": ACCOUNT,
 }

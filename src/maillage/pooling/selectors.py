@@ -102,12 +102,22 @@ def need_stored_suggestions(need: Need) -> list[Suggestion]:
 def exchange_list(
     *, organization: Organization | None = None, limit: int | None = None
 ) -> QuerySet[Exchange]:
-    """Return exchanges (an organization's, given or received), newest first."""
-    qs = Exchange.objects.select_related("giver", "receiver", "offer", "need")
+    """Return confirmed exchanges (an organization's, given or received), newest first."""
+    qs = Exchange.objects.confirmed().select_related("giver", "receiver", "offer", "need")
     if organization is not None:
         qs = qs.filter(Q(giver=organization) | Q(receiver=organization))
     qs = qs.order_by("-happened_on", "-id")
     return qs[:limit] if limit else qs
+
+
+def exchange_pending_list(organization: Organization) -> QuerySet[Exchange]:
+    """Return an organization's exchanges awaiting either side's confirmation, newest first."""
+    return (
+        Exchange.objects.pending()
+        .filter(Q(giver=organization) | Q(receiver=organization))
+        .select_related("giver", "receiver", "offer", "need")
+        .order_by("-happened_on", "-id")
+    )
 
 
 def organization_history(organization: Organization) -> dict[str, Any]:

@@ -17,9 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +36,8 @@ from maillage.analysis.matching import (
 from maillage.analysis.matching import (
     Suggestion as MatchSuggestion,
 )
+from maillage.core.mail import personal_messages, send_on_commit
+from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.organizations.models import Organization
@@ -130,7 +135,22 @@ def listing_update(*, listing: Offer | Need, actor: Any, **changes: Any) -> Offe
     )
     if fields:
         listing.save(update_fields=[*fields, "updated_at"])
+        withdrawn = "is_active" in fields and not listing.is_active
+        audit_record(
+            actor=actor,
+            action=f"pooling.{listing.kind}.{'withdraw' if withdrawn else 'update'}",
+            target=listing,
+            data={"fields": fields},
+        )
     return listing
+
+
+def listing_pending_exchanges(listing: Offer | Need) -> list[Exchange]:
+    """Return the exchanges about ``listing`` still awaiting the other side's confirmation.
+
+    Withdrawing the listing keeps them: they can still be confirmed, and then count.
+    """
+    return list(listing.exchanges.pending().select_related("giver", "receiver"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,8 +204,12 @@ def exchange_record(
     if errors:
         raise ValidationError(errors)
     side = _actor_side(actor, exchange)
-    if side:
-        setattr(exchange, f"{side}_feedback", feedback.strip()[:500])
+    setattr(exchange, f"{side}_feedback", feedback.strip()[:500])
+    exchange.recorded_for = side
+    other = exchange.giver if side == "receiver" else exchange.receiver
+    if is_organization_member(actor, other):
+        # Someone who belongs to both organizations speaks for both.
+        exchange.confirmed_at, exchange.confirmed_by = timezone.now(), actor
     exchange.save()
     audit_record(
         actor=actor,
@@ -193,6 +217,46 @@ def exchange_record(
         target=exchange,
         data={"giver": giver.pk, "receiver": receiver.pk},
     )
+    if not exchange.is_confirmed:
+        send_on_commit(_confirmation_request(exchange, other))
+    return exchange
+
+
+def _confirmation_request(exchange: Exchange, other: Organization) -> list[EmailMessage]:
+    """Ask the members of the other organization to confirm (or not) what was recorded."""
+    recorder = exchange.receiver if exchange.recorded_for == "receiver" else exchange.giver
+    subject = _("%(organization)s recorded an exchange with you: please confirm it") % {
+        "organization": recorder.name
+    }
+    body = _("“%(what)s”, on %(day)s. It counts once your organization confirms it: %(url)s") % {
+        "what": exchange.what,
+        "day": exchange.happened_on.strftime("%d/%m/%Y"),
+        "url": settings.SITE_URL + reverse("pooling:history", args=[other.slug]),
+    }
+    emails = other.memberships.filter(active_q()).values_list("person__email", flat=True)
+    return personal_messages(subject, body, emails)
+
+
+@transaction.atomic
+def exchange_confirm(*, exchange: Exchange, actor: Any, feedback: str = "") -> Exchange:
+    """Confirm an exchange the other side recorded; only a member of the awaited side may.
+
+    A third organization's member, a platform admin or the recording side gets 403: only the
+    two organizations can say an exchange between them happened, each for itself.
+    """
+    exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
+    side = exchange.confirming_side
+    if not is_organization_member(actor, getattr(exchange, side)):
+        raise PermissionDenied("pooling.confirm_exchange")
+    if exchange.is_confirmed:
+        raise ValidationError(_("This exchange is already confirmed."))
+    exchange.confirmed_at, exchange.confirmed_by = timezone.now(), actor
+    fields = ["confirmed_at", "confirmed_by"]
+    if feedback.strip():
+        setattr(exchange, f"{side}_feedback", feedback.strip()[:500])
+        fields.append(f"{side}_feedback")
+    exchange.save(update_fields=fields)
+    audit_record(actor=actor, action="pooling.exchange.confirm", target=exchange)
     return exchange
 
 
@@ -213,6 +277,9 @@ def exchange_give_feedback(*, exchange: Exchange, actor: Any, side: str, text: s
         raise PermissionDenied("pooling.give_feedback")
     setattr(exchange, f"{side}_feedback", text.strip()[:500])
     exchange.save(update_fields=[f"{side}_feedback"])
+    audit_record(
+        actor=actor, action="pooling.exchange.feedback", target=exchange, data={"side": side}
+    )
     return exchange
 
 
@@ -277,7 +344,7 @@ def _table(rows: Iterable[tuple], points: dict[int, tuple[float, float]]) -> Lis
 
 
 def _exchange_pairs() -> list[tuple[int, int]]:
-    return list(Exchange.objects.values_list("giver_id", "receiver_id"))
+    return list(Exchange.objects.confirmed().values_list("giver_id", "receiver_id"))
 
 
 def matching_index_build() -> MatchingIndex | None:
@@ -372,7 +439,7 @@ _INDEX_CACHE: dict[str, Any] = {}
 
 def _index_version() -> tuple:
     offers = Offer.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    exchanges = Exchange.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    exchanges = Exchange.objects.confirmed().aggregate(n=Count("pk"), last=Max("confirmed_at"))
     return (offers["n"], offers["last"], exchanges["n"], exchanges["last"])
 
 

@@ -10,13 +10,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
 from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
+from maillage.organizations.permissions import is_organization_member
 from maillage.pooling import selectors, services
-from maillage.pooling.forms import ExchangeForm, ListingForm
-from maillage.pooling.models import Category, Conditions
+from maillage.pooling.forms import (
+    ConfirmForm,
+    ExchangeForm,
+    FeedbackForm,
+    ListingEditForm,
+    ListingForm,
+)
+from maillage.pooling.models import Category, Conditions, Exchange, Need, Offer
 from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
 
@@ -90,7 +98,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pooling/listing_detail.html",
         {
             "listing": offer,
-            "exchanges": list(offer.exchanges.select_related("giver", "receiver")),
+            "exchanges": list(offer.exchanges.confirmed().select_related("giver", "receiver")),
             "can_change": request.user.has_perm("pooling.change_listing", offer),
         },
     )
@@ -106,7 +114,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "listing": need,
             "live": services.need_suggestions_live(need),
             "stored": selectors.need_stored_suggestions(need),
-            "exchanges": list(need.exchanges.select_related("giver", "receiver")),
+            "exchanges": list(need.exchanges.confirmed().select_related("giver", "receiver")),
             "can_change": request.user.has_perm("pooling.change_listing", need),
         },
     )
@@ -133,10 +141,77 @@ def listing_create(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "pooling/listing_form.html", {"form": form, "kind": kind}, status=status)
 
 
+def _changeable(request: HttpRequest, kind: str, pk: int) -> Offer | Need:
+    listing = _listing(kind, pk)
+    if not request.user.has_perm("pooling.change_listing", listing):
+        raise PermissionDenied("pooling.change_listing")
+    return listing
+
+
+@login_required
+def listing_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Its organization's members change an offer or a need."""
+    listing = _changeable(request, kind, pk)
+    initial = {name: getattr(listing, name) for name in ListingEditForm.base_fields}
+    initial["territory"] = listing.territory_id
+    form = ListingEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        hit_person("write", request.user)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.listing_update(listing=listing, actor=request.user, **changes)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(listing.get_absolute_url())
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "pooling/listing_edit.html",
+        {"form": form, "listing": listing},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def listing_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Withdraw (or publish again) an offer or a need; exchanges about it are kept."""
+    listing = _changeable(request, kind, pk)
+    hit_person("write", request.user)
+    active = request.POST.get("active") == "1"
+    services.listing_update(listing=listing, actor=request.user, is_active=active)
+    if active:
+        messages.success(request, _("Published again."))
+        return redirect(listing.get_absolute_url())
+    pending = services.listing_pending_exchanges(listing)
+    if pending:
+        messages.info(
+            request,
+            _(
+                "Withdrawn: it no longer appears in the directory. The exchange about it that "
+                "%(organizations)s has not confirmed yet is kept, and counts once confirmed."
+            )
+            % {
+                "organizations": ", ".join(
+                    sorted({getattr(e, e.confirming_side).name for e in pending})
+                )
+            },
+        )
+    else:
+        messages.success(request, _("Withdrawn: it no longer appears in the directory."))
+    return redirect(listing.get_absolute_url())
+
+
 @login_required
 def exchange_create(request: HttpRequest) -> HttpResponse:
     """Record an exchange; only a member of one of the two organizations may (else 403)."""
-    form = ExchangeForm(request.POST or None, initial=request.GET.dict())
+    form = ExchangeForm(
+        request.POST or None,
+        initial=request.GET.dict(),
+        mine=selectors.organizations_of(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         hit_person("write", request.user)
         try:
@@ -144,16 +219,92 @@ def exchange_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The exchange is recorded."))
+            if exchange.is_confirmed:
+                messages.success(request, _("The exchange is recorded."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The exchange is recorded. It counts once %(organization)s confirms "
+                        "it; its members are told by email."
+                    )
+                    % {"organization": getattr(exchange, exchange.confirming_side).name},
+                )
             return redirect("pooling:history", slug=exchange.giver.slug)
     status = 422 if request.method == "POST" else 200
     return render(request, "pooling/exchange_form.html", {"form": form}, status=status)
 
 
 def history(request: HttpRequest, slug: str) -> HttpResponse:
-    """An organization's pooling: what it offers, needs, gave and received, and with whom."""
+    """An organization's pooling: what it offers, needs, gave and received, and with whom.
+
+    Its members also see the exchanges awaiting a confirmation, and confirm those awaiting
+    theirs.
+    """
     organization = Organization.objects.filter(slug=slug).first()
     if organization is None:
         raise Http404("no such organization")
-    context = {"organization": organization, **selectors.organization_history(organization)}
+    is_member = is_organization_member(request.user, organization)
+    pending = []
+    if is_member:
+        for exchange in selectors.exchange_pending_list(organization):
+            awaited = getattr(exchange, exchange.confirming_side)
+            exchange.awaited = awaited
+            exchange.is_ours_to_confirm = awaited.pk == organization.pk
+            pending.append(exchange)
+    context = {
+        "organization": organization,
+        **selectors.organization_history(organization),
+        "is_member": is_member,
+        "pending": pending,
+        "confirm_form": ConfirmForm(),
+        "feedback_form": FeedbackForm(),
+    }
     return render(request, "pooling/history.html", context)
+
+
+def _exchange(pk: int) -> Exchange:
+    exchange = Exchange.objects.select_related("giver", "receiver").filter(pk=pk).first()
+    if exchange is None:
+        raise Http404("no such exchange")
+    return exchange
+
+
+@login_required
+@require_POST
+def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The awaited side confirms an exchange, with its feedback if it wants; others get 403."""
+    exchange = _exchange(pk)
+    form = ConfirmForm(request.POST)
+    feedback = form.cleaned_data["feedback"] if form.is_valid() else ""
+    hit_person("write", request.user)
+    try:
+        services.exchange_confirm(exchange=exchange, actor=request.user, feedback=feedback)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The exchange is confirmed: it now counts for both."))
+    return redirect("pooling:history", slug=getattr(exchange, exchange.confirming_side).slug)
+
+
+@login_required
+@require_POST
+def exchange_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """A side gives (or changes) its short feedback on an exchange; others get 403."""
+    exchange = _exchange(pk)
+    side = request.POST.get("side", "")
+    form = FeedbackForm(request.POST)
+    hit_person("write", request.user)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+    else:
+        try:
+            services.exchange_give_feedback(
+                exchange=exchange, actor=request.user, side=side, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your feedback is saved."))
+    organization = exchange.receiver if side == "receiver" else exchange.giver
+    return redirect("pooling:history", slug=organization.slug)

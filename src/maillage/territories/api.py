@@ -12,6 +12,7 @@ from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.territories import selectors, services
 from maillage.territories.models import Territory
+from maillage.territories.team_api import router as team_router
 
 router = Router(tags=["territories"])
 
@@ -108,3 +109,7 @@ def territory_update(request: HttpRequest, slug: str, payload: TerritoryPatch):
     )
     territory.ancestors = list(selectors.territory_ancestors(territory))
     return territory
+
+
+# The team endpoints (roles and staff invitations) live in their own module.
+router.add_router("", team_router)

@@ -17,4 +17,6 @@ rules.add_perm("territories.change_territory", is_territory_admin | is_platform_
 API_WRITES = {
     "POST /api/territories": ACCOUNT,
     "PATCH /api/territories/{slug}": ACCOUNT,
+    "POST /api/territories/{slug}/invitations": ACCOUNT,
+    "POST /api/territories/roles/{role_id}/end": ACCOUNT,
 }

@@ -1,7 +1,9 @@
-"""API of workshops: public reads (with aggregate diversity, never attendees) and registration.
+"""API of workshops: public reads (with aggregate diversity, never attendees), registration,
+and what its organizers do: create, edit, cancel.
 
 ``POST /{slug}/registrations`` registers the caller (token or session) or, without an
 account, a name and an email; a full workshop answers 201 with ``status: "waiting"``.
+The video link is given only to confirmed registrants and the organizers (empty otherwise).
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from maillage.core.api_auth import AUTHENTICATED, OPTIONAL
 from maillage.core.pagination import BoundedLimitOffsetPagination
-from maillage.core.ratelimit import hit_write
+from maillage.core.ratelimit import hit_person, hit_write
+from maillage.organizations.models import Organization
+from maillage.territories.models import Territory
 from maillage.workshops import selectors, services
 from maillage.workshops.models import Workshop
 
@@ -51,6 +56,36 @@ class WorkshopOut(Schema):
     def resolve_cancelled(obj: Workshop) -> bool:
         return obj.is_cancelled
 
+    @staticmethod
+    def resolve_video_url(obj: Workshop) -> str:
+        return obj.video_url if getattr(obj, "shows_video", False) else ""
+
+
+class WorkshopIn(Schema):
+    title: str
+    theme: str
+    method: str
+    territory: str = Field(description="Slug of the territory.")
+    organizers: list[str] = Field(description="Slugs of organizations the caller belongs to.")
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    place: str = ""
+    video_url: str = ""
+    description: str = ""
+
+
+class WorkshopPatch(Schema):
+    title: str | None = None
+    theme: str | None = None
+    method: str | None = None
+    description: str | None = None
+    place: str | None = None
+    video_url: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    capacity: int | None = None
+
 
 class DimensionOut(Schema):
     dimension: str
@@ -78,22 +113,62 @@ class RegistrationOut(Schema):
     status: str
 
 
-def _workshop(slug: str) -> Workshop:
-    workshop = selectors.workshop_list().filter(slug=slug).first()
+def _workshop(slug: str, request: HttpRequest | None = None) -> Workshop:
+    qs = selectors.workshop_list()
+    if request is not None:
+        qs = selectors.with_video_access(qs, request.user)
+    workshop = qs.filter(slug=slug).first()
     if workshop is None:
         raise Http404(f"no workshop {slug!r}")
     return workshop
 
 
-@router.get("", response=list[WorkshopOut])
+@router.get("", response=list[WorkshopOut], auth=OPTIONAL)
 @paginate(BoundedLimitOffsetPagination)
 def workshop_list(request: HttpRequest, upcoming: bool | None = None):
-    return selectors.workshop_list(upcoming=upcoming)
+    return selectors.with_video_access(selectors.workshop_list(upcoming=upcoming), request.user)
 
 
-@router.get("/{slug}", response=WorkshopOut)
+@router.post("", response={201: WorkshopOut}, auth=AUTHENTICATED)
+def workshop_create(request: HttpRequest, payload: WorkshopIn):
+    """Create a workshop for organizations the caller belongs to."""
+    hit_person("write", request.user)
+    territory = Territory.objects.filter(slug=payload.territory).first()
+    if territory is None:
+        raise Http404(f"no territory {payload.territory!r}")
+    organizers = list(Organization.objects.filter(slug__in=payload.organizers))
+    missing = set(payload.organizers) - {org.slug for org in organizers}
+    if missing:
+        raise Http404(f"no organization {', '.join(sorted(missing))!r}")
+    workshop = services.workshop_create(
+        actor=request.user,
+        **payload.dict(exclude={"territory", "organizers"}),
+        territory=territory,
+        organizers=organizers,
+    )
+    return Status(201, _workshop(workshop.slug, request))
+
+
+@router.get("/{slug}", response=WorkshopOut, auth=OPTIONAL)
 def workshop_detail(request: HttpRequest, slug: str):
-    return _workshop(slug)
+    return _workshop(slug, request)
+
+
+@router.patch("/{slug}", response=WorkshopOut, auth=AUTHENTICATED)
+def workshop_update(request: HttpRequest, slug: str, payload: WorkshopPatch):
+    """Change what is given; calendars that subscribed see the change."""
+    hit_person("write", request.user)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    services.workshop_update(workshop=_workshop(slug), actor=request.user, **changes)
+    return _workshop(slug, request)
+
+
+@router.post("/{slug}/cancel", response=WorkshopOut, auth=AUTHENTICATED)
+def workshop_cancel(request: HttpRequest, slug: str):
+    """Cancel a workshop not yet started (422 once it has); registrants are told by email."""
+    hit_person("write", request.user)
+    services.workshop_update(workshop=_workshop(slug), actor=request.user, is_cancelled=True)
+    return _workshop(slug, request)
 
 
 @router.get("/{slug}/diversity", response=list[DimensionOut])

@@ -30,12 +30,30 @@ class WorkshopForm(forms.Form):
     ends_at = forms.DateTimeField(widget=DateTimeInput, label=_("Ends at"))
     capacity = forms.IntegerField(min_value=1, label=_("Capacity"))
     organizers = forms.ModelMultipleChoiceField(
-        queryset=Organization.objects.none(), label=_("Organizers")
+        queryset=Organization.objects.none(),
+        label=_("Organizing organizations"),
+        help_text=_("The organizations you belong to that run this workshop."),
     )
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organizers"].queryset = organizations
+        if not self.is_bound and organizations.count() == 1:
+            self.initial.setdefault("organizers", [organizations.get().pk])
+
+
+class WorkshopEditForm(forms.Form):
+    """What its organizers may change once it exists (territory and organizers stay)."""
+
+    title = forms.CharField(max_length=200, label=_("Title"))
+    theme = forms.CharField(max_length=200, label=_("Theme"))
+    method = forms.CharField(max_length=200, label=_("Method"))
+    description = forms.CharField(widget=forms.Textarea, required=False, label=_("Description"))
+    place = forms.CharField(max_length=300, required=False, label=_("Place"))
+    video_url = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
+    starts_at = forms.DateTimeField(widget=DateTimeInput, label=_("Starts at"))
+    ends_at = forms.DateTimeField(widget=DateTimeInput, label=_("Ends at"))
+    capacity = forms.IntegerField(min_value=1, label=_("Capacity"))
 
 
 class RegistrationForm(forms.Form):

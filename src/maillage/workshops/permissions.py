@@ -7,7 +7,7 @@ from typing import Any
 import rules
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import ANYONE, is_platform_admin
+from maillage.core.permissions import ACCOUNT, ANYONE, is_platform_admin
 from maillage.organizations.permissions import is_organization_member
 from maillage.people.permissions import is_territory_facilitator
 
@@ -39,4 +39,7 @@ rules.add_perm("workshops.take_attendance", can_run)
 API_WRITES = {
     # Registration is open to visitors (a name and an email), rate-limited per address.
     "POST /api/workshops/{slug}/registrations": ANYONE,
+    "POST /api/workshops": ACCOUNT,
+    "PATCH /api/workshops/{slug}": ACCOUNT,
+    "POST /api/workshops/{slug}/cancel": ACCOUNT,
 }

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.urls import reverse
 from django.utils import timezone
 
 from maillage.analysis.diversity import DimensionDiversity, workshop_diversity
 from maillage.core.periods import active_q
 from maillage.organizations.models import Organization
+from maillage.people.selectors import person_territory_roles
 from maillage.territories.models import Territory
 from maillage.workshops.models import Registration, Workshop
 
@@ -33,6 +43,32 @@ def workshop_list(
         confirmed_count=Count("registrations", filter=Q(registrations__status=CONFIRMED)),
         waiting_count=Count("registrations", filter=Q(registrations__status="waiting")),
     ).order_by("starts_at", "id")
+
+
+def with_video_access(qs: QuerySet[Workshop], person: Any) -> QuerySet[Workshop]:
+    """Annotate ``shows_video``: the person has a confirmed place, or organizes the workshop.
+
+    Territory facilitators and platform admins see every link.
+    """
+    if not getattr(person, "is_authenticated", False):
+        return qs.annotate(shows_video=Value(False))
+    if person.is_superuser:
+        return qs.annotate(shows_video=Value(True))
+    registered = Registration.objects.filter(
+        workshop=OuterRef("pk"), person=person, status=CONFIRMED
+    )
+    organizing = Workshop.organizers.through.objects.filter(
+        workshop=OuterRef("pk"),
+        organization__in=person.memberships.filter(active_q()).values("organization_id"),
+    )
+    access = Q(Exists(registered)) | Q(Exists(organizing))
+    for path in (
+        person_territory_roles(person)
+        .filter(role__in=("admin", "facilitator"))
+        .values_list("territory__path", flat=True)
+    ):
+        access |= Q(territory__path__startswith=path)
+    return qs.annotate(shows_video=ExpressionWrapper(access, output_field=BooleanField()))
 
 
 def organizations_of(person: Any) -> QuerySet[Organization]:
@@ -126,7 +162,10 @@ def territory_section(territory: Territory, ids: list[int]) -> dict | None:
 
 
 def registrations_export_for_person(person: Any) -> list[dict[str, Any]]:
-    """Return a person's registrations (by account or by email) for their GDPR export."""
+    """Return a person's registrations (by account or verified email) for their GDPR export."""
+    mine = Q(person=person)
+    if person.verified_email:
+        mine |= Q(email__iexact=person.verified_email)
     return [
         {
             "workshop": r.workshop.title,
@@ -139,7 +178,5 @@ def registrations_export_for_person(person: Any) -> list[dict[str, Any]]:
             "discipline": r.discipline,
             "attended": r.attended,
         }
-        for r in Registration.objects.filter(
-            Q(person=person) | Q(email__iexact=person.email)
-        ).select_related("workshop")
+        for r in Registration.objects.filter(mine).select_related("workshop")
     ]

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maillage.core.mail import send_on_commit
+from maillage.core.mail import ERASED_SUFFIX, personal_messages, send_on_commit
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
@@ -32,6 +32,25 @@ PROFILE_CHOICES = {
 }
 PROFILE_FIELDS = tuple(PROFILE_CHOICES)
 REMINDER_AHEAD = dt.timedelta(hours=48)
+
+
+def _check(
+    *, starts_at: dt.datetime, ends_at: dt.datetime, place: str, video_url: str, capacity: int
+) -> None:
+    errors: dict[str, str] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The workshop ends before it starts.")
+    if not place.strip() and not video_url.strip():
+        errors["place"] = _("Give a place or a video link.")
+    if video_url:
+        try:
+            URLValidator(schemes=["https", "http"])(video_url)
+        except ValidationError:
+            errors["video_url"] = _("The video link is not a valid address.")
+    if capacity < 1:
+        errors["capacity"] = _("The capacity is at least one person.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -57,20 +76,9 @@ def workshop_create(
         raise ValidationError({"organizers": _("A workshop has at least one organizer.")})
     if not any(actor.has_perm("workshops.add_workshop", org) for org in organizers):
         raise PermissionDenied("workshops.add_workshop")
-    errors: dict[str, str] = {}
-    if ends_at <= starts_at:
-        errors["ends_at"] = _("The workshop ends before it starts.")
-    if not place.strip() and not video_url.strip():
-        errors["place"] = _("Give a place or a video link.")
-    if video_url:
-        try:
-            URLValidator(schemes=["https", "http"])(video_url)
-        except ValidationError:
-            errors["video_url"] = _("The video link is not a valid address.")
-    if capacity < 1:
-        errors["capacity"] = _("The capacity is at least one person.")
-    if errors:
-        raise ValidationError(errors)
+    _check(
+        starts_at=starts_at, ends_at=ends_at, place=place, video_url=video_url, capacity=capacity
+    )
     workshop = Workshop.objects.create(
         title=title.strip()[:200],
         slug=slug or unique_slug(title, Workshop),
@@ -275,30 +283,81 @@ def attendance_record(*, workshop: Workshop, actor: Any, present_ids: Iterable[i
     return len(present)
 
 
+WORKSHOP_EDITABLE = (
+    "title",
+    "theme",
+    "method",
+    "description",
+    "place",
+    "video_url",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "is_cancelled",
+)
+
+
+def _cancellation_notices(workshop: Workshop) -> list[EmailMessage]:
+    """Tell everyone still registered (confirmed or waiting); calendars get STATUS:CANCELLED."""
+    subject = _("Cancelled: “%(title)s”") % {"title": workshop.title}
+    body = _("The workshop of %(when)s is cancelled. %(url)s") % {
+        "when": timezone.localtime(workshop.starts_at).strftime("%d/%m/%Y %H:%M"),
+        "url": settings.SITE_URL + workshop.get_absolute_url(),
+    }
+    recipients = workshop.registrations.exclude(status=Registration.Status.CANCELLED).values_list(
+        "email", flat=True
+    )
+    return [
+        _ics_attachment(message, workshop)
+        for message in personal_messages(subject, body, recipients)
+    ]
+
+
 @transaction.atomic
 def workshop_update(*, workshop: Workshop, actor: Any, **changes: Any) -> Workshop:
-    """Change the time, place, link, capacity or cancel; calendars see a new SEQUENCE."""
+    """Change the time, place, link, capacity or cancel; calendars see a new SEQUENCE.
+
+    A workshop that has already started cannot be cancelled (it took place); cancelling tells
+    every registrant after commit, with the cancelled calendar event attached.
+    """
     require(actor, "workshops.change_workshop", workshop)
-    allowed = (
-        "title",
-        "theme",
-        "method",
-        "description",
-        "place",
-        "video_url",
-        "starts_at",
-        "ends_at",
-        "capacity",
-        "is_cancelled",
-    )
-    fields = [name for name in allowed if name in changes]
+    unknown = set(changes) - set(WORKSHOP_EDITABLE)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    was_cancelled = Workshop.objects.select_for_update().get(pk=workshop.pk).is_cancelled
+    fields = [name for name in WORKSHOP_EDITABLE if name in changes]
     for name in fields:
-        setattr(workshop, name, changes[name])
-    if workshop.ends_at <= workshop.starts_at:
-        raise ValidationError({"ends_at": _("The workshop ends before it starts.")})
+        value = changes[name]
+        if isinstance(value, str) and name != "description":
+            value = value.strip()
+        setattr(workshop, name, value)
+    if not workshop.title or not workshop.theme or not workshop.method:
+        raise ValidationError(_("A workshop keeps a title, a theme and a method."))
+    _check(
+        starts_at=workshop.starts_at,
+        ends_at=workshop.ends_at,
+        place=workshop.place,
+        video_url=workshop.video_url,
+        capacity=workshop.capacity,
+    )
+    cancelling = workshop.is_cancelled and not was_cancelled
+    if cancelling and workshop.starts_at <= timezone.now():
+        raise ValidationError(
+            {"is_cancelled": _("This workshop has already taken place: it cannot be cancelled.")}
+        )
     workshop.sequence = F("sequence") + 1
     workshop.save(update_fields=[*fields, "sequence", "updated_at"])
     workshop.refresh_from_db(fields=["sequence"])
+    audit_record(
+        actor=actor,
+        action="workshops.workshop.cancel" if cancelling else "workshops.workshop.update",
+        target=workshop,
+        data={"fields": fields},
+    )
+    if cancelling:
+        send_on_commit(_cancellation_notices(workshop))
     return workshop
 
 
@@ -320,3 +379,17 @@ def output_add(*, workshop: Workshop, actor: Any, kind: str, label: str, url: st
     if not label.strip():
         raise ValidationError({"label": _("Give a label.")})
     return Output.objects.create(workshop=workshop, kind=kind, label=label.strip()[:200], url=url)
+
+
+def person_erase(person: Any) -> None:
+    """Blank the name and address of their registrations: no reminder or notice reaches them.
+
+    Registrations stay (anonymous) so that a workshop's attendance and diversity figures hold.
+    """
+    theirs = Q(person=person)
+    if person.verified_email:
+        theirs |= Q(email__iexact=person.verified_email)
+    for registration in Registration.objects.filter(theirs).only("pk"):
+        Registration.objects.filter(pk=registration.pk).update(
+            person=None, name="", email=f"erased-registration-{registration.pk}{ERASED_SUFFIX}"
+        )

@@ -9,6 +9,8 @@ urlpatterns = [
     path("ateliers/territoire/<slug:slug>.ics", views.territory_ics, name="territory_ics"),
     path("ateliers/<slug:slug>/", views.workshop_detail, name="detail"),
     path("ateliers/<slug:slug>.ics", views.workshop_ics, name="ics"),
+    path("ateliers/<slug:slug>/modifier/", views.workshop_edit, name="edit"),
+    path("ateliers/<slug:slug>/annuler/", views.workshop_cancel, name="cancel"),
     path("ateliers/<slug:slug>/presences/", views.attendance, name="attendance"),
     path("ateliers/<slug:slug>/productions/", views.output_add, name="output_add"),
     path(

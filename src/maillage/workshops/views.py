@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,12 @@ from maillage.organizations.models import Organization
 from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
 from maillage.workshops import ical, selectors, services
-from maillage.workshops.forms import OutputForm, RegistrationForm, WorkshopForm
+from maillage.workshops.forms import (
+    OutputForm,
+    RegistrationForm,
+    WorkshopEditForm,
+    WorkshopForm,
+)
 from maillage.workshops.models import Registration, Workshop
 
 
@@ -70,6 +76,7 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     own = None
     if request.user.is_authenticated:
         own = workshop.registrations.filter(person=request.user).exclude(status="cancelled").first()
+    can_run = request.user.has_perm("workshops.change_workshop", workshop)
     context = {
         "workshop": workshop,
         "organizers": list(workshop.organizers.all()),
@@ -80,7 +87,10 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "outputs": list(workshop.outputs.all()),
         "form": form,
         "own": own,
-        "can_run": request.user.has_perm("workshops.change_workshop", workshop),
+        "can_run": can_run,
+        # The link is the door of the room: only for those with a place, and the organizers.
+        "shows_video": can_run or (own is not None and own.status == Registration.Status.CONFIRMED),
+        "has_started": workshop.starts_at <= timezone.now(),
         "output_form": OutputForm(),
     }
     status = 422 if request.method == "POST" else 200
@@ -114,9 +124,65 @@ def workshop_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            messages.success(
+                request,
+                _("The workshop is created; people can register on this page."),
+            )
             return redirect(workshop.get_absolute_url())
     status = 422 if request.method == "POST" else 200
     return render(request, "workshops/workshop_form.html", {"form": form}, status=status)
+
+
+def _runnable(request: HttpRequest, slug: str) -> Workshop:
+    workshop = _workshop(slug)
+    if not request.user.has_perm("workshops.change_workshop", workshop):
+        raise PermissionDenied("workshops.change_workshop")
+    return workshop
+
+
+@login_required
+def workshop_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Its organizers change the title, time, place, link or capacity."""
+    workshop = _runnable(request, slug)
+    initial = {
+        name: getattr(workshop, name)
+        for name in WorkshopEditForm.base_fields
+        if name != "starts_at"
+    }
+    initial["starts_at"] = timezone.localtime(workshop.starts_at).strftime("%Y-%m-%dT%H:%M")
+    initial["ends_at"] = timezone.localtime(workshop.ends_at).strftime("%Y-%m-%dT%H:%M")
+    form = WorkshopEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        hit_person("write", request.user)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.workshop_update(workshop=workshop, actor=request.user, **changes)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The workshop is updated."))
+            return redirect(workshop.get_absolute_url())
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "workshops/workshop_edit.html", {"form": form, "workshop": workshop}, status=status
+    )
+
+
+@login_required
+@require_POST
+def workshop_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    """Cancel a workshop that has not taken place; its registrants are told by email."""
+    workshop = _runnable(request, slug)
+    hit_person("write", request.user)
+    try:
+        services.workshop_update(workshop=workshop, actor=request.user, is_cancelled=True)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The workshop is cancelled; the people registered are told by email.")
+        )
+    return redirect(workshop.get_absolute_url())
 
 
 @login_required

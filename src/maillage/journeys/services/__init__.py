@@ -17,10 +17,15 @@ from maillage.journeys.services.journeys import (
     stage_add,
 )
 from maillage.journeys.services.self_observation import (
+    question_add,
+    question_remove,
     question_update,
     questionnaire_ensure_default,
     response_submit,
+    round_below_threshold,
+    round_close,
     round_create,
+    round_may_open,
 )
 
 __all__ = [
@@ -31,9 +36,14 @@ __all__ = [
     "journey_export_gpx",
     "journey_import_gpx",
     "journey_set_walkers",
+    "question_add",
+    "question_remove",
     "question_update",
     "questionnaire_ensure_default",
     "response_submit",
+    "round_below_threshold",
+    "round_close",
     "round_create",
+    "round_may_open",
     "stage_add",
 ]

@@ -8,15 +8,25 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from maillage.analysis.self_observation import Answer, Scale
+from maillage.analysis.self_observation import MIN_RESPONDENTS, Answer, Scale
+from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
-from maillage.journeys.models import AnswerValue, Question, Questionnaire, Response, Round
+from maillage.journeys.models import (
+    AnswerValue,
+    Dimension,
+    Question,
+    Questionnaire,
+    Response,
+    Round,
+)
+from maillage.journeys.selectors import questionnaire_has_answers
 
 DEFAULT_QUESTIONNAIRE = (
     Path(__file__).resolve().parent.parent / "data" / "self_observation_default.json"
@@ -69,6 +79,76 @@ def question_update(*, question: Question, actor: Any, text_fr: str, text_en: st
 
 
 @transaction.atomic
+def question_add(
+    *,
+    questionnaire: Questionnaire,
+    actor: Any,
+    key: str,
+    dimension: str,
+    text_fr: str,
+    text_en: str,
+) -> Question:
+    """Add a question (facilitators), only before the first answer to the questionnaire.
+
+    Answers already given would otherwise miss it, and the rounds would stop being comparable.
+    """
+    require(actor, "journeys.change_questionnaire", questionnaire)
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    if questionnaire_has_answers(questionnaire):
+        raise ValidationError(
+            _("People have already answered: the set of questions can only be reworded now.")
+        )
+    errors: dict[str, str] = {}
+    key = slugify(key)[:40]
+    if not key:
+        errors["key"] = _("Give a short key (letters, digits, dashes).")
+    elif questionnaire.questions.filter(key=key).exists():
+        errors["key"] = _("Another question already has this key.")
+    if dimension not in Dimension.values:
+        errors["dimension"] = _("Choose one of: %(values)s.") % {
+            "values": ", ".join(Dimension.values)
+        }
+    if not text_fr.strip() or not text_en.strip():
+        errors["text_en" if text_fr.strip() else "text_fr"] = _(
+            "Both the French and the English wording are required."
+        )
+    if errors:
+        raise ValidationError(errors)
+    last = questionnaire.questions.order_by("-position").values_list("position", flat=True).first()
+    question = Question.objects.create(
+        questionnaire=questionnaire,
+        key=key,
+        position=(last or 0) + 1,
+        dimension=dimension,
+        text_fr=text_fr.strip()[:300],
+        text_en=text_en.strip()[:300],
+    )
+    audit_record(actor=actor, action="journeys.question.add", target=question)
+    return question
+
+
+@transaction.atomic
+def question_remove(*, question: Question, actor: Any) -> None:
+    """Remove a question (facilitators), only before the first answer to the questionnaire."""
+    require(actor, "journeys.change_questionnaire", question.questionnaire)
+    if questionnaire_has_answers(question.questionnaire):
+        raise ValidationError(
+            _("People have already answered: the set of questions can only be reworded now.")
+        )
+    if question.questionnaire.questions.count() <= 1:
+        raise ValidationError(_("A questionnaire keeps at least one question."))
+    audit_record(actor=actor, action="journeys.question.remove", data={"key": question.key})
+    question.delete()
+
+
+def round_may_open(actor: Any, questionnaire: Questionnaire, organization: Any) -> bool:
+    """Return whether ``actor`` may open a round: a collective's, or one for everyone."""
+    if organization is not None:
+        return actor.has_perm("journeys.open_collective_round", organization)
+    return actor.has_perm("journeys.change_questionnaire", questionnaire)
+
+
+@transaction.atomic
 def round_create(
     *,
     actor: Any,
@@ -78,20 +158,53 @@ def round_create(
     organization: Any = None,
     closes_on: dt.date | None = None,
 ) -> Round:
-    """Open a round: for a collective (its admins open it) or for everyone (facilitators)."""
-    if organization is not None:
-        require(actor, "organizations.change_organization", organization)
-    else:
-        require(actor, "journeys.change_questionnaire", questionnaire)
+    """Open a round: for a collective (its admins or the facilitators of its territories) or
+    for everyone, each for themselves (facilitators).
+
+    A collective smaller than the anonymity threshold may have a round: each member sees their
+    own answers, and the collective's aggregate stays withheld (``round_below_threshold``).
+    """
+    if not round_may_open(actor, questionnaire, organization):
+        raise PermissionDenied("journeys.open_round")
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("Give the round a title.")
     if closes_on is not None and closes_on < opens_on:
-        raise ValidationError({"closes_on": _("The round closes before it opens.")})
-    return Round.objects.create(
+        errors["closes_on"] = _("The round closes before it opens.")
+    if errors:
+        raise ValidationError(errors)
+    round_ = Round.objects.create(
         questionnaire=questionnaire,
         organization=organization,
         title=title.strip()[:200],
         opens_on=opens_on,
         closes_on=closes_on,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    audit_record(actor=actor, action="journeys.round.create", target=round_)
+    return round_
+
+
+def round_below_threshold(round_: Round) -> int | None:
+    """Return the collective's member count when under the anonymity threshold, else None."""
+    if round_.organization_id is None:
+        return None
+    members = round_.organization.memberships.filter(active_q()).count()
+    return members if members < MIN_RESPONDENTS else None
+
+
+@transaction.atomic
+def round_close(*, round_: Round, actor: Any) -> Round:
+    """Close a round now: no more answers; what was answered stays."""
+    if not round_may_open(actor, round_.questionnaire, round_.organization):
+        raise PermissionDenied("journeys.close_round")
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.closed_at is not None:
+        raise ValidationError(_("This round is already closed."))
+    round_.closed_at = timezone.now()
+    round_.save(update_fields=["closed_at"])
+    audit_record(actor=actor, action="journeys.round.close", target=round_)
+    return round_
 
 
 def response_submit(*, round_: Round, actor: Any, answers: dict[str, Any]) -> Response:
@@ -101,8 +214,7 @@ def response_submit(*, round_: Round, actor: Any, answers: dict[str, Any]) -> Re
     unknown or missing questions; PermissionDenied when the round is not open to ``actor``.
     """
     require(actor, "journeys.answer_round", round_)
-    today = timezone.localdate()
-    if today < round_.opens_on or (round_.closes_on and today > round_.closes_on):
+    if not round_.is_open_on(timezone.localdate()):
         raise ValidationError(_("This round is not open today."))
     questionnaire = round_.questionnaire
     questions = {q.key: q for q in questionnaire.questions.all()}

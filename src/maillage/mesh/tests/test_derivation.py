@@ -170,7 +170,11 @@ def test_pooling_keeps_the_direction_from_giver_to_receiver(personas) -> None:
 
     giver = f.organization("business", personas.commune)
     Exchange.objects.create(
-        giver=giver, receiver=personas.organization, what="prêt", happened_on=dt.date(2025, 6, 1)
+        giver=giver,
+        receiver=personas.organization,
+        what="prêt",
+        happened_on=dt.date(2025, 6, 1),
+        confirmed_at=dt.datetime(2025, 6, 2, tzinfo=dt.UTC),
     )
     (link,) = links_of(EdgeKind.POOLING)
     assert (link.source, link.target) == (org_id(giver.pk), org_id(personas.organization.pk))
@@ -214,6 +218,7 @@ def test_a_source_whose_app_is_not_installed_is_skipped(personas, monkeypatch) -
         receiver=personas.organization,
         what="prêt",
         happened_on=dt.date(2025, 6, 1),
+        confirmed_at=dt.datetime(2025, 6, 2, tzinfo=dt.UTC),
     )
     assert links_of(EdgeKind.POOLING)
     installed = [c for c in apps.get_app_configs() if c.label != "pooling"]

@@ -20,6 +20,19 @@ def partner(personas: Any) -> Any:
 
 
 @pytest.fixture
+def partner_member(partner: Any) -> Any:
+    """A member of the partner organization (who confirms what the personas' one records)."""
+    from maillage.organizations.models import Membership
+    from maillage.people.models import Person
+
+    person = Person.objects.create_user(
+        "fablab@example.org", "correct horse battery staple", display_name="fablab"
+    )
+    Membership.objects.create(person=person, organization=partner)
+    return person
+
+
+@pytest.fixture
 def outsider_org(personas: Any) -> Any:
     from maillage.organizations.services import organization_create
 

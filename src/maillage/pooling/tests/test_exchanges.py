@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from maillage.organizations.models import Membership
 from maillage.pooling.models import Exchange
-from maillage.pooling.services import exchange_give_feedback, exchange_record
+from maillage.pooling.services import exchange_confirm, exchange_give_feedback, exchange_record
 
 
 def record(actor, giver, receiver, **changes):
@@ -107,10 +107,13 @@ def test_each_side_writes_only_its_own_feedback(personas, partner):
 
 
 def test_the_history_page_shows_exchanges_given_and_received_and_partners(
-    client, personas, partner, outsider_org
+    client, personas, partner, partner_member, outsider_org
 ):
-    record(personas.org_admin, personas.organization, partner, what="Salle prêtée")
-    record(personas.org_admin, partner, personas.organization, what="Découpe laser")
+    for exchange in (
+        record(personas.org_admin, personas.organization, partner, what="Salle prêtée"),
+        record(personas.org_admin, partner, personas.organization, what="Découpe laser"),
+    ):
+        exchange_confirm(exchange=exchange, actor=partner_member)
     page = client.get(f"/mutualisation/organisations/{personas.organization.slug}/")
     text = page.content.decode()
     assert page.status_code == 200
@@ -119,11 +122,16 @@ def test_the_history_page_shows_exchanges_given_and_received_and_partners(
     assert page.context["partners"] == [{"name": "Fablab Test", "slug": partner.slug, "count": 2}]
 
 
-def test_the_open_data_of_exchanges_names_organizations_only(personas, partner):
+def test_the_open_data_of_exchanges_names_organizations_only(personas, partner, partner_member):
     from maillage.core.opendata import get_dataset
     from maillage.people.services import person_export_data
 
-    record(personas.org_admin, personas.organization, partner, feedback="Merci à Jean Dupont")
+    exchange_confirm(
+        exchange=record(
+            personas.org_admin, personas.organization, partner, feedback="Merci à Jean Dupont"
+        ),
+        actor=partner_member,
+    )
     rows = list(get_dataset("pooling_exchanges").iter_rows())
     assert rows[0]["giver"] == personas.organization.slug
     assert "Dupont" not in str(rows) and "orgadmin" not in str(rows)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from maillage.pooling.models import Offer, Suggestion
 from maillage.pooling.services import (
+    exchange_confirm,
     exchange_record,
     need_suggestions_live,
     suggestion_recompute_all,
@@ -46,16 +47,21 @@ def test_the_live_top_10_ranks_the_fitting_offer_first_and_never_the_needs_own(
     assert suggestions[0].terms.text > 0
 
 
-def test_a_usual_partner_gets_a_smaller_bonus_than_a_new_one(personas, partner, outsider_org):
+def test_a_usual_partner_gets_a_smaller_bonus_than_a_new_one(
+    personas, partner, partner_member, outsider_org
+):
     need, _own, near, _far = _setup(personas, partner, outsider_org)
     before = need_suggestions_live(need)[0].terms.partner
-    exchange_record(
+    exchange = exchange_record(
         actor=personas.org_admin,
         giver=partner,
         receiver=personas.organization,
         what="Prêt",
         happened_on=dt.date(2026, 1, 1),
     )
+    # Pending, the exchange does not make them usual partners yet.
+    assert need_suggestions_live(need)[0].terms.partner == before
+    exchange_confirm(exchange=exchange, actor=partner_member)
     after = next(s for s in need_suggestions_live(need) if s.offer.pk == near.pk).terms.partner
     assert after == before / 2
 

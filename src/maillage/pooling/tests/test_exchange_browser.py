@@ -1,0 +1,63 @@
+"""From an empty platform, in French: two organizations record and confirm an exchange."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from maillage.core.tests.browser import chromium, logged_in_context
+from maillage.core.tests.watched import check, watched_page
+from maillage.pooling.models import Exchange
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as instance:
+        yield instance
+
+
+def test_two_organizations_record_and_confirm_an_exchange(
+    browser, live_server, personas, partner, partner_member
+):
+    base = live_server.url
+    recorder = logged_in_context(browser, live_server, personas.org_admin)
+    page, watch = watched_page(recorder, base)
+    page.goto(f"{base}/mutualisation/echanges/nouveau/")
+    check(page, watch, "exchange form", shot="exchange-form")
+    # "Au nom de": the person's only organization is already the giver.
+    assert page.input_value("#id_giver") == str(personas.organization.pk)
+    page.select_option("#id_receiver", label="Fablab Test")
+    page.fill("#id_what", "Prêt de la salle de réunion pour deux ateliers")
+    page.fill("#id_happened_on", (dt.date.today() - dt.timedelta(days=2)).isoformat())
+    page.fill("#id_duration_hours", "6")
+    page.fill("#id_feedback", "Ravis de les accueillir")
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector("text=Il comptera dès que Fablab Test le confirmera")
+    check(page, watch, "exchange recorded", shot="exchange-recorded")
+    assert "En attente de la confirmation de Fablab Test" in page.text_content("main")
+    exchange = Exchange.objects.get()
+    assert not exchange.is_confirmed
+    recorder.close()
+
+    confirmer = logged_in_context(browser, live_server, partner_member)
+    page, watch = watched_page(confirmer, base)
+    page.goto(f"{base}/mutualisation/organisations/{partner.slug}/")
+    check(page, watch, "awaiting confirmation", shot="exchange-pending")
+    page.fill(f"#confirm-feedback-{exchange.pk}", "Salle parfaite, merci !")
+    page.click("text=Confirmer cet échange")
+    page.wait_for_selector("text=L'échange est confirmé")
+    check(page, watch, "exchange confirmed", shot="exchange-confirmed")
+    confirmer.close()
+
+    exchange.refresh_from_db()
+    assert exchange.is_confirmed
+    assert exchange.receiver_feedback == "Salle parfaite, merci !"
+    visitor = browser.new_context(locale="fr-FR", bypass_csp=True)
+    page, watch = watched_page(visitor, base)
+    page.goto(f"{base}/mutualisation/organisations/{personas.organization.slug}/")
+    assert "Prêt de la salle de réunion" in page.text_content("main")
+    check(page, watch, "public history")
+    visitor.close()
