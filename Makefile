@@ -37,6 +37,7 @@ lint:
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -r src/maillage -x '*/tests/*' --severity-level high
 
 typecheck:
 	$(BIN)/mypy src/maillage

@@ -54,7 +54,8 @@ function drawMap(element) {
       } else if (label) {
         lyr.bindPopup(document.createTextNode(label));
       }
-      if (label) lyr.bindTooltip(label);
+      // A string given to Leaflet is inserted as HTML: names are text, so give it a text node.
+      if (label) lyr.bindTooltip(document.createTextNode(label));
     },
   }).addTo(map);
   map.fitBounds(layer.getBounds(), { padding: [12, 12] });

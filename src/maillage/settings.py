@@ -75,6 +75,8 @@ INSTALLED_APPS += [f"maillage.{name}" for name in CAPABILITY_APPS]
 
 MIDDLEWARE = [
     "maillage.core.timing.ServerTimingMiddleware",
+    # Before WhiteNoise, so that static files get the security headers too.
+    "maillage.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,7 +86,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "maillage.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "maillage.urls"

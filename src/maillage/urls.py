@@ -8,7 +8,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
-from django.views.static import serve
 
 from maillage.api.api import api
 from maillage.core.capabilities import url_mounts
@@ -23,6 +22,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    # Uploaded media are served by the app on the embedded default (one machine, no proxy).
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # No blanket /media/ route: each app serves its uploads through a permission-checked view
+    # (consultations: contribution photos), so hidden ones never leak by their address.
 ]

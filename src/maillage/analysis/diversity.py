@@ -10,10 +10,12 @@ observed categories, and:
 * **Gini–Simpson index** ``1 - Σ p_i²`` (Simpson 1949): the probability that two registrants
   drawn at random (with replacement) belong to different categories.
 
-Measures are computed on every registrant (they are aggregates); the published **counts** of
-categories with fewer than ``min_count`` people are suppressed (shown as None and pooled into
-a "suppressed" total) so that a small group cannot be singled out. A registrant with no value
-for a dimension is counted as "unknown" there and left out of that dimension's measures.
+Suppression is all or nothing, per dimension: when any category has fewer than ``min_count``
+people, no count and no measure of that dimension is published (``suppressed`` is true).
+Suppressing only the small cells would not do: the known total minus the published counts,
+or the exact indices (computed on every count), let one solve for the hidden cells. A
+registrant with no value for a dimension is counted as "unknown" there and left out of that
+dimension's measures.
 """
 
 from __future__ import annotations
@@ -34,11 +36,11 @@ class DimensionDiversity:
     registrants: int
     unknown: int
     categories: int
-    shannon: float
+    shannon: float | None
     evenness: float | None
-    simpson: float
-    counts: Mapping[str, int | None]
-    suppressed_total: int
+    simpson: float | None
+    counts: Mapping[str, int]
+    suppressed: bool
 
 
 def workshop_diversity(
@@ -71,14 +73,18 @@ def dimension_diversity(
     categories = len(counter)
     evenness = shannon / math.log(categories) if categories >= 2 else None
     simpson = 1.0 - sum(p * p for p in proportions) if known else 0.0
-    counts: dict[str, int | None] = {}
-    suppressed_total = 0
-    for category, count in sorted(counter.items(), key=lambda item: (-item[1], item[0])):
-        if count < min_count:
-            counts[category] = None
-            suppressed_total += count
-        else:
-            counts[category] = count
+    if any(count < min_count for count in counter.values()):
+        return DimensionDiversity(
+            dimension=dimension,
+            registrants=len(all_values),
+            unknown=len(all_values) - known,
+            categories=categories,
+            shannon=None,
+            evenness=None,
+            simpson=None,
+            counts={},
+            suppressed=True,
+        )
     return DimensionDiversity(
         dimension=dimension,
         registrants=len(all_values),
@@ -87,6 +93,6 @@ def dimension_diversity(
         shannon=shannon,
         evenness=evenness,
         simpson=simpson,
-        counts=counts,
-        suppressed_total=suppressed_total,
+        counts=dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))),
+        suppressed=False,
     )

@@ -60,6 +60,12 @@ def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": str(error) or "Not found."}, status=404)
 
 
+@api.exception_handler(OverflowError)
+def on_id_out_of_range(request: HttpRequest, error: OverflowError) -> HttpResponse:
+    # An id past 2^63 (SQLite cannot even bind it) names nothing that exists.
+    return api.create_response(request, {"detail": "Not found: no such id."}, status=404)
+
+
 @api.exception_handler(RateLimitExceeded)
 def on_rate_limited(request: HttpRequest, error: RateLimitExceeded) -> HttpResponse:
     response = api.create_response(

@@ -19,13 +19,14 @@ from django.http import Http404, HttpRequest
 from ninja import Field, File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.consultations import selectors, services
 from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.sync import MAX_BATCH
 from maillage.people.models import Person
 from maillage.people.selectors import territory_member_search
@@ -34,7 +35,7 @@ from maillage.territories.models import Territory
 router = Router(tags=["consultations"])
 
 
-class RecordIn(Schema):
+class ContributionRecordIn(Schema):
     uuid: str
     campaign: str
     site: int
@@ -53,7 +54,7 @@ class PhotoOut(Schema):
     url: str
 
 
-_SYNC_BODY = sync_body_schema(RecordIn, MAX_BATCH)
+_SYNC_BODY = sync_body_schema(ContributionRecordIn, MAX_BATCH)
 
 
 @router.post(
@@ -164,7 +165,7 @@ class ContributionOut(Schema):
     photo_url: str | None
 
 
-class ResponseOut(Schema):
+class CampaignResponseOut(Schema):
     id: int
     title: str
     status: str
@@ -184,7 +185,7 @@ def _public_campaign(request: HttpRequest, slug: str) -> Campaign:
     return campaign
 
 
-class CappedLimitOffsetPagination(LimitOffsetPagination):
+class CappedLimitOffsetPagination(BoundedLimitOffsetPagination):
     """Limit and offset, with the count capped and the offset bounded by ``COUNT_CAP``.
 
     ``count`` is exact up to the cap; past it, ``count`` is the cap plus one and
@@ -217,7 +218,7 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
 
 
 @router.get("/campaigns", response=list[CampaignOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def campaign_list(request: HttpRequest, territory: str | None = None, status: str | None = None):
     qs = selectors.campaign_public_list()
     if territory:
@@ -285,7 +286,7 @@ def site_geojson(request: HttpRequest, slug: str):
     }
 
 
-@router.get("/campaigns/{slug}/responses", response=list[ResponseOut])
+@router.get("/campaigns/{slug}/responses", response=list[CampaignResponseOut])
 def response_list(request: HttpRequest, slug: str):
     campaign = _public_campaign(request, slug)
     responses = list(campaign.responses.order_by("id"))
@@ -304,7 +305,7 @@ def response_list(request: HttpRequest, slug: str):
 # The participation service's writes: create, edit, open, close and archive a campaign; its team
 
 
-class QuestionIn(Schema):
+class ClosedQuestionIn(Schema):
     id: str = Field(..., description="lowercase letters, digits or _, e.g. q1")
     kind: str = Field(..., description="scale, single or multiple")
     label: str
@@ -320,7 +321,7 @@ class CampaignIn(Schema):
     description: str = ""
     starts_on: dt.date
     ends_on: dt.date
-    closed_questions: list[QuestionIn] = []
+    closed_questions: list[ClosedQuestionIn] = []
     sites: list[int] = Field([], description="ids of public spaces inside the territory")
     team: list[int] = Field([], description="ids of members of the territory")
     facilitator: int | None = Field(None, description="id of a facilitator of the territory")
@@ -332,13 +333,13 @@ class CampaignPatch(Schema):
     description: str | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-    closed_questions: list[QuestionIn] | None = None
+    closed_questions: list[ClosedQuestionIn] | None = None
     sites: list[int] | None = None
     team: list[int] | None = None
     facilitator: int | None = None
 
 
-class MemberOut(Schema):
+class TeamMemberOut(Schema):
     id: int
     name: str
     email: str
@@ -359,7 +360,7 @@ class CampaignManageOut(Schema):
     ends_on: dt.date
     closed_questions: list[QuestionOut]
     sites: list[int]
-    team: list[MemberOut]
+    team: list[TeamMemberOut]
     facilitator: int | None
 
     @staticmethod
@@ -406,7 +407,7 @@ def _sites(ids: list[int]) -> list[Territory]:
     return [found[i] for i in ids]
 
 
-def _questions(questions: list[QuestionIn]) -> list[dict[str, Any]]:
+def _questions(questions: list[ClosedQuestionIn]) -> list[dict[str, Any]]:
     return [q.dict(exclude_none=True) for q in questions]
 
 
@@ -512,7 +513,7 @@ def campaign_archive(request: HttpRequest, slug: str):
 @router.get(
     "/campaigns/{slug}/team",
     auth=AUTHENTICATED,
-    response=list[MemberOut],
+    response=list[TeamMemberOut],
     summary="The campaign's team of field agents",
     url_name="consultations_team",
 )
@@ -523,7 +524,7 @@ def team_list(request: HttpRequest, slug: str):
 @router.get(
     "/campaigns/{slug}/team/candidates",
     auth=AUTHENTICATED,
-    response=list[MemberOut],
+    response=list[TeamMemberOut],
     summary="Search the territory's members by name or email (2 characters or more, 20 at most)",
     url_name="consultations_team_candidates",
 )
@@ -535,7 +536,7 @@ def team_candidates(request: HttpRequest, slug: str, q: str):
 @router.post(
     "/campaigns/{slug}/team",
     auth=AUTHENTICATED,
-    response={201: list[MemberOut]},
+    response={201: list[TeamMemberOut]},
     summary="Add a member of the territory to the team",
     url_name="consultations_team_add",
 )
@@ -549,7 +550,7 @@ def team_add(request: HttpRequest, slug: str, payload: TeamIn):
 @router.delete(
     "/campaigns/{slug}/team/{person_id}",
     auth=AUTHENTICATED,
-    response=list[MemberOut],
+    response=list[TeamMemberOut],
     summary="Take a person off the team (what they captured stays)",
     url_name="consultations_team_remove",
 )

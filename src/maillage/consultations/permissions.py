@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_platform_admin
 from maillage.people.selectors import person_has_territory_role
 
 
@@ -54,3 +54,18 @@ rules.add_perm("consultations.capture_contribution", is_on_team | can_manage)
 rules.add_perm("consultations.moderate_contribution", can_manage)
 rules.add_perm("consultations.answer_contribution", can_manage)
 rules.add_perm("consultations.import_contributions", can_manage)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "POST /api/consultations/sync": ACCOUNT,
+    "POST /api/consultations/contributions/{uuid}/photo": ACCOUNT,
+    "POST /api/consultations/campaigns": ACCOUNT,
+    "PATCH /api/consultations/campaigns/{slug}": ACCOUNT,
+    "POST /api/consultations/campaigns/{slug}/open": ACCOUNT,
+    "POST /api/consultations/campaigns/{slug}/close": ACCOUNT,
+    "POST /api/consultations/campaigns/{slug}/archive": ACCOUNT,
+    "POST /api/consultations/campaigns/{slug}/team": ACCOUNT,
+    "DELETE /api/consultations/campaigns/{slug}/team/{person_id}": ACCOUNT,
+}

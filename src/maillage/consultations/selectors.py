@@ -467,6 +467,32 @@ def contribution_export_for_person(person: Any) -> list[dict[str, Any]]:
     ]
 
 
+def contribution_photo_for(user: Any, name: str) -> Contribution | None:
+    """Return the contribution whose stored photo is ``name`` if ``user`` may see that photo.
+
+    Anyone sees the photo of a published contribution whose author consented, on a campaign
+    they can see; otherwise only the agent who took it and the campaign's managers do.
+    """
+    contribution = (
+        Contribution.objects.select_related("campaign__territory").filter(photo=name).first()
+    )
+    if contribution is None:
+        return None
+    public = (
+        contribution.status == Contribution.Status.PUBLISHED
+        and contribution.consent_publication
+        and user.has_perm("consultations.view_campaign", contribution.campaign)
+    )
+    if public:
+        return contribution
+    if user.is_authenticated and (
+        contribution.agent_id == user.pk
+        or user.has_perm("consultations.moderate_contribution", contribution)
+    ):
+        return contribution
+    return None
+
+
 def _territories_run_by(person: Any) -> QuerySet[Territory]:
     """Return the territories where ``person`` runs campaigns: where they are a facilitator or
     an admin, and every place inside them (everything, for a platform admin)."""

@@ -4,6 +4,8 @@ from maillage.consultations import staff_views, views
 
 app_name = "consultations"
 urlpatterns = [
+    # Photos are stored under MEDIA_ROOT/consultations/ and served only through this check.
+    path("media/consultations/<path:path>", views.contribution_photo, name="photo"),
     path("concertations/", views.campaign_index, name="index"),
     path("concertations/sw.js", views.service_worker, name="service_worker"),
     path("gestion/concertations/", staff_views.manage_index, name="manage_index"),

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -270,7 +270,7 @@ def field_capture(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def field_manifest(request: HttpRequest, slug: str) -> JsonResponse:
-    campaign = get_object_or_404(Campaign, slug=slug)
+    campaign = _campaign(request, slug)
     start = reverse("consultations:field", args=[campaign.slug])
     manifest = {
         "name": f"Maillage — {campaign.title}",
@@ -601,3 +601,14 @@ def paper_import_view(request: HttpRequest, slug: str) -> HttpResponse:
             "example": json.dumps(campaign.closed_questions, ensure_ascii=False),
         },
     )
+
+
+def contribution_photo(request: HttpRequest, path: str) -> FileResponse:
+    """Serve a contribution's photo to those allowed to see it (404 to anyone else)."""
+    contribution = selectors.contribution_photo_for(request.user, f"consultations/{path}")
+    if contribution is None:
+        raise Http404("no such photo")
+    response = FileResponse(contribution.photo.open("rb"), content_type="image/jpeg")
+    public = contribution.status == Contribution.Status.PUBLISHED
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    return response

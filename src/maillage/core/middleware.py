@@ -6,7 +6,7 @@ from collections.abc import Callable
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -45,7 +45,10 @@ def _content_security_policy() -> str:
 
 
 class SecurityHeadersMiddleware:
-    """Add CSP and Permissions-Policy; answer RateLimitExceeded with 429 and Retry-After."""
+    """Add CSP and Permissions-Policy to every response (pages, API, its docs, static files).
+
+    Answer RateLimitExceeded with 429 and Retry-After.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -53,8 +56,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/api/docs"):
-            response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(self), microphone=(self), camera=(self)"
         )
@@ -62,6 +64,9 @@ class SecurityHeadersMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OverflowError):
+            # An id past 2^63 in a URL (SQLite cannot even bind it) names nothing that exists.
+            raise Http404("no such id") from exception
         if not isinstance(exception, RateLimitExceeded):
             return None
         return rate_limited_response(request, exception)

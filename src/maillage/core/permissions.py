@@ -22,6 +22,11 @@ def is_participant(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
+# Rules of the authorization matrix, declared per write route in each app's permissions module.
+ACCOUNT = "account"  # an account is needed; the service checks the role on the object
+ANYONE = "anyone"  # open to visitors too
+
+
 def require(user: Any, permission: str, obj: Any = None) -> None:
     """Raise PermissionDenied unless ``user`` holds ``permission`` (on ``obj`` when given)."""
     if not user.has_perm(permission, obj):

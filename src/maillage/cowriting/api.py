@@ -12,9 +12,10 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import OPTIONAL
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.cowriting import selectors
 from maillage.cowriting.models import PublishedVersion, SharedWork
 from maillage.cowriting.services import work_text
@@ -94,7 +95,7 @@ class PublicationDetailOut(PublicationOut):
 
 
 @router.get("/works", response=list[WorkOut], auth=OPTIONAL)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def work_list(request: HttpRequest):
     return selectors.work_list_visible(request.user).order_by("-created_at", "-id")
 
@@ -119,7 +120,7 @@ def work_detail(request: HttpRequest, work_id: int):
 
 
 @router.get("/published", response=list[PublicationOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def publication_list(request: HttpRequest):
     return selectors.published_list()
 

@@ -14,9 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import selectors
 from maillage.decisions.models import CircleMember
@@ -171,7 +172,7 @@ class PollResultsOut(Schema):
 
 
 @router.get("/circles", response=list[CircleOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def circle_list(request: HttpRequest):
     """Return the circles the caller may read."""
     return selectors.circle_list(request.user)
@@ -212,7 +213,7 @@ class MemberIn(Schema):
     delegation: int | None = None
 
 
-class MemberOut(Schema):
+class CircleMemberOut(Schema):
     id: int
     circle: str
     name: str
@@ -333,7 +334,7 @@ def delegation_add(request: HttpRequest, slug: str, payload: DelegationIn):
     }
 
 
-@router.post("/circles/{slug}/members", response={201: MemberOut}, auth=AUTHENTICATED)
+@router.post("/circles/{slug}/members", response={201: CircleMemberOut}, auth=AUTHENTICATED)
 def member_add(request: HttpRequest, slug: str, payload: MemberIn):
     """Make the person with this email a member (in a delegation of a committee, optionally)."""
     hit_person("write", request.user)
@@ -350,7 +351,7 @@ def member_add(request: HttpRequest, slug: str, payload: MemberIn):
     return 201, _member_out(membership)
 
 
-@router.post("/members/{membership_id}/end", response=MemberOut, auth=AUTHENTICATED)
+@router.post("/members/{membership_id}/end", response=CircleMemberOut, auth=AUTHENTICATED)
 def member_end(request: HttpRequest, membership_id: int):
     """End a membership (a steward, or the member leaving); the history is kept."""
     hit_person("write", request.user)
@@ -364,7 +365,7 @@ def member_end(request: HttpRequest, membership_id: int):
 
 
 @router.get("/register", response=list[RegisterEntryOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def register(request: HttpRequest, territory: str | None = None):
     """Return adopted decisions of public circles, newest first (optionally on a territory)."""
     ids = None

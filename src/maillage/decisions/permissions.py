@@ -12,7 +12,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_platform_admin
 from maillage.organizations.permissions import is_organization_admin
 from maillage.people.models import TerritoryRole
 from maillage.people.selectors import person_has_territory_role
@@ -127,3 +127,17 @@ def require_rule(user: Any, permission: str, obj: Any = None) -> None:
     """Raise PermissionDenied unless the rule of ``permission`` holds for ``user``."""
     if not can(user, permission, obj):
         raise PermissionDenied(permission)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "POST /api/decisions/rounds/{round_id}/answers": ACCOUNT,
+    "POST /api/decisions/polls/{poll_id}/grades": ACCOUNT,
+    "POST /api/decisions/circles": ACCOUNT,
+    "PATCH /api/decisions/circles/{slug}": ACCOUNT,
+    "POST /api/decisions/circles/{slug}/archive": ACCOUNT,
+    "POST /api/decisions/circles/{slug}/delegations": ACCOUNT,
+    "POST /api/decisions/circles/{slug}/members": ACCOUNT,
+    "POST /api/decisions/members/{membership_id}/end": ACCOUNT,
+}

@@ -24,10 +24,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.core.sync import MAX_BATCH
 from maillage.journeys import selectors, services
@@ -37,7 +38,7 @@ from maillage.organizations.models import Organization
 router = Router(tags=["journeys"])
 
 
-class RecordIn(Schema):
+class EncounterRecordIn(Schema):
     uuid: str
     journey: str
     territory: int | None = None
@@ -96,7 +97,7 @@ class AnswersIn(Schema):
     answers: dict[str, Any]
 
 
-class ResponseOut(Schema):
+class RoundResponseOut(Schema):
     id: int
     round: int
     submitted_at: dt.datetime
@@ -111,7 +112,7 @@ class RoundIn(Schema):
     )
 
 
-class RoundOut(Schema):
+class SelfObservationRoundOut(Schema):
     id: int
     title: str
     organization: str | None
@@ -136,7 +137,7 @@ class RoundOut(Schema):
         return services.round_below_threshold(obj) is not None
 
 
-class QuestionOut(Schema):
+class SelfObservationQuestionOut(Schema):
     key: str
     position: int
     dimension: str
@@ -162,7 +163,7 @@ class WaveOut(Schema):
     scores: dict[str, float | None]
 
 
-_SYNC_BODY = sync_body_schema(RecordIn, MAX_BATCH)
+_SYNC_BODY = sync_body_schema(EncounterRecordIn, MAX_BATCH)
 
 
 @router.post(
@@ -188,7 +189,7 @@ def _visible(request: HttpRequest, slug: str) -> Journey:
 
 
 @router.get("", response=list[JourneyOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def journey_list(request: HttpRequest):
     return selectors.journey_visible_list(request.user)
 
@@ -199,7 +200,7 @@ def journey_detail(request: HttpRequest, slug: str):
 
 
 @router.get("/{slug}/encounters", response=list[EncounterOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def encounter_list(request: HttpRequest, slug: str):
     return selectors.journey_encounters(_visible(request, slug))
 
@@ -228,7 +229,7 @@ def route_import(request: HttpRequest, slug: str, gpx: File[UploadedFile]):
 @router.post(
     "/self-observation/rounds/{round_id}/answers",
     auth=AUTHENTICATED,
-    response={201: ResponseOut},
+    response={201: RoundResponseOut},
     summary="Answer a self-observation round (422 with the allowed range when off the scale)",
 )
 def round_answer(request: HttpRequest, round_id: int, payload: AnswersIn):
@@ -250,7 +251,7 @@ def _questionnaire() -> Any:
 @router.get(
     "/self-observation/rounds",
     auth=AUTHENTICATED,
-    response=list[RoundOut],
+    response=list[SelfObservationRoundOut],
     summary="The rounds I may answer today",
 )
 def round_list(request: HttpRequest):
@@ -260,7 +261,7 @@ def round_list(request: HttpRequest):
 @router.post(
     "/self-observation/rounds",
     auth=AUTHENTICATED,
-    response={201: RoundOut},
+    response={201: SelfObservationRoundOut},
     summary="Open a round, for a collective or for everyone",
 )
 def round_create(request: HttpRequest, payload: RoundIn):
@@ -284,7 +285,7 @@ def round_create(request: HttpRequest, payload: RoundIn):
 @router.post(
     "/self-observation/rounds/{round_id}/close",
     auth=AUTHENTICATED,
-    response=RoundOut,
+    response=SelfObservationRoundOut,
     summary="Close a round now (the answers given are kept)",
 )
 def round_close(request: HttpRequest, round_id: int):
@@ -297,7 +298,7 @@ def round_close(request: HttpRequest, round_id: int):
 
 @router.get(
     "/self-observation/questions",
-    response=list[QuestionOut],
+    response=list[SelfObservationQuestionOut],
     summary="The questions of the questionnaire, in French and English",
 )
 def question_list(request: HttpRequest):
@@ -307,7 +308,7 @@ def question_list(request: HttpRequest):
 @router.post(
     "/self-observation/questions",
     auth=AUTHENTICATED,
-    response={201: QuestionOut},
+    response={201: SelfObservationQuestionOut},
     summary="Add a question (facilitators; only before the first answer)",
 )
 def question_add(request: HttpRequest, payload: QuestionIn):
@@ -325,7 +326,7 @@ def _question(key: str) -> Question:
 @router.patch(
     "/self-observation/questions/{key}",
     auth=AUTHENTICATED,
-    response=QuestionOut,
+    response=SelfObservationQuestionOut,
     summary="Reword a question in French and English (facilitators)",
 )
 def question_update(request: HttpRequest, key: str, payload: QuestionPatch):

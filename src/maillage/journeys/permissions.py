@@ -7,7 +7,7 @@ from typing import Any
 import rules
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import is_participant, is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
 from maillage.organizations.permissions import is_organization_admin, is_organization_member
 from maillage.people.models import TerritoryRole
 from maillage.people.permissions import is_territory_facilitator
@@ -82,3 +82,17 @@ rules.add_perm(
     is_organization_admin | facilitates_where_collective_acts | is_platform_admin,
 )
 rules.add_perm("journeys.view_collective", is_collective_member | is_platform_admin)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "POST /api/journeys/sync": ACCOUNT,
+    "POST /api/journeys/{slug}/route": ACCOUNT,
+    "POST /api/journeys/self-observation/rounds/{round_id}/answers": ACCOUNT,
+    "POST /api/journeys/self-observation/rounds": ACCOUNT,
+    "POST /api/journeys/self-observation/rounds/{round_id}/close": ACCOUNT,
+    "POST /api/journeys/self-observation/questions": ACCOUNT,
+    "PATCH /api/journeys/self-observation/questions/{key}": ACCOUNT,
+    "DELETE /api/journeys/self-observation/questions/{key}": ACCOUNT,
+}

@@ -12,7 +12,7 @@ from typing import Any
 import rules
 
 from maillage.consultations.permissions import is_campaign_facilitator, is_territory_facilitator_of
-from maillage.core.permissions import is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_platform_admin
 
 
 def _subject(obj: Any) -> Any:
@@ -41,3 +41,11 @@ can_steer = steers_the_subject | is_platform_admin
 
 rules.add_perm("observatory.request_analysis", can_steer)
 rules.add_perm("observatory.interpret_signal", can_steer)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "POST /api/observatory/campaigns/{slug}": ACCOUNT,
+    "POST /api/observatory/territories/{slug}": ACCOUNT,
+}

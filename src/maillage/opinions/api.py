@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.api_sync import ErrorOut
 from maillage.core.ratelimit import hit_person
 from maillage.opinions import selectors, services
 from maillage.opinions.models import Conversation, Statement
@@ -44,10 +45,6 @@ class VoteIn(Schema):
 class VoteOut(Schema):
     statement: int
     value: int
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _out(conversation: Conversation) -> dict:

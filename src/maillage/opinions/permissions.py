@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_platform_admin
 from maillage.people.permissions import is_territory_facilitator
 
 
@@ -27,3 +27,15 @@ def may_create_here(user: Any, territory: Any) -> bool:
 rules.add_perm("opinions.add_conversation", may_create_here | is_platform_admin)
 rules.add_perm("opinions.moderate_conversation", is_conversation_facilitator | is_platform_admin)
 rules.add_perm("opinions.view_conversation", rules.always_allow)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "POST /api/opinions/conversations/{slug}/votes": ACCOUNT,
+    "POST /api/opinions/conversations": ACCOUNT,
+    "PATCH /api/opinions/conversations/{slug}": ACCOUNT,
+    "POST /api/opinions/conversations/{slug}/close": ACCOUNT,
+    "POST /api/opinions/conversations/{slug}/reopen": ACCOUNT,
+    "POST /api/opinions/conversations/{slug}/statements": ACCOUNT,
+}

@@ -7,9 +7,10 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_write
 from maillage.organizations import selectors, services
 from maillage.organizations.models import Membership, Organization
@@ -54,7 +55,7 @@ class MemberOut(Schema):
 
 
 @router.get("", response=list[OrganizationOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def organization_list(request: HttpRequest, kind: str | None = None, q: str = ""):
     return selectors.organization_list(kind=kind, search=q[:100])
 

@@ -7,7 +7,7 @@ from typing import Any
 import rules
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import is_participant, is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
 
 
 @rules.predicate
@@ -28,3 +28,14 @@ rules.add_perm("organizations.view_organization", rules.always_allow)
 rules.add_perm("organizations.add_organization", is_participant)
 rules.add_perm("organizations.change_organization", is_organization_admin | is_platform_admin)
 rules.add_perm("organizations.manage_memberships", is_organization_admin | is_platform_admin)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object).
+API_WRITES = {
+    "POST /api/organizations": ACCOUNT,
+    "PATCH /api/organizations/{slug}": ACCOUNT,
+    "POST /api/organizations/{slug}/approve": ACCOUNT,
+    "POST /api/organizations/{slug}/memberships": ACCOUNT,
+    "POST /api/organizations/{slug}/memberships/{membership_id}/end": ACCOUNT,
+}

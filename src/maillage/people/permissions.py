@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import is_participant, is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
 from maillage.people.models import TerritoryRole
 from maillage.people.selectors import person_has_territory_role
 
@@ -74,3 +74,10 @@ def is_admin_of_an_organization_territory(user: Any, organization: Any) -> bool:
 rules.add_perm(
     "organizations.approve_kind", is_admin_of_an_organization_territory | is_platform_admin
 )
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "DELETE /api/people/tokens/{token_id}": ACCOUNT,
+}

@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
 from maillage.organizations.permissions import is_organization_member
@@ -156,7 +157,7 @@ def _listings(kind: str, q: str, category: str, territory: str | None, organizat
 
 
 @router.get("/offers", response=list[ListingOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def offer_list(
     request: HttpRequest,
     q: str = "",
@@ -168,7 +169,7 @@ def offer_list(
 
 
 @router.get("/needs", response=list[ListingOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def need_list(
     request: HttpRequest,
     q: str = "",
@@ -255,7 +256,7 @@ def need_withdraw(request: HttpRequest, need_id: int):
 
 
 @router.get("/exchanges", response=list[ExchangeOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def exchange_list(request: HttpRequest, organization: str | None = None):
     org = None
     if organization:

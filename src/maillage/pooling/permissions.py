@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_platform_admin
 from maillage.organizations.permissions import is_organization_member
 
 
@@ -31,3 +31,18 @@ rules.add_perm("pooling.change_listing", is_member_of_listing_organization | is_
 # for them.
 rules.add_perm("pooling.record_exchange", is_member_of_either_side)
 rules.add_perm("pooling.recompute_suggestions", is_platform_admin)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "POST /api/pooling/offers": ACCOUNT,
+    "POST /api/pooling/needs": ACCOUNT,
+    "POST /api/pooling/exchanges": ACCOUNT,
+    "PATCH /api/pooling/offers/{offer_id}": ACCOUNT,
+    "PATCH /api/pooling/needs/{need_id}": ACCOUNT,
+    "POST /api/pooling/offers/{offer_id}/withdraw": ACCOUNT,
+    "POST /api/pooling/needs/{need_id}/withdraw": ACCOUNT,
+    "POST /api/pooling/exchanges/{exchange_id}/confirm": ACCOUNT,
+    "POST /api/pooling/exchanges/{exchange_id}/feedback": ACCOUNT,
+}

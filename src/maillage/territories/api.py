@@ -6,9 +6,10 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.territories import selectors, services, team_api
 from maillage.territories.models import Territory
 
@@ -57,7 +58,7 @@ def _get(slug: str) -> Territory:
 
 
 @router.get("", response=list[TerritoryOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def territory_list(request: HttpRequest, kind: str | None = None, parent: str | None = None):
     qs = Territory.objects.order_by("path")
     if kind:
@@ -75,7 +76,7 @@ def territory_detail(request: HttpRequest, slug: str):
 
 
 @router.get("/{slug}/descendants", response=list[TerritoryOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def territory_descendants(request: HttpRequest, slug: str, kind: str | None = None):
     return selectors.territory_descendants(_get(slug), kind=kind)
 

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import rules
 
-from maillage.core.permissions import is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_platform_admin
 from maillage.people.permissions import is_territory_admin
 
 rules.add_perm("territories.view_territory", rules.always_allow)
 rules.add_perm("territories.add_territory", is_territory_admin | is_platform_admin)
 rules.add_perm("territories.change_territory", is_territory_admin | is_platform_admin)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    "POST /api/territories": ACCOUNT,
+    "PATCH /api/territories/{slug}": ACCOUNT,
+    "POST /api/territories/{slug}/invitations": ACCOUNT,
+    "POST /api/territories/roles/{role_id}/end": ACCOUNT,
+}

@@ -12,9 +12,10 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED, OPTIONAL
+from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person, hit_write
 from maillage.organizations.models import Organization
 from maillage.territories.models import Territory
@@ -91,11 +92,11 @@ class DimensionOut(Schema):
     registrants: int
     unknown: int
     categories: int
-    shannon: float
+    shannon: float | None
     evenness: float | None
-    gini_simpson: float
-    counts: dict[str, int | None]
-    suppressed_total: int
+    gini_simpson: float | None
+    counts: dict[str, int]
+    suppressed: bool
 
 
 class RegistrationIn(Schema):
@@ -123,7 +124,7 @@ def _workshop(slug: str, request: HttpRequest | None = None) -> Workshop:
 
 
 @router.get("", response=list[WorkshopOut], auth=OPTIONAL)
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def workshop_list(request: HttpRequest, upcoming: bool | None = None):
     return selectors.with_video_access(selectors.workshop_list(upcoming=upcoming), request.user)
 

@@ -49,7 +49,9 @@ def _diversity_rows() -> Iterator[dict[str, Any]]:
                     "evenness": round(measure.evenness, 4)
                     if measure.evenness is not None
                     else None,
-                    "gini_simpson": round(measure.simpson, 4),
+                    "gini_simpson": round(measure.simpson, 4)
+                    if measure.simpson is not None
+                    else None,
                 }
 
 

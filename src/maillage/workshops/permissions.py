@@ -7,7 +7,7 @@ from typing import Any
 import rules
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import is_platform_admin
+from maillage.core.permissions import ACCOUNT, ANYONE, is_platform_admin
 from maillage.organizations.permissions import is_organization_member
 from maillage.people.permissions import is_territory_facilitator
 
@@ -32,3 +32,14 @@ rules.add_perm("workshops.add_workshop", may_organize_for | is_platform_admin)
 rules.add_perm("workshops.change_workshop", can_run)
 rules.add_perm("workshops.view_registrations", can_run)
 rules.add_perm("workshops.take_attendance", can_run)
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
+API_WRITES = {
+    # Registration is open to visitors (a name and an email), rate-limited per address.
+    "POST /api/workshops/{slug}/registrations": ANYONE,
+    "POST /api/workshops": ACCOUNT,
+    "PATCH /api/workshops/{slug}": ACCOUNT,
+    "POST /api/workshops/{slug}/cancel": ACCOUNT,
+}

@@ -368,7 +368,8 @@ def output_add(*, workshop: Workshop, actor: Any, kind: str, label: str, url: st
     if kind not in Output.Kind.values:
         raise ValidationError({"kind": _("Unknown kind.")})
     url = url.strip()
-    if not url.startswith("/"):
+    # A page of this site is a path; "//host" and "/\\host" are other sites to a browser.
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
         try:
             URLValidator(schemes=["https", "http"])(url)
         except ValidationError:

@@ -364,3 +364,16 @@ def test_the_contribution_api_is_cached_and_a_hiding_reaches_it_at_once(
     assert "injurieux" not in str(after["items"])
     assert after["count"] == 5
     assert after["items"][0]["site"] == personas.site.slug
+
+
+def test_a_draft_campaigns_manifest_is_404_for_the_public_and_served_to_its_team(
+    client_as, campaign
+):
+    campaign.status = "draft"
+    campaign.save(update_fields=["status"])
+    url = f"/concertations/{campaign.slug}/terrain/manifest.webmanifest"
+    response = client_as("visitor").get(url)
+    assert response.status_code == 404
+    assert campaign.title not in response.content.decode()
+    assert client_as("participant").get(url).status_code == 404
+    assert client_as("facilitator").get(url).status_code == 200

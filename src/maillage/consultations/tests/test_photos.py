@@ -146,3 +146,37 @@ def test_a_photo_for_an_unsynced_record_is_a_404(client_as, campaign):
         {"photo": upload},
     )
     assert response.status_code == 404
+
+
+def test_a_photo_is_served_to_the_public_only_once_published_with_consent(
+    client_as, personas, campaign, tmp_path, settings
+):
+    from maillage.consultations.services import contribution_hide, contribution_publish
+
+    settings.MEDIA_ROOT = tmp_path
+    agent = client_as("field_agent")
+    record = _synced(agent, campaign, personas.site)
+    upload = io.BytesIO(jpeg_with_gps((200, 100)))
+    upload.name = "IMG_0002.jpg"
+    body = agent.post(
+        f"/api/consultations/contributions/{record['uuid']}/photo", {"photo": upload}
+    ).json()
+    contribution = Contribution.objects.get(client_uuid=record["uuid"])
+    url = body["url"]
+    assert url.startswith("/media/consultations/")
+    assert agent.get(url).status_code == 200, "the agent who took it sees it"
+
+    def seen_by(role: str) -> int:
+        return client_as(role).get(url).status_code
+
+    assert seen_by("visitor") == 404 and seen_by("participant") == 404
+    assert seen_by("facilitator") == 200
+    assert contribution.consent_publication
+    contribution_publish(contribution=contribution, actor=personas.facilitator)
+    response = client_as("visitor").get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    contribution.refresh_from_db()
+    contribution_hide(contribution=contribution, actor=personas.facilitator, reason="personal_data")
+    assert seen_by("visitor") == 404 and seen_by("participant") == 404
+    assert seen_by("facilitator") == 200
+    assert client_as("visitor").get("/media/consultations/../../secret_key").status_code == 404

@@ -233,3 +233,21 @@ def test_invitation_records_who_invited_and_emails_the_person(
     reader = client_as("participant")
     reader.post(reverse("cowriting:invite", args=[work.pk]), {"email": "x@y.z", "role": "writer"})
     assert not work.participants.filter(person__email="x@y.z").exists()
+
+
+def test_the_platform_admin_cannot_invite_into_a_private_work_he_is_not_part_of(work, personas):
+    from django.core.exceptions import PermissionDenied
+
+    from maillage.people.models import Person
+
+    outsider = Person.objects.create_user("dehors@example.org", "x", display_name="Dehors")
+    with pytest.raises(PermissionDenied):
+        services.participant_invite(
+            work=work, actor=personas.platform_admin, person=outsider, role="writer"
+        )
+    with pytest.raises(PermissionDenied):
+        services.participant_invite(
+            work=work, actor=personas.platform_admin, person=personas.platform_admin, role="writer"
+        )
+    assert not work.participants.filter(person__in=[outsider, personas.platform_admin]).exists()
+    assert personas.platform_admin.has_perm("cowriting.view_work", work), "he still reads it"

@@ -112,3 +112,15 @@ def test_organization_list_issues_a_constant_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get("/organisations/")
     assert response.status_code == 200
+
+
+def test_a_description_saved_outside_the_service_is_still_shown_sanitized(client, personas):
+    from maillage.organizations.models import Organization
+
+    Organization.objects.filter(pk=personas.organization.pk).update(
+        description='<p>Bonjour</p><script>alert(1)</script><img src=x onerror="alert(2)">'
+        '<a href="javascript:alert(3)">lien</a>'
+    )
+    page = client.get(personas.organization.get_absolute_url()).content.decode()
+    assert "<p>Bonjour</p>" in page
+    assert "alert(1)" not in page and "onerror" not in page and "javascript:" not in page

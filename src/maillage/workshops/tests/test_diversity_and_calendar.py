@@ -21,10 +21,17 @@ def test_diversity_counts_are_shown_from_five_people_and_suppressed_below(big_wo
     register(big_workshop, 6, sector="academic", public="student")
     register(big_workshop, 2, sector="business", public="worker")
     diversity = diversity_of(big_workshop)
-    assert diversity["sector"].counts == {"academic": 6, "business": None}
-    assert diversity["sector"].suppressed_total == 2
-    assert diversity["sector"].evenness == pytest.approx(0.8113, abs=1e-4)
+    assert diversity["sector"].suppressed and diversity["sector"].counts == {}
+    assert diversity["sector"].evenness is None
     assert diversity["discipline"].unknown == 8
+
+
+def test_diversity_is_shown_once_every_category_has_five_people(big_workshop):
+    register(big_workshop, 6, sector="academic", public="student")
+    register(big_workshop, 5, sector="business", public="worker")
+    diversity = diversity_of(big_workshop)
+    assert diversity["sector"].counts == {"academic": 6, "business": 5}
+    assert diversity["sector"].evenness == pytest.approx(0.9940, abs=1e-4)
 
 
 def test_the_page_shows_the_mix_as_tables_with_small_groups_hidden(client, big_workshop):
