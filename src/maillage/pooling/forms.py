@@ -7,13 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import DateInput
 from maillage.organizations.models import Organization
 from maillage.pooling.models import Category, Conditions, Need, Offer
 from maillage.territories.models import Territory
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ListingForm(forms.Form):
