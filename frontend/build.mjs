@@ -9,6 +9,7 @@ await build({
     sw: "frontend/src/sw.js",
     cowriting: "frontend/src/cowriting.js",
     mesh: "frontend/src/mesh.js",
+    draw: "frontend/src/draw.js",
   },
   bundle: true,
   minify: true,

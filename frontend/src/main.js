@@ -6,6 +6,24 @@ import "./maps.css";
 const meta = document.querySelector('meta[name="map-tiles"]');
 const tileUrl = meta ? meta.content : "";
 const tileAttribution = document.querySelector('meta[name="map-attribution"]')?.content || "";
+const tilesFailed = document.querySelector('meta[name="map-tiles-failed"]')?.content || "";
+
+// Offline, or when the tile server is down or blocked, the first failed tile removes the
+// background layer: the shapes stay, a note says why, and no more tiles are requested.
+function addTiles(map, element) {
+  const tiles = L.tileLayer(tileUrl, { attribution: tileAttribution, maxZoom: 19 });
+  tiles.once("tileerror", () => {
+    map.removeLayer(tiles);
+    element.classList.add("map-without-tiles");
+    if (tilesFailed) {
+      const note = document.createElement("p");
+      note.className = "map-note";
+      note.textContent = tilesFailed;
+      element.insertAdjacentElement("afterend", note);
+    }
+  });
+  tiles.addTo(map);
+}
 
 function drawMap(element) {
   const source = document.getElementById(element.dataset.geojson);
@@ -13,9 +31,8 @@ function drawMap(element) {
   const data = JSON.parse(source.textContent);
   if (!data.features || data.features.length === 0) return;
   const map = L.map(element, { scrollWheelZoom: false, attributionControl: !!tileUrl });
-  if (tileUrl) {
-    L.tileLayer(tileUrl, { attribution: tileAttribution, maxZoom: 19 }).addTo(map);
-  }
+  const pickName = element.dataset.pick;
+  if (tileUrl && navigator.onLine !== false) addTiles(map, element);
   // Without tiles the shapes alone still show where things are.
   const layer = L.geoJSON(data, {
     style: (feature) => ({
@@ -27,7 +44,9 @@ function drawMap(element) {
     onEachFeature: (feature, lyr) => {
       const p = feature.properties;
       const label = p.label || p.name || "";
-      if (p.url) {
+      if (pickName && p.pick) {
+        pickable(lyr, pickName, p.pick);
+      } else if (p.url) {
         const link = document.createElement("a");
         link.href = p.url;
         link.textContent = label;
@@ -41,6 +60,26 @@ function drawMap(element) {
   map.fitBounds(layer.getBounds(), { padding: [12, 12] });
 }
 
+// A map that picks: clicking a shape ticks its box in the form beside the map (the form stays
+// the accessible way to choose), and ticking a box recolours its shape.
+function pickable(layer, name, value) {
+  const box = document.querySelector(`input[name="${name}"][value="${value}"]`);
+  if (!box) return;
+  const paint = () => layer.setStyle({ color: box.checked ? "#1d4ed8" : "#6b7280", weight: box.checked ? 3 : 2 });
+  layer.on("click", () => {
+    box.checked = !box.checked;
+    paint();
+  });
+  box.addEventListener("change", paint);
+}
+
+// "Select all": ticks every box of the named group on the page (the boxes stay usable alone).
+function selectAll(master) {
+  const boxes = () => document.querySelectorAll(`input[type=checkbox][name="${master.dataset.selectAll}"]`);
+  master.addEventListener("change", () => boxes().forEach((box) => { box.checked = master.checked; }));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-geojson]").forEach(drawMap);
+  document.querySelectorAll("[data-select-all]").forEach(selectAll);
 });

@@ -2,14 +2,6 @@
 // The page holds the same data in tables; this drawing is a visual aid, keyboard users skip it.
 import cytoscape from "cytoscape";
 
-const SECTOR_COLOURS = {
-  academic: "#7c3aed",
-  business: "#b45309",
-  public_body: "#1e40af",
-  association: "#15803d",
-  citizens: "#be185d",
-  "": "#6b7280",
-};
 const SHAPES = { person: "ellipse", organization: "round-rectangle", territory: "diamond" };
 
 function draw(container) {
@@ -19,25 +11,40 @@ function draw(container) {
   if (!data.nodes || data.nodes.length === 0) return;
   const top = Math.max(...data.nodes.map((n) => n.weight), 1);
   const elements = [
+    // Colours come with the data (mesh.presentation), so the legend and the drawing agree.
     ...data.nodes.map((n) => ({
+      classes: n.number ? "numbered" : "",
       data: {
         id: n.id,
         label: n.label,
+        number: n.number ? String(n.number) : "",
         kind: n.kind,
-        colour: SECTOR_COLOURS[n.sector] || SECTOR_COLOURS[""],
+        colour: n.colour,
         shape: SHAPES[n.kind] || "ellipse",
-        size: 14 + 26 * Math.sqrt(n.weight / top),
+        size: Math.max(n.number ? 24 : 0, 14 + 26 * Math.sqrt(n.weight / top)),
       },
     })),
     ...data.edges.map((e, i) => ({
       data: { id: `e${i}`, source: e.source, target: e.target, kind: e.kind, weight: e.weight },
     })),
   ];
-  cytoscape({
+  const cy = cytoscape({
     container,
     elements,
     wheelSensitivity: 0.2,
-    layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 8000, idealEdgeLength: 80 },
+    layout: {
+      name: "cose",
+      animate: false,
+      randomize: false,
+      // Strong repulsion and long edges spread the dense centre, where the named nodes are.
+      nodeRepulsion: 400000,
+      idealEdgeLength: 120,
+      edgeElasticity: 50,
+      nodeOverlap: 40,
+      gravity: 0.25,
+      numIter: 2500,
+      componentSpacing: 80,
+    },
     style: [
       {
         selector: "node",
@@ -46,12 +53,24 @@ function draw(container) {
           shape: "data(shape)",
           width: "data(size)",
           height: "data(size)",
-          label: "data(label)",
-          "font-size": 9,
+          label: "",
+          "font-size": 11,
           color: "#111827",
           "text-outline-color": "#ffffff",
           "text-outline-width": 2,
-          "min-zoomed-font-size": 7,
+        },
+      },
+      // A number on the most linked nodes, listed beside the drawing; a name on the one pointed at.
+      { selector: "node.numbered", style: { label: "data(number)", "text-valign": "center", "font-weight": "bold" } },
+      { selector: "node.hovered, node:selected", style: { label: "data(label)", "text-valign": "top", "z-index": 10 } },
+      {
+        selector: "node.hovered, node:selected",
+        style: {
+          "font-weight": "bold",
+          "text-background-color": "#ffffff",
+          "text-background-opacity": 0.9,
+          "text-background-padding": 2,
+          "text-outline-width": 0,
         },
       },
       {
@@ -77,6 +96,15 @@ function draw(container) {
       { selector: 'edge[kind = "invitation"]', style: { "target-arrow-shape": "vee" } },
     ],
   });
+  // The drawing is fitted to its box; names keep a readable size whatever the zoom.
+  const readable = () => {
+    const zoom = cy.zoom();
+    cy.nodes().style({ "font-size": 12 / zoom, "text-wrap": "wrap", "text-max-width": 140 / zoom });
+  };
+  readable();
+  cy.on("zoom", readable);
+  cy.on("mouseover", "node", (event) => event.target.addClass("hovered"));
+  cy.on("mouseout", "node", (event) => event.target.removeClass("hovered"));
 }
 
 document.querySelectorAll("[data-network]").forEach(draw);

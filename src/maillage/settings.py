@@ -16,6 +16,9 @@ from maillage.core.env import (
     browsable_url,
     database_config,
     env_bool,
+    env_choice,
+    env_date,
+    env_email,
     env_int,
     env_list,
     env_str,
@@ -233,10 +236,32 @@ RATE_LIMITS = {
 }
 
 SHARED_DATA_DIR = env_str("MAILLAGE_SHARED_DATA", "")
-MAP_TILE_URL = env_str("MAP_TILE_URL", "")
-MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+# A background map by default that needs no key; an empty MAP_TILE_URL turns tiles off (maps
+# still draw every shape). The attribution is required by the tile server's usage policy.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str(
+    "MAP_TILE_ATTRIBUTION",
+    '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)
 OPEN_DATA_LICENCE = "Licence Ouverte 2.0"
 PUBLISHER_NAME = env_str("MAILLAGE_PUBLISHER", "Maillage")
+# The DCAT-AP catalogue (/open-data/catalog): who publishes, whom to contact, what period the
+# data covers and how often it changes (a code of the EU frequency vocabulary).
+PUBLISHER_URI = env_str("MAILLAGE_PUBLISHER_URI", "")
+CATALOG_CONTACT_NAME = env_str("MAILLAGE_CONTACT_NAME", "") or PUBLISHER_NAME
+CATALOG_CONTACT_EMAIL = env_email("MAILLAGE_CONTACT_EMAIL")
+CATALOG_FREQUENCIES = (
+    "UPDATE_CONT", "CONT", "HOURLY", "DAILY", "DAILY_2", "WEEKLY", "WEEKLY_2", "WEEKLY_3",
+    "BIWEEKLY", "MONTHLY", "MONTHLY_2", "MONTHLY_3", "BIMONTHLY", "QUARTERLY", "ANNUAL",
+    "ANNUAL_2", "ANNUAL_3", "BIENNIAL", "TRIENNIAL", "IRREG", "NEVER", "OTHER", "UNKNOWN",
+)  # fmt: skip
+CATALOG_FREQUENCY = env_choice("MAILLAGE_CATALOG_FREQUENCY", CATALOG_FREQUENCIES, "UPDATE_CONT")
+CATALOG_START = env_date("MAILLAGE_CATALOG_START")
+CATALOG_END = env_date("MAILLAGE_CATALOG_END")
+if CATALOG_START and CATALOG_END and CATALOG_END < CATALOG_START:
+    raise ConfigurationError("MAILLAGE_CATALOG_END is before MAILLAGE_CATALOG_START")
+if PUBLISHER_URI and not PUBLISHER_URI.startswith(("http://", "https://")):
+    raise ConfigurationError(f"MAILLAGE_PUBLISHER_URI={PUBLISHER_URI!r} is not an http(s) IRI")
 # `maillage serve` runs the periodic jobs itself (maillage.core.jobs); 0 leaves them to a cron.
 MAILLAGE_JOBS = env_bool("MAILLAGE_JOBS", True)
 # Server-Timing headers (app, django, db): off in production unless asked, on in DEBUG.

@@ -8,6 +8,8 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("MAILLAGE_HTTPS", "0")
+# Tests never need the network: no background tiles unless a test sets MAP_TILE_URL itself.
+os.environ.setdefault("MAP_TILE_URL", "")
 os.environ.setdefault("MAILLAGE_DATA_DIR", tempfile.mkdtemp(prefix="maillage-test-"))
 
 from maillage.settings import *  # noqa: E402, F403

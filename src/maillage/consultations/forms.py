@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from maillage.consultations.imports import MAX_IMPORT_BYTES
 from maillage.consultations.models import TEXT_MAX_LENGTH, Campaign, Contribution, Response
 from maillage.consultations.photos import MAX_PHOTO_BYTES
+from maillage.people.models import Person
+from maillage.territories.models import Territory
 
 HONEYPOT = "website"
 
@@ -187,3 +189,158 @@ class ImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
+
+
+# ---------------------------------------------------------------------------------------------
+# Back office: the participation service sets its campaigns up
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CampaignForm(forms.Form):
+    """The texts and period of a campaign; its territory is chosen once, at creation."""
+
+    territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    open_question = forms.CharField(
+        label=_("Open question asked to the inhabitants"),
+        max_length=300,
+        help_text=_("For instance: How do you want to feel in this public space?"),
+    )
+    description = forms.CharField(
+        label=_("Description (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    starts_on = forms.DateField(label=_("Start date"), widget=DateInput())
+    ends_on = forms.DateField(label=_("End date"), widget=DateInput())
+    facilitator = forms.ModelChoiceField(
+        label=_("Facilitator"),
+        required=False,
+        queryset=Person.objects.none(),
+        empty_label=_("Nobody in particular"),
+        help_text=_("A facilitator or an admin of the territory."),
+    )
+
+    def __init__(
+        self, *args: Any, territories: Any = None, members: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if territories is None:
+            del self.fields["territory"]
+        else:
+            self.fields["territory"].queryset = territories
+        if members is None:
+            del self.fields["facilitator"]
+        else:
+            self.fields["facilitator"].queryset = members
+
+
+class QuestionForm(forms.Form):
+    """One closed question: a scale, or a single or multiple choice with its options."""
+
+    qid = forms.CharField(required=False, widget=forms.HiddenInput)
+    label = forms.CharField(label=_("Question"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind of answer"),
+        choices=[
+            ("scale", _("Scale (from a low to a high value)")),
+            ("single", _("Single choice")),
+            ("multiple", _("Multiple choice")),
+        ],
+    )
+    options = forms.CharField(
+        label=_("Options, one per line (choices only)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    scale_min = forms.IntegerField(
+        label=_("Lowest value (scale only)"), min_value=0, max_value=10, initial=1, required=False
+    )
+    scale_max = forms.IntegerField(
+        label=_("Highest value (scale only)"), min_value=0, max_value=10, initial=5, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        options = [line.strip() for line in data.get("options", "").splitlines() if line.strip()]
+        data["option_list"] = options
+        if data.get("kind") in ("single", "multiple") and len(options) < 2:
+            self.add_error("options", _("A choice needs at least two options, one per line."))
+        if data.get("kind") == "scale":
+            low = data.get("scale_min") if data.get("scale_min") is not None else 1
+            high = data.get("scale_max") if data.get("scale_max") is not None else 5
+            if low >= high:
+                self.add_error("scale_max", _("The highest value must be above the lowest."))
+            data["scale_min"], data["scale_max"] = low, high
+        return data
+
+    def question(self, qid: str) -> dict[str, Any]:
+        """Return the question as the campaign stores it."""
+        data = self.cleaned_data
+        item: dict[str, Any] = {"id": qid, "kind": data["kind"], "label": data["label"]}
+        if data["kind"] == "scale":
+            item.update(min=data["scale_min"], max=data["scale_max"])
+        else:
+            item["options"] = data["option_list"]
+        return item
+
+    @staticmethod
+    def initial_for(question: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "qid": question["id"],
+            "label": question["label"],
+            "kind": question["kind"],
+            "options": "\n".join(question.get("options", [])),
+            "scale_min": question.get("min", 1),
+            "scale_max": question.get("max", 5),
+        }
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=1, can_delete=True, max_num=20)
+
+
+def questions_from_formset(formset: Any) -> list[dict[str, Any]]:
+    """Return the questions of a valid formset, keeping the ids of the existing ones."""
+    kept = [
+        form
+        for form in formset.forms
+        if form.has_changed() and not form.cleaned_data.get("DELETE") and form.cleaned_data
+    ]
+    used = {form.cleaned_data["qid"] for form in kept if form.cleaned_data.get("qid")}
+    questions, number = [], 1
+    for form in kept:
+        qid = form.cleaned_data.get("qid")
+        if not qid:
+            while f"q{number}" in used:
+                number += 1
+            qid = f"q{number}"
+            used.add(qid)
+        questions.append(form.question(qid))
+    return questions
+
+
+class SitesForm(forms.Form):
+    """The public spaces of the campaign, ticked in the list or on the map."""
+
+    sites = forms.ModelMultipleChoiceField(
+        label=_("Sites of the campaign"),
+        required=False,
+        queryset=Territory.objects.filter(kind=Territory.Kind.SITE),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the territory's spaces are offered; any other one posted reaches the service,
+        # which refuses it with a message naming it.
+        self.fields["sites"].widget.choices = [(site.pk, site.name) for site in choices]
+
+
+class TeamAddForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.filter(is_active=True))

@@ -30,6 +30,7 @@ class Campaign(models.Model):
         CLOSED = "closed", _("Closed")
         ANALYSED = "analysed", _("Analysed")
         ANSWERED = "answered", _("Answered")
+        ARCHIVED = "archived", _("Archived")
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 KINDS = ("scale", "single", "multiple")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
@@ -21,30 +22,43 @@ _ID = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 def validate_questions(questions: Any) -> list[dict[str, Any]]:
     """Return the questions normalized, or raise ValidationError naming the faulty one."""
     if not isinstance(questions, list):
-        raise ValidationError("closed questions must be a list")
+        raise ValidationError(_("The closed questions must be a list."))
     seen: set[str] = set()
     clean: list[dict[str, Any]] = []
     for index, question in enumerate(questions, start=1):
-        where = f"question {index}"
+        where = _("Question %(number)s") % {"number": index}
         if not isinstance(question, dict):
-            raise ValidationError(f"{where}: must be an object")
+            raise ValidationError(_("%(where)s: must be an object.") % {"where": where})
         qid, kind, label = question.get("id"), question.get("kind"), question.get("label")
         if not isinstance(qid, str) or not _ID.match(qid):
-            raise ValidationError(f"{where}: id must be lowercase letters, digits or _ (e.g. q1)")
+            raise ValidationError(
+                _("%(where)s: the id must be lowercase letters, digits or _ (e.g. q1).")
+                % {"where": where}
+            )
         if qid in seen:
-            raise ValidationError(f"{where}: id {qid!r} is used twice")
+            raise ValidationError(
+                _("%(where)s: the id %(id)s is used twice.") % {"where": where, "id": qid}
+            )
         seen.add(qid)
         if kind not in KINDS:
-            raise ValidationError(f"{where}: kind must be one of {', '.join(KINDS)}")
+            raise ValidationError(
+                _("%(where)s: the kind must be one of %(kinds)s.")
+                % {"where": where, "kinds": ", ".join(KINDS)}
+            )
         if not isinstance(label, str) or not label.strip():
-            raise ValidationError(f"{where}: label is required")
+            raise ValidationError(_("%(where)s: the question is required.") % {"where": where})
         item: dict[str, Any] = {"id": qid, "kind": kind, "label": label.strip()}
         if kind == "scale":
             low, high = question.get("min", 1), question.get("max", 5)
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
-                raise ValidationError(f"{where}: min and max must be integers")
+                raise ValidationError(
+                    _("%(where)s: min and max must be integers.") % {"where": where}
+                )
             if not 0 <= low < high <= 10:
-                raise ValidationError(f"{where}: expected 0 <= min < max <= 10")
+                raise ValidationError(
+                    _("%(where)s: the scale must go from a lower to a higher value, 0 to 10.")
+                    % {"where": where}
+                )
             item.update(min=low, max=high)
         else:
             options = question.get("options")
@@ -53,10 +67,14 @@ def validate_questions(questions: Any) -> list[dict[str, Any]]:
                 or len(options) < 2
                 or not all(isinstance(o, str) and o.strip() for o in options)
             ):
-                raise ValidationError(f"{where}: options must be at least two non-empty strings")
+                raise ValidationError(
+                    _("%(where)s: a choice needs at least two options.") % {"where": where}
+                )
             options = [o.strip() for o in options]
             if len(set(options)) != len(options):
-                raise ValidationError(f"{where}: options must be distinct")
+                raise ValidationError(
+                    _("%(where)s: the options must be different.") % {"where": where}
+                )
             item["options"] = options
         clean.append(item)
     return clean

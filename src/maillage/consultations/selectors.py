@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 
 from maillage.consultations.models import Campaign, Contribution, Response
 from maillage.core.caching import cached
+from maillage.people.selectors import person_territory_roles
 from maillage.territories.models import Territory
 
 PUBLISHED = Contribution.Status.PUBLISHED
@@ -371,13 +372,34 @@ def answered_contribution_count(campaign: Campaign) -> int:
     )
 
 
-def moderation_queue(campaign: Campaign, *, status: str = "pending") -> QuerySet[Contribution]:
-    """Return the contributions of ``campaign`` in one moderation status, oldest first."""
-    return (
-        Contribution.objects.filter(campaign=campaign, status=status)
-        .select_related("site", "agent")
-        .order_by("created_at", "id")
-    )
+def moderation_queue(
+    campaign: Campaign,
+    *,
+    status: str = "pending",
+    site_id: int | None = None,
+    agent_id: int | None = None,
+) -> QuerySet[Contribution]:
+    """Return the contributions of ``campaign`` in one moderation status, oldest first,
+    optionally of one site and one field agent."""
+    qs = Contribution.objects.filter(campaign=campaign, status=status)
+    if site_id:
+        qs = qs.filter(site_id=site_id)
+    if agent_id:
+        qs = qs.filter(agent_id=agent_id)
+    return qs.select_related("site", "agent").order_by("created_at", "id")
+
+
+def answer_items(questions: list[dict[str, Any]], answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return (question, answer) pairs of a contribution's closed answers, in question order."""
+    items = []
+    for question in questions:
+        value = answers.get(question["id"])
+        if value in (None, "", []):
+            continue
+        items.append(
+            (question["label"], ", ".join(value) if isinstance(value, list) else str(value))
+        )
+    return items
 
 
 def moderation_counts(campaign: Campaign) -> dict[str, int]:
@@ -438,3 +460,82 @@ def contribution_export_for_person(person: Any) -> list[dict[str, Any]]:
         }
         for c in qs
     ]
+
+
+def _territories_run_by(person: Any) -> QuerySet[Territory]:
+    """Return the territories where ``person`` runs campaigns: where they are a facilitator or
+    an admin, and every place inside them (everything, for a platform admin)."""
+    if not getattr(person, "is_authenticated", False):
+        return Territory.objects.none()
+    if person.is_superuser:
+        return Territory.objects.all()
+    paths = list(
+        person_territory_roles(person)
+        .filter(role__in=("admin", "facilitator"))
+        .values_list("territory__path", flat=True)
+    )
+    if not paths:
+        return Territory.objects.none()
+    where = Q()
+    for path in paths:
+        where |= Q(path__startswith=path)
+    return Territory.objects.filter(where)
+
+
+def campaigns_managed_by(person: Any) -> QuerySet[Campaign]:
+    """Return the campaigns ``person`` runs, drafts and archives included, newest first."""
+    if not getattr(person, "is_authenticated", False):
+        return Campaign.objects.none()
+    return (
+        Campaign.objects.filter(
+            Q(facilitator=person) | Q(territory__in=_territories_run_by(person))
+        )
+        .select_related("territory", "facilitator")
+        .order_by("-created_at", "-id")
+    )
+
+
+def territories_for_new_campaign(person: Any) -> QuerySet[Territory]:
+    """Return the territories (not public spaces) on which ``person`` may start a campaign."""
+    return _territories_run_by(person).exclude(kind=Territory.Kind.SITE).order_by("path")
+
+
+def territory_sites(territory: Territory) -> QuerySet[Territory]:
+    """Return the public spaces inside ``territory``, by name."""
+    return Territory.objects.filter(
+        kind=Territory.Kind.SITE, path__startswith=territory.path
+    ).order_by("name")
+
+
+def site_picker_geojson(
+    territory: Territory, sites: list[Territory], chosen: set[str]
+) -> dict[str, Any]:
+    """Return the territory's outline and its public spaces, each naming the box it ticks."""
+    features: list[dict[str, Any]] = []
+    if territory.geometry:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": territory.geometry,
+                "properties": {"name": territory.name, "color": "#555555", "fillOpacity": 0.03},
+            }
+        )
+    for site in sites:
+        geometry = site.geometry
+        if not geometry and site.centroid_lon is not None:
+            geometry = {"type": "Point", "coordinates": [site.centroid_lon, site.centroid_lat]}
+        if not geometry:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "name": site.name,
+                    "kind": "site",
+                    "pick": str(site.pk),
+                    "color": "#1d4ed8" if str(site.pk) in chosen else "#6b7280",
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

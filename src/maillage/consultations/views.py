@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from maillage.consultations import selectors, services
@@ -57,7 +58,11 @@ def campaign_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "consultations/index.html",
-        {"page": page, "field_campaigns": selectors.campaigns_for_agent(request.user)},
+        {
+            "page": page,
+            "field_campaigns": selectors.campaigns_for_agent(request.user),
+            "can_run": selectors.territories_for_new_campaign(request.user).exists(),
+        },
     )
 
 
@@ -298,15 +303,31 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 # Moderation, follow-up and import (facilitators)
 
 
+MODERATION_PAGE_SIZE = 50
+
+
+def _int_param(value: str, allowed: set[int]) -> int | None:
+    return int(value) if value.isdigit() and int(value) in allowed else None
+
+
 @login_required
 def moderation(request: HttpRequest, slug: str) -> HttpResponse:
+    """The moderation queue: filter by status, site and agent; decide one by one or many."""
     campaign = _campaign(request, slug, "consultations.moderate_contribution")
     status = request.GET.get("status", Contribution.Status.PENDING)
     if status not in Contribution.Status.values:
         status = Contribution.Status.PENDING
-    page = Paginator(selectors.moderation_queue(campaign, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    sites = list(campaign.sites.order_by("name"))
+    agents = list(campaign.team.order_by("display_name"))
+    site_id = _int_param(request.GET.get("site", ""), {s.pk for s in sites})
+    agent_id = _int_param(request.GET.get("agent", ""), {a.pk for a in agents})
+    queue = selectors.moderation_queue(campaign, status=status, site_id=site_id, agent_id=agent_id)
+    page = Paginator(queue, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    for contribution in page.object_list:
+        contribution.answer_items = selectors.answer_items(
+            campaign.closed_questions, contribution.answers
+        )
+    filters = {"status": status, "site": site_id or "", "agent": agent_id or ""}
     return render(
         request,
         "consultations/moderation.html",
@@ -317,8 +338,58 @@ def moderation(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": Contribution.Status.choices,
             "counts": selectors.moderation_counts(campaign),
             "hide_form": HideForm(),
-            "query": f"status={status}",
+            "sites": sites,
+            "agents": agents,
+            "site_id": site_id,
+            "agent_id": agent_id,
+            "query": urlencode({k: v for k, v in filters.items() if v}),
         },
+    )
+
+
+@login_required
+@require_POST
+def moderate_bulk(request: HttpRequest, slug: str) -> HttpResponse:
+    """Publish or hide the selected contributions; those refused are named, the rest kept."""
+    campaign = _campaign(request, slug, "consultations.moderate_contribution")
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    action = request.POST.get("action", "")
+    try:
+        result = services.contribution_moderate_bulk(
+            campaign=campaign,
+            actor=request.user,
+            ids=ids,
+            action=action,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if result.done:
+            done = len(result.done)
+            messages.success(
+                request,
+                (
+                    ngettext(
+                        "%(count)s contribution published.",
+                        "%(count)s contributions published.",
+                        done,
+                    )
+                    if action == "publish"
+                    else ngettext(
+                        "%(count)s contribution hidden.", "%(count)s contributions hidden.", done
+                    )
+                )
+                % {"count": done},
+            )
+        for pk, reason in result.refused:
+            messages.error(
+                request, _("#%(id)s not changed: %(reason)s") % {"id": pk, "reason": reason}
+            )
+    return redirect(
+        reverse("consultations:moderation", args=[campaign.slug])
+        + "?"
+        + request.POST.get("next_query", "")
     )
 
 

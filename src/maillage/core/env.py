@@ -6,6 +6,7 @@ Django-free on purpose: settings.py imports it before Django is configured.
 from __future__ import annotations
 
 import os
+from datetime import date
 from urllib.parse import urlparse
 
 
@@ -62,6 +63,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """Return the variable if it is one of ``choices`` (the message lists them)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigurationError(f"{name}={raw!r} is not one of: {', '.join(choices)}")
+    return raw
+
+
+def env_date(name: str) -> date | None:
+    """Return the variable as a date (ISO 8601, YYYY-MM-DD), or None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def env_email(name: str, default: str = "") -> str:
+    """Return the variable as an email address (one @, no spaces), or ``default``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    local, _, domain = raw.partition("@")
+    if not local or "." not in domain or "@" in domain or any(c.isspace() for c in raw):
+        raise ConfigurationError(f"{name}={raw!r} is not an email address")
+    return raw
 
 
 def database_config(name: str, sqlite_path: str) -> dict:

@@ -13,11 +13,20 @@ from django.utils.translation import gettext as _
 from maillage.core.ratelimit import RateLimitExceeded
 
 
+def tile_source(url: str) -> str:
+    """Return the CSP source that allows images from the tile URL ``url`` ("" for none).
+
+    Leaflet fills ``{s}`` with a subdomain (a, b, c…), so a ``{s}`` host allows them all.
+    """
+    parsed = urlparse(url.replace("{s}", "*"))
+    if not url or parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        return ""
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
 def _content_security_policy() -> str:
-    tile_origin = ""
-    if settings.MAP_TILE_URL:
-        parsed = urlparse(settings.MAP_TILE_URL.replace("{s}", "a"))
-        tile_origin = f" {parsed.scheme}://{parsed.netloc.split('{')[0]}" if parsed.netloc else ""
+    source = tile_source(settings.MAP_TILE_URL)
+    tile_origin = f" {source}" if source else ""
     return "; ".join(
         [
             "default-src 'self'",

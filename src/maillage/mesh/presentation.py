@@ -6,12 +6,30 @@ import dataclasses
 from collections import Counter, defaultdict
 from typing import Any
 
-from maillage.analysis.graph import CooperationGraph, NodeKind
+from maillage.analysis.charts.palette import MUTED, SERIES
+from maillage.analysis.graph import CooperationGraph, NodeKind, Sector
 from maillage.mesh.visibility import Mesh
 
 # The network canvas draws at most this many nodes (the heaviest); tables and files hold all.
 CANVAS_NODES = 300
 CANVAS_EDGES = 1500
+# Only the most linked nodes are named on the drawing; the others on hover or tap, and in the
+# tables, so that names do not pile up into an unreadable ball.
+NAMED_NODES = 8
+# One colour per sector, drawn on the canvas and shown in the legend from this one mapping.
+SECTOR_COLOURS = {
+    Sector.PUBLIC_BODY: SERIES[0],
+    Sector.BUSINESS: SERIES[1],
+    Sector.ASSOCIATION: SERIES[2],
+    Sector.ACADEMIC: SERIES[3],
+    Sector.CITIZENS: SERIES[6],
+}
+NO_SECTOR_COLOUR = MUTED
+
+
+def sector_colour(sector: str | None) -> str:
+    """Return the colour of ``sector`` on the network drawing (grey without a sector)."""
+    return SECTOR_COLOURS.get(sector, NO_SECTOR_COLOUR) if sector else NO_SECTOR_COLOUR
 
 
 def network_payload(mesh: Mesh) -> dict[str, list]:
@@ -35,9 +53,11 @@ def network_payload(mesh: Mesh) -> dict[str, list]:
                 "label": infos[raw].label,
                 "kind": str(infos[raw].kind),
                 "sector": infos[raw].sector or "",
+                "colour": sector_colour(infos[raw].sector),
+                "number": rank + 1 if rank < NAMED_NODES else None,
                 "weight": round(degree[raw], 3),
             }
-            for raw in top
+            for rank, raw in enumerate(top)
         ],
         "edges": [
             {"source": infos[s].id, "target": infos[t].id, "kind": k, "weight": round(w, 3)}

@@ -110,6 +110,8 @@ def _presentation(result: measures.Observatory) -> dict[str, Any]:
         "mesh": mesh,
         "labels": labels,
         "network": presentation.network_payload(mesh),
+        "sector_legend": [(SECTOR_LABELS[s], presentation.sector_colour(s)) for s in SECTORS],
+        "no_sector_colour": presentation.NO_SECTOR_COLOUR,
         "nodes": [
             {
                 **row,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from maillage.core.exports import CONTENT_TYPES, stream
 from maillage.core.opendata import UnknownDataset, datasets, get_dataset
-from maillage.opendata.catalog import dcat_catalog
+from maillage.opendata.catalog import SERIALIZATIONS, dcat_catalog, serialize
 
 
 def _unknown(error: UnknownDataset) -> JsonResponse:
@@ -59,6 +60,30 @@ def schema(request: HttpRequest, name: str) -> HttpResponse:
     return JsonResponse(dataset.table_schema(), json_dumps_params={"ensure_ascii": False})
 
 
-def catalog(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(dcat_catalog(request.build_absolute_uri("/")), ensure_ascii=False, indent=2)
-    return HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+# Media types a client may ask for in Accept, and the serialization each gets; the first one
+# answers */* and a missing Accept header.
+NEGOTIATED = {media_type: suffix for suffix, (_format, media_type) in SERIALIZATIONS.items()}
+NEGOTIATED["application/json"] = "jsonld"
+
+
+def catalog(request: HttpRequest, suffix: str | None = None) -> HttpResponse:
+    """Serve the DCAT-AP catalogue in the format of ``suffix``, else the one Accept prefers."""
+    if suffix is None:
+        preferred = request.get_preferred_type(list(NEGOTIATED))
+        suffix = NEGOTIATED.get(preferred) if preferred else None
+        wanted = request.headers.get("Accept", "")
+    else:
+        wanted = f".{suffix}"
+    if suffix not in SERIALIZATIONS:
+        formats = {f".{key}": media_type for key, (_f, media_type) in SERIALIZATIONS.items()}
+        message = _("The catalogue is not available as %(wanted)s; available formats: %(formats)s.")
+        listing = ", ".join(f"{key} ({media_type})" for key, media_type in formats.items())
+        return JsonResponse(
+            {"detail": message % {"wanted": wanted or "?", "formats": listing}, "formats": formats},
+            status=406,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    body = serialize(dcat_catalog(request.build_absolute_uri("/")), suffix)
+    response = HttpResponse(body, content_type=f"{SERIALIZATIONS[suffix][1]}; charset=utf-8")
+    patch_vary_headers(response, ["Accept"])
+    return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from maillage.core.periods import active_q
 from maillage.people.models import Person, TerritoryRole
@@ -62,3 +62,39 @@ def person_ids_living_or_working_in(territory_ids: Iterable[int]) -> set[int]:
             through.objects.filter(territory_id__in=ids).values_list("person_id", flat=True)
         )
     return found
+
+
+def _member_roles(territory: Any, roles: tuple[str, ...] | None) -> QuerySet[TerritoryRole]:
+    """Return the active roles held on ``territory``, an ancestor of it or a place inside it."""
+    qs = TerritoryRole.objects.filter(active_q()).filter(
+        Q(territory_id__in=[territory.pk, *territory.ancestor_ids])
+        | Q(territory__path__startswith=territory.path)
+    )
+    return qs.filter(role__in=roles) if roles else qs
+
+
+def territory_members(territory: Any, roles: tuple[str, ...] | None = None) -> QuerySet[Person]:
+    """Return the active persons who hold a role (one of ``roles``) in ``territory``."""
+    return Person.objects.filter(
+        is_active=True,
+        deleted_at__isnull=True,
+        pk__in=_member_roles(territory, roles).values("person_id"),
+    )
+
+
+def territory_member_search(
+    territory: Any, query: str, *, roles: tuple[str, ...] | None = None, limit: int = 20
+) -> list[Person]:
+    """Return up to ``limit`` members of ``territory`` whose name or email contains ``query``."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    return list(
+        territory_members(territory, roles)
+        .filter(
+            Q(display_name__icontains=query)
+            | Q(pseudonym__icontains=query)
+            | Q(email__icontains=query)
+        )
+        .order_by("display_name", "email")[:limit]
+    )

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+# The shape of an official code, by kind: INSEE's code of a region (2 digits) or a commune
+# (5 characters: department then number; Corsica's departments are 2A and 2B), the SIREN number
+# of an intercommunality (9 digits). Other kinds take any code.
+OFFICIAL_CODE_SHAPES = {
+    "region": re.compile(r"\d{2}"),
+    "intercommunality": re.compile(r"\d{9}"),
+    "commune": re.compile(r"(?:\d{5}|2[AB]\d{3})"),
+}
+# INSEE's linked-data IRIs are built from the code for regions and communes only: an
+# intercommunality is identified there by an opaque UUID, not by its SIREN number.
+INSEE_IRI_KINDS = ("region", "commune")
+INSEE_GEO = "http://id.insee.fr/geo/"
 
 
 class Territory(models.Model):
@@ -56,6 +71,14 @@ class Territory(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("territories:detail", args=[self.slug])
+
+    @property
+    def insee_iri(self) -> str | None:
+        """Return INSEE's IRI for this place, or None when its kind or code has none."""
+        code = self.official_code.strip().upper()
+        if self.kind not in INSEE_IRI_KINDS or not OFFICIAL_CODE_SHAPES[self.kind].fullmatch(code):
+            return None
+        return f"{INSEE_GEO}{self.kind}/{code}"
 
     @property
     def ancestor_ids(self) -> list[int]:

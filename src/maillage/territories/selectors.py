@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from datetime import date
+from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
 
+from maillage.people.selectors import person_territory_roles
 from maillage.territories.models import Territory
 
 
@@ -32,6 +35,12 @@ def territory_roots() -> QuerySet[Territory]:
     return Territory.objects.filter(parent__isnull=True).order_by("name")
 
 
+def territory_oldest_record_date() -> date | None:
+    """Return the day the first territory was recorded (None when there is none)."""
+    first = Territory.objects.aggregate(first=Min("created_at"))["first"]
+    return timezone.localdate(first) if first else None
+
+
 def territory_get(slug: str) -> Territory:
     """Return the territory with ``slug`` (raise Territory.DoesNotExist)."""
     return Territory.objects.select_related("parent").get(slug=slug)
@@ -49,3 +58,23 @@ def territory_directory() -> dict[int, TerritoryEntry]:
         pk: TerritoryEntry(name, slug, path)
         for pk, name, slug, path in Territory.objects.values_list("pk", "name", "slug", "path")
     }
+
+
+def territories_administered_by(person: Any) -> QuerySet[Territory]:
+    """Return the territories ``person`` administers and every place inside them (all of them
+    for a platform admin)."""
+    if not getattr(person, "is_authenticated", False):
+        return Territory.objects.none()
+    if person.is_superuser:
+        return Territory.objects.all()
+    paths = list(
+        person_territory_roles(person)
+        .filter(role="admin")
+        .values_list("territory__path", flat=True)
+    )
+    if not paths:
+        return Territory.objects.none()
+    where = Q()
+    for path in paths:
+        where |= Q(path__startswith=path)
+    return Territory.objects.filter(where)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from maillage.core.geojson import GeoJSONError, bounding_box, centroid, validate_geometry
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
-from maillage.territories.models import Territory
+from maillage.territories.imports import Row
+from maillage.territories.models import OFFICIAL_CODE_SHAPES, Territory
 
 
 def _apply_geometry(territory: Territory, geometry: dict | None) -> None:
@@ -40,6 +44,28 @@ def _check_kind(kind: str, parent: Territory | None) -> None:
         )
 
 
+CODE_EXAMPLES = {
+    "region": _("A region's INSEE code has 2 digits (for example 44)."),
+    "intercommunality": _("An intercommunality's code is its SIREN number: 9 digits."),
+    "commune": _(
+        "A commune's INSEE code has 5 characters: its department (2 digits, 2A or 2B) "
+        "then 3 digits (for example 68224 or 2A004)."
+    ),
+}
+
+
+def _check_official_code(kind: str, code: str) -> str:
+    """Return the code stripped (and upper-cased when its kind has a shape) if the shape fits."""
+    code = code.strip()
+    shape = OFFICIAL_CODE_SHAPES.get(kind)
+    if shape is None or not code:
+        return code
+    code = code.upper()
+    if not shape.fullmatch(code):
+        raise ValidationError({"official_code": [CODE_EXAMPLES[kind]]})
+    return code
+
+
 @transaction.atomic
 def territory_create(
     *,
@@ -60,7 +86,7 @@ def territory_create(
         name=name,
         kind=kind,
         parent=parent,
-        official_code=official_code,
+        official_code=_check_official_code(kind, official_code),
         description=description,
         slug=slug or unique_slug(name, Territory),
     )
@@ -81,6 +107,8 @@ def territory_update(
 ) -> Territory:
     """Update name, description, code or geometry of ``territory`` after a permission check."""
     require(actor, "territories.change_territory", territory)
+    if "official_code" in changes:
+        changes["official_code"] = _check_official_code(territory.kind, changes["official_code"])
     fields = []
     for name in ("name", "description", "official_code"):
         if name in changes:
@@ -95,3 +123,70 @@ def territory_update(
             actor=actor, action="territory.update", target=territory, data={"fields": fields}
         )
     return territory
+
+
+@dataclass
+class ImportReport:
+    """What an import made (or, in a dry run, would make)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def territory_import(
+    *,
+    actor: Any,
+    parent: Territory | None,
+    kind: str,
+    rows: Sequence[Row],
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Create or update the areas or places ``rows`` under ``parent``, all or nothing.
+
+    A row matches an existing territory of the same kind under ``parent`` by its official code
+    when it has one, else by its name; a match gets the row's name and geometry. A dry run
+    checks everything and reports what would change, writing nothing.
+    """
+    require(actor, "territories.add_territory", parent)
+    _check_kind(kind, parent)
+    existing = Territory.objects.filter(kind=kind)
+    existing = (
+        existing.filter(path__startswith=parent.path) if parent else existing.filter(parent=None)
+    )
+    by_code = {t.official_code: t for t in existing if t.official_code}
+    by_name = {t.name.casefold(): t for t in existing}
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic():
+        for done, row in enumerate(rows, start=1):
+            match = by_code.get(row.code) if row.code else by_name.get(row.name.casefold())
+            if match is None:
+                report.created.append(row.name)
+                if not dry_run:
+                    created = territory_create(
+                        name=row.name,
+                        kind=kind,
+                        parent=parent,
+                        geometry=row.geometry,
+                        official_code=row.code,
+                    )
+                    by_code[row.code] = by_name[row.name.casefold()] = created
+            else:
+                report.updated.append(row.name)
+                if not dry_run:
+                    match.name = row.name
+                    _apply_geometry(match, row.geometry)
+                    match.save(
+                        update_fields=["name", "geometry", "centroid_lon", "centroid_lat", "bbox"]
+                    )
+            if progress is not None:
+                progress(done)
+        if not dry_run:
+            audit_record(
+                actor=actor,
+                action="territory.import",
+                target=parent,
+                data={"kind": kind, "created": len(report.created), "updated": len(report.updated)},
+            )
+    return report

@@ -7,12 +7,18 @@ another's helpers directly.
 """
 
 from maillage.consultations.services.campaigns import (
+    campaign_archive,
+    campaign_close,
     campaign_create,
+    campaign_open,
+    campaign_team_add,
+    campaign_team_remove,
     campaign_update,
 )
 from maillage.consultations.services.contributions import contribution_submit_online
 from maillage.consultations.services.moderation import (
     contribution_hide,
+    contribution_moderate_bulk,
     contribution_publish,
     contribution_redact,
 )
@@ -25,10 +31,16 @@ from maillage.consultations.services.responses import (
 from maillage.consultations.services.sync import contribution_sync_batch
 
 __all__ = [
+    "campaign_archive",
+    "campaign_close",
     "campaign_create",
+    "campaign_open",
+    "campaign_team_add",
+    "campaign_team_remove",
     "campaign_update",
     "contribution_attach_photo",
     "contribution_hide",
+    "contribution_moderate_bulk",
     "contribution_publish",
     "contribution_redact",
     "contribution_submit_online",

@@ -3,6 +3,8 @@ cached counts and public parts of its campaign."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -95,3 +97,47 @@ def contribution_redact(
         data={"original_text": original, "photo_removed": photo_removed},
     )
     return contribution
+
+
+@dataclass
+class BulkResult:
+    """What a bulk moderation did: the contributions changed and those refused, with why."""
+
+    done: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+MAX_BULK = 500
+
+
+def contribution_moderate_bulk(
+    *, campaign: Any, actor: Any, ids: Sequence[int], action: str, reason: str = ""
+) -> BulkResult:
+    """Publish or hide (with ``reason``) many contributions of ``campaign`` at once.
+
+    Each is moderated on its own: one that cannot be (no consent to publication) is reported
+    and the others are kept, never the whole batch lost for one.
+    """
+    require(actor, "consultations.moderate_contribution", campaign)
+    if action not in ("publish", "hide"):
+        raise ValidationError(_("Unknown action."))
+    if action == "hide" and reason not in Contribution.HiddenReason.values:
+        raise ValidationError({"reason": _("Choose a reason to hide the contributions.")})
+    if not ids:
+        raise ValidationError(_("Select at least one contribution."))
+    if len(ids) > MAX_BULK:
+        raise ValidationError(
+            _("Select at most %(limit)s contributions at once.") % {"limit": MAX_BULK}
+        )
+    result = BulkResult()
+    for contribution in Contribution.objects.filter(campaign=campaign, pk__in=ids).order_by("pk"):
+        try:
+            if action == "publish":
+                contribution_publish(contribution=contribution, actor=actor)
+            else:
+                contribution_hide(contribution=contribution, actor=actor, reason=reason)
+        except ValidationError as error:
+            result.refused.append((contribution.pk, " ".join(error.messages)))
+        else:
+            result.done.append(contribution.pk)
+    return result

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from maillage.consultations.questions import validate_answers, validate_questions
 from maillage.consultations.services import campaign_create
@@ -18,17 +19,20 @@ MULTI = {"id": "uses", "kind": "multiple", "label": "Usages", "options": ["Jouer
     ("questions", "words"),
     [
         ({"id": "x"}, "must be a list"),
-        ([{"id": "Q 1", "kind": "scale", "label": "x"}], "id must be"),
+        ([{"id": "Q 1", "kind": "scale", "label": "x"}], "the id must be"),
         ([SCALE, SCALE], "used twice"),
-        ([{"id": "a", "kind": "free", "label": "x"}], "kind must be"),
-        ([{"id": "a", "kind": "scale", "label": ""}], "label is required"),
-        ([{"id": "a", "kind": "scale", "label": "x", "min": 5, "max": 1}], "min < max"),
+        ([{"id": "a", "kind": "free", "label": "x"}], "the kind must be"),
+        ([{"id": "a", "kind": "scale", "label": ""}], "the question is required"),
+        (
+            [{"id": "a", "kind": "scale", "label": "x", "min": 5, "max": 1}],
+            "from a lower to a higher value",
+        ),
         ([{"id": "a", "kind": "single", "label": "x", "options": ["seul"]}], "at least two"),
-        ([{"id": "a", "kind": "single", "label": "x", "options": ["a", "a"]}], "distinct"),
+        ([{"id": "a", "kind": "single", "label": "x", "options": ["a", "a"]}], "must be different"),
     ],
 )
 def test_malformed_questions_are_refused_with_the_reason(questions, words):
-    with pytest.raises(ValidationError, match=words):
+    with translation.override("en"), pytest.raises(ValidationError, match=words):
         validate_questions(questions)
 
 
@@ -58,7 +62,7 @@ def test_a_campaign_with_bad_questions_is_not_created(personas):
 
 
 def test_a_campaign_site_must_be_a_public_space_inside_the_territory(personas, outside_site):
-    with pytest.raises(ValidationError, match="not a public space"):
+    with translation.override("en"), pytest.raises(ValidationError, match="not a public space"):
         campaign_create(
             actor=personas.facilitator,
             title="X",
@@ -68,7 +72,7 @@ def test_a_campaign_site_must_be_a_public_space_inside_the_territory(personas, o
             starts_on=dt.date(2026, 1, 1),
             ends_on=dt.date(2026, 2, 1),
         )
-    with pytest.raises(ValidationError, match="outside"):
+    with pytest.raises(ValidationError, match="est hors de Autre Commune"):
         campaign_create(
             actor=personas.platform_admin,
             title="X",

@@ -152,3 +152,47 @@ def test_links_in_emails_point_where_the_server_listens_unless_site_url_says_oth
     result = _run(PRINT_SITE_URL, {**base, **env})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"MAILLAGE_CATALOG_FREQUENCY": "SOMETIMES"}, "MAILLAGE_CATALOG_FREQUENCY"),
+        ({"MAILLAGE_CATALOG_START": "2024-13-01"}, "MAILLAGE_CATALOG_START"),
+        (
+            {"MAILLAGE_CATALOG_START": "2025-01-01", "MAILLAGE_CATALOG_END": "2024-01-01"},
+            "MAILLAGE_CATALOG_END",
+        ),
+        ({"MAILLAGE_CONTACT_EMAIL": "participation at bramont"}, "MAILLAGE_CONTACT_EMAIL"),
+        ({"MAILLAGE_PUBLISHER_URI": "bramont.example"}, "MAILLAGE_PUBLISHER_URI"),
+    ],
+)
+def test_a_wrong_catalogue_setting_stops_startup_with_one_line_naming_it(env, named) -> None:
+    result = _run(IMPORT_SETTINGS, {"DEBUG": "1", **env})
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.strip().splitlines() if line]
+    assert len(lines) == 1
+    assert named in lines[0]
+
+
+def test_the_frequency_error_lists_the_valid_codes() -> None:
+    result = _run(IMPORT_SETTINGS, {"DEBUG": "1", "MAILLAGE_CATALOG_FREQUENCY": "weekly"})
+    assert "WEEKLY" in result.stderr and "UPDATE_CONT" in result.stderr
+
+
+def test_catalogue_settings_are_read_from_the_environment() -> None:
+    code = (
+        "import maillage.settings as s; "
+        "print(s.CATALOG_FREQUENCY, s.CATALOG_START, s.CATALOG_CONTACT_EMAIL, s.CATALOG_CONTACT_NAME)"
+    )
+    env = {
+        "DEBUG": "1",
+        "MAILLAGE_CATALOG_FREQUENCY": "MONTHLY",
+        "MAILLAGE_CATALOG_START": "2024-03-01",
+        "MAILLAGE_CONTACT_EMAIL": "participation@bramont.example",
+        "MAILLAGE_PUBLISHER": "Ville de Bramont",
+    }
+    result = _run(code, env)
+    assert result.stdout.split() == [
+        "MONTHLY", "2024-03-01", "participation@bramont.example", "Ville", "de", "Bramont"
+    ]  # fmt: skip

@@ -229,3 +229,16 @@ def test_the_graphml_and_gexf_exports_read_back_as_the_same_graph(client, person
 def test_the_territory_page_links_to_its_mesh(client, personas) -> None:
     body = client.get(personas.commune.get_absolute_url()).content.decode()
     assert f"/maillage/territoires/{personas.commune.slug}/" in body
+
+
+def test_the_network_legend_shows_the_colours_the_drawing_uses(client, personas, mesh) -> None:
+    response = client.get(territory_url(personas))
+    network = response.context["network"]
+    legend = dict(response.context["sector_legend"])
+    page = response.content.decode()
+    university = next(n for n in network["nodes"] if n["label"] == "Université Test")
+    assert university["colour"] == legend["Academic"]
+    assert f'style="background: {university["colour"]}"' in page
+    numbered = [n["number"] for n in network["nodes"] if n["number"]]
+    assert numbered == list(range(1, len(numbered) + 1))
+    assert '<ol class="mesh-numbered"' in page and "<li>Université Test</li>" in page

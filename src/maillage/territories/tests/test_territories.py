@@ -130,3 +130,42 @@ def test_unknown_territory_is_a_404_with_a_message(client, db) -> None:
     response = client.get("/api/territories/nowhere")
     assert response.status_code == 404
     assert "nowhere" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [("region", "4"), ("commune", "6822"), ("commune", "2C004"), ("intercommunality", "24689")],
+)
+def test_an_official_code_of_the_wrong_shape_for_its_kind_is_refused(personas, kind, code) -> None:
+    parent = {"region": None, "commune": personas.region, "intercommunality": personas.region}
+    with pytest.raises(ValidationError) as caught:
+        territory_create(name="Mal codé", kind=kind, parent=parent[kind], official_code=code)
+    assert list(caught.value.message_dict) == ["official_code"]
+
+
+def test_an_official_code_is_stored_stripped_and_an_insee_one_upper_case(personas) -> None:
+    commune = territory_create(
+        name="Ajaccio", kind="commune", parent=personas.region, official_code=" 2a004 "
+    )
+    assert commune.official_code == "2A004"
+    assert commune.insee_iri == "http://id.insee.fr/geo/commune/2A004"
+    site = territory_create(
+        name="Square", kind="site", parent=personas.neighbourhood, official_code="libre-42"
+    )
+    assert site.official_code == "libre-42"
+
+
+def test_api_refuses_a_malformed_commune_code_with_422_in_french(client_as, personas) -> None:
+    client = client_as("platform_admin")
+    response = client.patch(
+        f"/api/territories/{personas.commune.slug}",
+        {"official_code": "123"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert (
+        "Le code INSEE d'une commune a 5 caractères"
+        in response.json()["detail"]["official_code"][0]
+    )
+    personas.commune.refresh_from_db()
+    assert personas.commune.official_code == ""
