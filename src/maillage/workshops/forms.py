@@ -53,6 +53,10 @@ class WorkshopEditForm(forms.Form):
     capacity = forms.IntegerField(min_value=1, label=_("Capacity"))
 
 
+class DuplicateForm(forms.Form):
+    starts_at = forms.DateTimeField(widget=DateTimeInput, label=_("New start"))
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(max_length=120, label=_("Name"))
     email = forms.EmailField(label=_("Email"))
