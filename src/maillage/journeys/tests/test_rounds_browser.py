@@ -20,6 +20,14 @@ def browser():
         yield instance
 
 
+@pytest.fixture(autouse=True)
+def questionnaire(transactional_db):
+    """The default questionnaire, as its migration installs it (a flush between tests drops it)."""
+    from maillage.journeys.services import questionnaire_ensure_default
+
+    return questionnaire_ensure_default()
+
+
 def _open_round(browser, live_server, personas, title: str, shot: str) -> None:
     context = logged_in_context(browser, live_server, personas.facilitator)
     page, watch = watched_page(context, live_server.url)
@@ -79,4 +87,24 @@ def test_a_collective_answers_two_self_observation_rounds(browser, live_server, 
     assert "Printemps" in table and "Automne" in table
     assert page.query_selector("main svg") is not None
     check(page, watch, "collective aggregate", shot="round-collective")
+    context.close()
+
+
+def test_a_facilitator_adds_a_question_before_the_first_answer(browser, live_server, personas):
+    from maillage.journeys.models import Question
+
+    context = logged_in_context(browser, live_server, personas.facilitator)
+    page, watch = watched_page(context, live_server.url)
+    page.goto(f"{live_server.url}/auto-observation/")
+    page.click("text=Modifier les questions")
+    page.wait_for_url("**/auto-observation/questions/")
+    check(page, watch, "questions", shot="questions")
+    page.fill("#id_key", "confiance")
+    page.select_option("#id_dimension", value="nous")
+    page.fill("#id_text_fr", "Je fais confiance au groupe.")
+    page.fill("#id_text_en", "I trust the group.")
+    page.click("text=Ajouter la question")
+    page.wait_for_selector("text=Question ajoutée.")
+    check(page, watch, "question added")
+    assert Question.objects.filter(key="confiance", dimension="nous").exists()
     context.close()
