@@ -654,6 +654,10 @@ def main() -> int:
     # DEBUG=1: with DEBUG off, every `maillage serve` collects and compresses the static files
     # (minutes on this machine); DEBUG only adds a bounded log of SQL queries.
     stack = LiveStack(Path(tempfile.mkdtemp(prefix="bench-cowriting-")), debug=True)
+    # The trace replays a day of one author's typing as fast as the socket takes it: a
+    # person's frame limit would close that connection (4429), and the trace measures the
+    # storage path, not the limit.
+    stack.env["MAILLAGE_WS_WRITER_FRAMES_PER_SECOND"] = "1000000"
     stack.create()
     peer: subprocess.Popen[bytes] | None = None
     try:

@@ -8,17 +8,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from maillage.core.timing import ServerTimingASGI  # noqa: E402
-from maillage.core.websocket import WebsocketAuthStack  # noqa: E402
+from maillage.core.uploads import RequestBodyLimitASGI  # noqa: E402
+from maillage.core.websocket import SameOriginMiddleware, WebsocketAuthStack  # noqa: E402
 from maillage.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ServerTimingASGI(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            WebsocketAuthStack(URLRouter(websocket_urlpatterns))
-        ),
+        "http": ServerTimingASGI(RequestBodyLimitASGI(django_asgi_app)),
+        "websocket": SameOriginMiddleware(WebsocketAuthStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -189,7 +189,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Bodies and files past 2.5 MB are spooled to disk, not held in memory, until a service reads them.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024 // 2
+# Every request body, uploads included: over it, 413 before the body is read (core.uploads).
+MAX_REQUEST_BYTES = env_int("MAILLAGE_MAX_REQUEST_MB", 25) * 1024 * 1024
 
 EMAIL_URL = env_str("EMAIL_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Maillage <no-reply@maillage.localhost>")
@@ -220,6 +223,9 @@ SECURE_HSTS_PRELOAD = SECURE_HTTPS
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("MAILLAGE_BEHIND_PROXY") else None
 )
+# Addresses (or networks) of the reverse proxies in front of Maillage: only from them is
+# X-Forwarded-For believed, and only its entries they appended (core.ratelimit.client_ip).
+MAILLAGE_TRUSTED_PROXIES = env_list("MAILLAGE_TRUSTED_PROXIES", [])
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
@@ -229,11 +235,19 @@ X_FRAME_OPTIONS = "DENY"
 
 # Rate limits (cache-backed, hence shared by every worker): "count/period" with s, m, h, d.
 RATE_LIMITS = {
+    # Sign-in attempts per account, and per client address (many accounts, one password).
     "login": env_str("RATE_LIMIT_LOGIN", "5/m"),
+    "login_ip": env_str("RATE_LIMIT_LOGIN_IP", "20/m"),
+    "password_reset": env_str("RATE_LIMIT_PASSWORD_RESET", "5/h"),
+    "verification_email": env_str("RATE_LIMIT_VERIFICATION_EMAIL", "3/h"),
     "register": env_str("RATE_LIMIT_REGISTER", "10/h"),
     "write": env_str("RATE_LIMIT_WRITE", "100/m"),
     "anonymous_write": env_str("RATE_LIMIT_ANONYMOUS_WRITE", "20/m"),
 }
+# Frames a second one co-writing websocket of a writer may send (a burst of ten seconds'
+# worth), per connection: past it the connection is closed (4429). Readers have a fixed,
+# lower limit (maillage.cowriting.consumers.FRAME_LIMITS).
+COWRITING_WRITER_FRAMES_PER_SECOND = env_int("MAILLAGE_WS_WRITER_FRAMES_PER_SECOND", 200)
 
 SHARED_DATA_DIR = env_str("MAILLAGE_SHARED_DATA", "")
 # A background map by default that needs no key; an empty MAP_TILE_URL turns tiles off (maps

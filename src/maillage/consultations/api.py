@@ -74,17 +74,9 @@ def sync(request: HttpRequest):
     url_name="consultations_photo",
 )
 def photo_upload(request: HttpRequest, uuid: str, photo: File[UploadedFile]):
-    if photo.size > MAX_PHOTO_BYTES:
-        return Status(
-            413,
-            {
-                "detail": f"the photo is {photo.size / 1e6:.1f} MB; the limit is 10 MB",
-                "limit": MAX_PHOTO_BYTES,
-            },
-        )
     try:
         contribution, stored = services.contribution_attach_photo(
-            actor=request.user, client_uuid=uuid, data=photo.read()
+            actor=request.user, client_uuid=uuid, data=photo
         )
     except PhotoTooLarge as error:
         return Status(413, {"detail": str(error), "limit": MAX_PHOTO_BYTES})

@@ -13,6 +13,7 @@ class ConsultationsConfig(capabilities.CapabilityConfig):
     demo = "maillage.demo.consultations"
     sections = ((30, "maillage.consultations.selectors:territory_section"),)
     data_exporter = "maillage.consultations.selectors:contribution_export_for_person"
+    data_eraser = "maillage.consultations.services.erasure:person_erase"
     datasets = "maillage.consultations.datasets:DATASETS"
     mesh_source = "maillage.consultations.mesh:source"
     permissions = "maillage.consultations.permissions"

@@ -441,11 +441,15 @@ def territory_section(territory: Territory, ids: list[int]) -> dict | None:
 
 
 def contribution_export_for_person(person: Any) -> list[dict[str, Any]]:
-    """Return the contributions ``person`` wrote, or left their email on, for the GDPR export."""
+    """Return the contributions ``person`` wrote, or left their verified email on, for the export.
+
+    An unverified address proves nothing: whoever registered it may not be its owner.
+    """
+    mine = Q(author=person)
+    if person.verified_email:
+        mine |= Q(contact_email__iexact=person.verified_email)
     qs = (
-        Contribution.objects.filter(Q(author=person) | Q(contact_email__iexact=person.email))
-        .select_related("campaign", "site")
-        .order_by("captured_at")
+        Contribution.objects.filter(mine).select_related("campaign", "site").order_by("captured_at")
     )
     return [
         {

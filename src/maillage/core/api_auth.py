@@ -9,18 +9,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class TokenAuth(HttpBearer):
     openapi_description = (
-        "Personal API token (create one on your account page): `Authorization: Bearer mlg_…`"
+        "Personal API token (create one on your account page): `Authorization: Bearer mlg_…`. "
+        "A token expires; a read token answers 403 to any write."
     )
 
     def authenticate(self, request: Any, token: str) -> Any:
         person = authenticate(request, api_token=token)
-        if person is not None:
-            request.user = person
+        if person is None:
+            return None
+        if getattr(person, "api_token_scope", "read") != "write" and (
+            request.method not in SAFE_METHODS
+        ):
+            raise HttpError(403, _("This API token can only read: create a read-and-write one."))
+        request.user = person
         return person
 
 

@@ -74,6 +74,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="info",
         proxy_headers=bool(settings.SECURE_PROXY_SSL_HEADER),
+        # The same proxies as core.ratelimit.client_ip trusts (uvicorn's default: 127.0.0.1).
+        forwarded_allow_ips=settings.MAILLAGE_TRUSTED_PROXIES or None,
         ws_max_size=1024 * 1024,
         # Yjs frames are small and binary: compressing each one, for every connection of a
         # fan-out, costs more CPU than it saves bytes (y-websocket's own server, on the ws

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -10,6 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from maillage.analysis.spreadsheet import safe_writer
 from maillage.core.opendata import Dataset
 
 
@@ -44,7 +44,7 @@ def stream_csv(dataset: Dataset, batch: int = 500) -> Iterator[str]:
     """Yield the dataset as RFC 4180 CSV, header first, in chunks of ``batch`` rows."""
     names = [f.name for f in dataset.fields]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = safe_writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
     for count, row in enumerate(dataset.iter_rows(), start=1):
         writer.writerow([_cell(row.get(name)) for name in names])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -58,13 +59,34 @@ def hit(scope: str, key: str, rate: str | None = None) -> None:
         raise RateLimitExceeded(scope, retry_after)
 
 
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _trusted_networks())
+
+
+def _trusted_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(n, strict=False) for n in settings.MAILLAGE_TRUSTED_PROXIES]
+
+
 def client_ip(request) -> str:
-    """Return the client's address (the proxy's forwarded one only when configured)."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """Return the client's address.
+
+    ``X-Forwarded-For`` is read only when the connection comes from a trusted proxy
+    (``MAILLAGE_TRUSTED_PROXIES``), and from its end: the left entries are whatever the client
+    sent, the last ones were appended by our proxies. The first untrusted address from the
+    right is the client.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not _trusted(remote):
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for address in reversed([a for a in forwarded if a]):
+        if not _trusted(address):
+            return address
+    return remote
 
 
 def hit_person(scope: str, person: Any, rate: str | None = None) -> None:

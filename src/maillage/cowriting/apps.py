@@ -13,6 +13,7 @@ class CowritingConfig(capabilities.CapabilityConfig):
     websocket_urls = "maillage.cowriting.routing:websocket_urlpatterns"
     demo = "maillage.demo.cowriting"
     data_exporter = "maillage.cowriting.selectors:person_cowriting_data"
+    data_eraser = "maillage.cowriting.services:person_erase"
     datasets = "maillage.cowriting.datasets:DATASETS"
     mesh_source = "maillage.cowriting.mesh:source"
     permissions = "maillage.cowriting.permissions"

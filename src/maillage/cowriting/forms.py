@@ -30,7 +30,10 @@ class WorkForm(forms.ModelForm):
             "publication_rule",
             "objection_days",
         ]
-        widgets = {"vision": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "vision": forms.Textarea(attrs={"rows": 4}),
+            "objection_days": forms.NumberInput(attrs={"min": 1}),
+        }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -62,6 +63,8 @@ class SharedWork(models.Model):
     objection_days = models.PositiveSmallIntegerField(
         _("days to object"),
         default=7,
+        # With no day to object, a proposal would publish the moment it is made.
+        validators=[MinValueValidator(1, message=_("Co-authors need at least one day to object."))],
         help_text=_("With the deadline rule: how long co-authors have to object."),
     )
     archived_at = models.DateTimeField(
@@ -92,7 +95,10 @@ class SharedWork(models.Model):
                     )
                 ),
                 name="shared_work_has_one_owner",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(objection_days__gte=1), name="shared_work_objection_days_at_least_one"
+            ),
         ]
 
     def __str__(self) -> str:

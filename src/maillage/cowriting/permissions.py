@@ -51,6 +51,17 @@ def is_work_organization_admin(user: Any, work: SharedWork | None) -> bool:
 
 
 @rules.predicate
+def is_work_owner(user: Any, work: SharedWork | None) -> bool:
+    """The person who started the work, while still one of its writers."""
+    return (
+        work is not None
+        and work.created_by_id is not None
+        and work.created_by_id == getattr(user, "pk", None)
+        and is_work_writer(user, work)
+    )
+
+
+@rules.predicate
 def may_create_for_organization(user: Any, organization: Any) -> bool:
     """A member of the organization may start a work owned by it."""
     return organization is not None and is_organization_member(user, organization)
@@ -62,6 +73,9 @@ rules.add_perm("cowriting.comment_work", is_work_commenter)
 # Snowball: every writer may invite others; the owner organization's admins may too.
 rules.add_perm("cowriting.invite_to_work", is_work_writer | is_work_organization_admin)
 rules.add_perm("cowriting.change_work", is_work_writer | is_work_organization_admin)
+# Changing someone's role can make them a co-author or take their consent away: only the
+# work's stewards (its owner organization's admins, or the person who started it) may.
+rules.add_perm("cowriting.change_participant_role", is_work_owner | is_work_organization_admin)
 rules.add_perm("cowriting.name_version", is_work_writer)
 rules.add_perm("cowriting.propose_publication", is_work_writer)
 rules.add_perm("cowriting.cosign", is_work_writer)

@@ -78,6 +78,8 @@ POLL_EVERY = 5.0
 FLUSH_EVERY = 0.1
 FRAMES_PER_SECOND = 2500
 RELAY_EVERY = 0.02
+# Sync step 2 answers kept per room (for as many distinct state vectors) until the next change.
+_ANSWERS_KEPT = 16
 
 
 class Peer(Protocol):
@@ -219,7 +221,15 @@ class Room:
         # to be relayed.
         self._outgoing = _Paced(self.flush_every, self._flush)
         self._relaying = _Paced(RELAY_EVERY, self._relay_edits)
-        self.doc.observe(lambda event: self._captured.append(event.update))
+        # Bumped by every change of the replica: the key of the cached step 2 answers.
+        self.version = 0
+        self._answers: dict[bytes, bytes] = {}
+        self._answers_version = 0
+        self.doc.observe(self._changed)
+
+    def _changed(self, event: Any) -> None:
+        self._captured.append(event.update)
+        self.version += 1
 
     # Life cycle ---------------------------------------------------------------------------
 
@@ -279,6 +289,24 @@ class Room:
         check_state_vector(state_vector)
         return self.doc.get_update(state_vector)
 
+    def step2_frame(self, state_vector: bytes) -> bytes:
+        """Return the sync step 2 frame answering ``state_vector``, encoded once per version.
+
+        Every new client asks with the same (empty) state vector: encoding the whole document
+        for each of them, or for a client asking again and again, would hold the worker for
+        milliseconds per frame on a long work.
+        """
+        if self._answers_version != self.version:
+            self._answers.clear()
+            self._answers_version = self.version
+        frame = self._answers.get(state_vector)
+        if frame is None:
+            frame = encode_sync(SyncStep.STEP2, self.diff(state_vector))
+            if len(self._answers) >= _ANSWERS_KEPT:
+                self._answers.pop(next(iter(self._answers)))
+            self._answers[state_vector] = frame
+        return frame
+
     def apply(self, update: bytes) -> bytes | None:
         """Apply ``update``; return what it changed, or None (raise ValueError if malformed)."""
         if update == EMPTY_UPDATE:
@@ -291,18 +319,6 @@ class Room:
         if not changes:
             return None
         return _merged(changes)
-
-    def would_change(self, update: bytes) -> bool:
-        """Return whether ``update`` holds anything this replica lacks, without applying it."""
-        if update == EMPTY_UPDATE:
-            return False
-        check_update(update)
-        trial: Doc = Doc()
-        found: list[bytes] = []
-        trial.apply_update(self.doc.get_update())
-        trial.observe(lambda event: found.append(event.update))
-        trial.apply_update(update)
-        return bool(found)
 
     def apply_run(self, updates: list[bytes]) -> bytes | None:
         """Apply one author's consecutive updates; return what they changed, or None.

@@ -303,26 +303,53 @@ def _refuse_if_archived(work: SharedWork) -> None:
 def participant_invite(
     *, work: SharedWork, actor: Any, person: Any, role: str, objective: str = ""
 ) -> Participant:
-    """Invite ``person`` with ``role``; a writer invites (snowball), the inviter is recorded."""
+    """Invite ``person`` with ``role``, or change the role of someone already in the work.
+
+    Any writer invites newcomers (snowball) and the inviter is recorded; only the work's
+    stewards change an existing participant's role (anyone may step down themselves), and no
+    one becomes or stops being a writer while a version is proposed: the co-authors whose
+    consent the proposal needs stay those it was made to.
+    """
     require(actor, "cowriting.invite_to_work", work)
     if role not in Participant.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     if not person.is_active:
         raise ValidationError(_("This account is closed."))
-    participant, created = Participant.objects.get_or_create(
-        work=work,
-        person=person,
-        defaults={"role": role, "objective": objective.strip(), "invited_by": actor},
-    )
-    if not created and participant.role != role:
+    if person.email_verified_at is None:
+        # An unverified address may be a squatter's: nobody is let in through it.
+        raise ValidationError(_("This account's address is not verified yet."))
+    # Locked: two concurrent invitations of one person, or a role change racing a proposal,
+    # see each other's result.
+    SharedWork.objects.select_for_update().filter(pk=work.pk).first()
+    participant = Participant.objects.filter(work=work, person=person).first()
+    created = participant is None
+    current = None if participant is None else participant.role
+    if current == role:
+        return participant  # type: ignore[return-value]
+    if current is not None:
+        stepping_down = person.pk == actor.pk and _rank(role) < _rank(current)
+        if not stepping_down:
+            require(actor, "cowriting.change_participant_role", work)
+    if Participant.Role.WRITER in (current, role) and _proposal_open(work):
+        raise ValidationError(
+            _(
+                "The co-authors cannot change while a version is proposed for publication: "
+                "withdraw the proposal first, or wait until it is settled."
+            )
+        )
+    if participant is None:
+        participant = Participant.objects.create(
+            work=work, person=person, role=role, objective=objective.strip(), invited_by=actor
+        )
+    else:
         participant.role = role
         participant.save(update_fields=["role"])
     work.__dict__.pop("_role_cache", None)
     audit_record(
         actor=actor,
-        action="cowriting.participant.invite",
+        action="cowriting.participant.invite" if created else "cowriting.participant.role",
         target=work,
-        data={"person": person.pk, "role": role},
+        data={"person": person.pk, "role": role, "previous": current},
     )
     if created:
         _notify(
@@ -336,6 +363,19 @@ def participant_invite(
             [person.email],
         )
     return participant
+
+
+_RANKS = {Participant.Role.READER: 0, Participant.Role.COMMENTER: 1, Participant.Role.WRITER: 2}
+
+
+def _rank(role: str) -> int:
+    return _RANKS[Participant.Role(role)]
+
+
+def _proposal_open(work: SharedWork) -> bool:
+    return PublicationProposal.objects.filter(
+        work=work, status=PublicationProposal.Status.OPEN
+    ).exists()
 
 
 def participant_set_objective(
@@ -559,3 +599,22 @@ def proposal_settle(
     )
     audit_record(actor=None, action="cowriting.publish", target=publication)
     return publication
+
+
+def person_erase(person: Any) -> None:
+    """Take their name out of published versions (shares and signatories); the text stays.
+
+    Live pages name co-authors from their accounts, already shown as "deleted participant";
+    a publication froze the names at the time, so they are blanked here (shown the same way).
+    """
+    for publication in PublishedVersion.objects.all().only("pk", "shares", "signatories"):
+        changed = False
+        for row in [*publication.shares, *publication.signatories]:
+            if row.get("person_id") == person.pk and row.get("name"):
+                row["name"] = ""
+                changed = True
+        if changed:
+            # The one change a publication accepts: its text and figures stay as published.
+            PublishedVersion.objects.filter(pk=publication.pk).update(
+                shares=publication.shares, signatories=publication.signatories
+            )

@@ -170,20 +170,38 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         hit_person("write", request.user)
+        # Only a verified address is bound to its owner; the answer never says whether an
+        # account uses the address (the work's writers need not learn who has one).
         person = Person.objects.filter(
-            email__iexact=form.cleaned_data["email"], is_active=True
+            email__iexact=form.cleaned_data["email"],
+            is_active=True,
+            email_verified_at__isnull=False,
         ).first()
-        if person is None:
-            messages.error(request, _("No active account uses this email address."))
-        else:
+        invited = person is None
+        if person is not None:
             try:
                 services.participant_invite(
                     work=work, actor=request.user, person=person, role=form.cleaned_data["role"]
                 )
+                invited = True
             except ValidationError as error:
                 messages.error(request, _error_text(error))
-            else:
-                messages.success(request, _("The person is invited."))
+            except PermissionDenied:
+                messages.error(
+                    request,
+                    _(
+                        "Only the person who started this work and its organization's "
+                        "administrators change a participant's role."
+                    ),
+                )
+        if invited:
+            messages.success(
+                request,
+                _(
+                    "If this address belongs to a Maillage account, its owner is invited "
+                    "and notified by email."
+                ),
+            )
     else:
         messages.error(request, _("Give a valid email address and a role."))
     return redirect(work)

@@ -10,16 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import selectors
+from maillage.decisions.models import CircleMember
 from maillage.decisions.permissions import person_is_member
-from maillage.decisions.services import polls, rounds
+from maillage.decisions.services import circles, polls, rounds
 from maillage.decisions.services.common import ProcessConflict
+from maillage.organizations.models import Organization
+from maillage.people.models import Person
 from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
 
@@ -170,6 +175,192 @@ class PollResultsOut(Schema):
 def circle_list(request: HttpRequest):
     """Return the circles the caller may read."""
     return selectors.circle_list(request.user)
+
+
+class CircleIn(Schema):
+    name: str
+    kind: str
+    territory: str | None = None
+    organization: str | None = None
+    purpose: str = ""
+    is_public: bool = True
+
+
+class CircleUpdateIn(Schema):
+    name: str | None = None
+    purpose: str | None = None
+    is_public: bool | None = None
+
+
+class DelegationIn(Schema):
+    organization: str
+    rule: str
+    delegates: list[str] = []
+    head: str | None = None
+
+
+class DelegationOut(Schema):
+    id: int
+    organization: str
+    rule: str
+    head: str | None
+    delegates: int
+
+
+class MemberIn(Schema):
+    email: str
+    delegation: int | None = None
+
+
+class MemberOut(Schema):
+    id: int
+    circle: str
+    name: str
+    delegation: int | None
+    since: dt.date
+    until: dt.date | None
+
+
+def _people(emails: list[str]) -> list[Any]:
+    """Return the active accounts of ``emails``; 422 naming the unknown addresses."""
+    wanted = [e.strip().lower() for e in emails if e.strip()]
+    found = {
+        p.email.lower(): p
+        for p in Person.objects.filter(email__in=wanted, is_active=True, deleted_at__isnull=True)
+    }
+    unknown = [e for e in wanted if e not in found]
+    if unknown:
+        raise ValidationError(
+            {"delegates": _("No active account uses: %(emails)s.") % {"emails": ", ".join(unknown)}}
+        )
+    return [found[e] for e in dict.fromkeys(wanted)]
+
+
+def _managed(request: HttpRequest, slug: str) -> Any:
+    circle = selectors.circle_get_visible(slug, request.user)
+    if not request.user.has_perm("decisions.manage_circle", circle):
+        raise PermissionDenied("decisions.manage_circle")
+    return circle
+
+
+def _member_out(membership: Any) -> dict[str, Any]:
+    return {
+        "id": membership.pk,
+        "circle": membership.circle.slug,
+        "name": membership.person.public_name,
+        "delegation": membership.delegation_id,
+        "since": membership.since,
+        "until": membership.until,
+    }
+
+
+@router.post("/circles", response={201: CircleOut}, auth=AUTHENTICATED)
+def circle_create(request: HttpRequest, payload: CircleIn):
+    """Create a circle or a steering committee on a territory or for an organization you administer."""
+    hit_person("write", request.user)
+    territory = organization = None
+    if payload.territory:
+        territory = Territory.objects.filter(slug=payload.territory).first()
+        if territory is None:
+            raise ValidationError({"territory": _("No territory has this slug.")})
+    if payload.organization:
+        organization = Organization.objects.filter(slug=payload.organization).first()
+        if organization is None:
+            raise ValidationError({"organization": _("No organization has this slug.")})
+    circle = circles.circle_create(
+        actor=request.user,
+        name=payload.name,
+        kind=payload.kind,
+        territory=territory,
+        organization=organization,
+        purpose=payload.purpose,
+        is_public=payload.is_public,
+    )
+    return 201, circle
+
+
+@router.patch("/circles/{slug}", response=CircleOut, auth=AUTHENTICATED)
+def circle_update(request: HttpRequest, slug: str, payload: CircleUpdateIn):
+    """Rename a circle, change its purpose or its visibility (its stewards)."""
+    hit_person("write", request.user)
+    circle = _managed(request, slug)
+    return circles.circle_update(
+        circle=circle,
+        actor=request.user,
+        name=circle.name if payload.name is None else payload.name,
+        purpose=circle.purpose if payload.purpose is None else payload.purpose,
+        is_public=circle.is_public if payload.is_public is None else payload.is_public,
+    )
+
+
+@router.post("/circles/{slug}/archive", response=CircleOut, auth=AUTHENTICATED)
+def circle_archive(request: HttpRequest, slug: str):
+    """Archive a circle: its decisions stay readable, it takes no new proposal."""
+    hit_person("write", request.user)
+    return circles.circle_archive(circle=_managed(request, slug), actor=request.user)
+
+
+@router.post("/circles/{slug}/delegations", response={201: DelegationOut}, auth=AUTHENTICATED)
+def delegation_add(request: HttpRequest, slug: str, payload: DelegationIn):
+    """Add an institution to a steering committee with its rule and its delegates (emails)."""
+    hit_person("write", request.user)
+    circle = _managed(request, slug)
+    organization = Organization.objects.filter(slug=payload.organization).first()
+    if organization is None:
+        raise ValidationError({"organization": _("No organization has this slug.")})
+    delegates = _people(payload.delegates)
+    head = None
+    if payload.head:
+        head = next((p for p in delegates if p.email.lower() == payload.head.lower()), None)
+        if head is None:
+            raise ValidationError(
+                {"head": _("The head of the delegation must be one of its delegates.")}
+            )
+    delegation = circles.delegation_add(
+        circle=circle,
+        actor=request.user,
+        organization=organization,
+        rule=payload.rule,
+        head=head,
+        delegates=delegates,
+    )
+    return 201, {
+        "id": delegation.pk,
+        "organization": organization.slug,
+        "rule": delegation.rule,
+        "head": head.public_name if head else None,
+        "delegates": len(delegates),
+    }
+
+
+@router.post("/circles/{slug}/members", response={201: MemberOut}, auth=AUTHENTICATED)
+def member_add(request: HttpRequest, slug: str, payload: MemberIn):
+    """Make the person with this email a member (in a delegation of a committee, optionally)."""
+    hit_person("write", request.user)
+    circle = _managed(request, slug)
+    person = _people([payload.email])[0]
+    delegation = None
+    if payload.delegation is not None:
+        delegation = circle.delegations.filter(pk=payload.delegation).first()
+        if delegation is None:
+            raise ValidationError({"delegation": _("This delegation belongs to another circle.")})
+    membership = circles.circle_member_add(
+        circle=circle, actor=request.user, person=person, delegation=delegation
+    )
+    return 201, _member_out(membership)
+
+
+@router.post("/members/{membership_id}/end", response=MemberOut, auth=AUTHENTICATED)
+def member_end(request: HttpRequest, membership_id: int):
+    """End a membership (a steward, or the member leaving); the history is kept."""
+    hit_person("write", request.user)
+    membership = (
+        CircleMember.objects.select_related("circle", "person").filter(pk=membership_id).first()
+    )
+    if membership is None or not request.user.has_perm("decisions.view_circle", membership.circle):
+        raise Http404("no such membership")
+    membership = circles.circle_member_end(membership=membership, actor=request.user)
+    return _member_out(membership)
 
 
 @router.get("/register", response=list[RegisterEntryOut])

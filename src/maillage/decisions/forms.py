@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maillage.decisions.models import Answer, Delegation, Poll, Round
+from maillage.decisions.models import Answer, Circle, Delegation, Poll, Round
+from maillage.organizations.models import Organization
 
 
 class ProposeForm(forms.Form):
@@ -61,7 +62,13 @@ class AmendForm(forms.Form):
 
 
 class RoundOpenForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Round"), choices=Round.Kind.choices)
+    """Open the round the process allows now: its kind is not a choice but the next step.
+
+    A posted kind that does not match (e.g. a consent round asked from a draft) reaches the
+    service, which answers with the stage and the possible steps in words.
+    """
+
+    kind = forms.ChoiceField(choices=Round.Kind.choices, widget=forms.HiddenInput)
     mode = forms.ChoiceField(
         label=_("How"), choices=Round.Mode.choices, widget=forms.RadioSelect, initial="live"
     )
@@ -70,6 +77,10 @@ class RoundOpenForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+    def __init__(self, *args: Any, kind: str | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = kind
 
 
 class AnswerForm(forms.Form):
@@ -117,6 +128,10 @@ class NoteForm(forms.Form):
             self.order_fields(["member", "text"])
 
 
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class MeetingForm(forms.Form):
     meeting = forms.CharField(label=_("Meeting"), max_length=200)
     held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -150,3 +165,131 @@ class NominationForm(forms.Form):
     def __init__(self, *args: Any, members: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["nominee"].choices = [(m.person_id, m.person.public_name) for m in members]
+
+
+def _emails(text: str) -> list[str]:
+    return [line.strip().lower() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+class PeopleByEmailMixin:
+    """Turn email addresses into active accounts; unknown addresses are a field error."""
+
+    def people(self, field: str, text: str) -> list[Any]:
+        from maillage.people.models import Person
+
+        emails = _emails(text)
+        found = {
+            p.email.lower(): p
+            for p in Person.objects.filter(
+                email__in=emails, is_active=True, deleted_at__isnull=True
+            )
+        }
+        unknown = [e for e in emails if e not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No active account uses: %(emails)s. Ask them to create their account first.")
+                % {"emails": ", ".join(unknown)}
+            )
+        return [found[e] for e in dict.fromkeys(emails)]
+
+
+class CircleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Circle.Kind.choices)
+    owner = forms.ChoiceField(
+        label=_("Belongs to"),
+        help_text=_("A territory you administer, or an organization you administer."),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_public = forms.BooleanField(
+        label=_("Public: anyone can read its decisions"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, territories: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.places = {f"territory-{t.pk}": t for t in territories}
+        self.organizations = {f"organization-{o.pk}": o for o in organizations}
+        choices: list[Any] = []
+        if self.places:
+            choices.append((_("Territories"), [(k, t.name) for k, t in self.places.items()]))
+        if self.organizations:
+            choices.append(
+                (_("Organizations"), [(k, o.name) for k, o in self.organizations.items()])
+            )
+        self.fields["owner"].choices = choices
+
+    def owner_kwargs(self) -> dict[str, Any]:
+        key = self.cleaned_data["owner"]
+        if key in self.places:
+            return {"territory": self.places[key]}
+        return {"organization": self.organizations[key]}
+
+
+class CircleEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    purpose = forms.CharField(
+        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_public = forms.BooleanField(label=_("Public: anyone can read its decisions"), required=False)
+
+
+class DelegationForm(PeopleByEmailMixin, forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Organization.objects.order_by("name")
+    )
+    rule = forms.ChoiceField(
+        label=_("How it consents"),
+        choices=Delegation.Rule.choices,
+        widget=forms.RadioSelect,
+        initial=Delegation.Rule.UNANIMITY,
+    )
+    delegates = forms.CharField(
+        label=_("Its delegates' email addresses, one per line"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Each delegate needs an account on the platform."),
+    )
+    head = forms.EmailField(
+        label=_("Email of the head of delegation"),
+        required=False,
+        help_text=_("Only when the delegation decides by its head's voice; one of its delegates."),
+    )
+
+    def clean_delegates(self) -> list[Any]:
+        return self.people("delegates", self.cleaned_data["delegates"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        head = (cleaned.get("head") or "").lower()
+        delegates = cleaned.get("delegates") or []
+        cleaned["head_person"] = None
+        if head:
+            match = [p for p in delegates if p.email.lower() == head]
+            if not match:
+                self.add_error(
+                    "head", _("The head of the delegation must be one of its delegates.")
+                )
+            else:
+                cleaned["head_person"] = match[0]
+        return cleaned
+
+
+class MemberAddForm(PeopleByEmailMixin, forms.Form):
+    email = forms.EmailField(label=_("Email address of the new member"))
+    delegation = forms.ModelChoiceField(
+        label=_("In the delegation of"),
+        queryset=Delegation.objects.none(),
+        required=False,
+        help_text=_("Empty: a member without a delegation (e.g. a facilitator), with no voice."),
+    )
+
+    def __init__(self, *args: Any, circle: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if circle.is_committee:
+            self.fields["delegation"].queryset = circle.delegations.select_related("organization")
+        else:
+            del self.fields["delegation"]
+
+    def clean_email(self) -> Any:
+        return self.people("email", self.cleaned_data["email"])[0]

@@ -63,6 +63,8 @@ class Circle(models.Model):
         _("public"), default=True, help_text=_("Anyone can read a public circle's decisions.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # An archived circle keeps its register readable and takes no new proposal.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

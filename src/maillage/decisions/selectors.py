@@ -44,6 +44,9 @@ from maillage.decisions.models import (
     RoundNote,
     Unavailability,
 )
+from maillage.organizations.models import Membership, Organization
+from maillage.people.models import TerritoryRole
+from maillage.people.selectors import territories_where
 
 # ---------------------------------------------------------------- visibility
 
@@ -161,6 +164,33 @@ def circle_active_members(circle: Circle) -> list[CircleMember]:
     )
 
 
+def can_act(person: Any) -> bool:
+    """Return whether ``person`` can sign in and act: an active account that logs in.
+
+    The rotation only asks such people; a member without an account (an inhabitant recorded
+    by a facilitator, an erased account) could never open the round.
+    """
+    return bool(person.is_active and person.deleted_at is None and person.has_usable_password())
+
+
+def circle_voices(circle: Circle) -> list[CircleMember]:
+    """Return the memberships whose holders answer consent rounds: delegates in a committee."""
+    members = circle_active_members(circle)
+    if circle.is_committee:
+        return [m for m in members if m.delegation_id is not None]
+    return members
+
+
+def has_voice(user: Any, circle: Circle) -> bool:
+    """Return whether ``user`` answers the circle's consent rounds."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    members = circle.memberships.filter(active_q(), person=user)
+    if circle.is_committee:
+        members = members.filter(delegation__isnull=False)
+    return members.exists()
+
+
 def circle_delegations(circle: Circle) -> list[Delegation]:
     """Return the delegations with their active delegates (two queries)."""
     delegates = CircleMember.objects.filter(active_q()).select_related("person").order_by("id")
@@ -171,12 +201,34 @@ def circle_delegations(circle: Circle) -> list[Delegation]:
     )
 
 
+def places_stewarded_by(user: Any) -> tuple[list[Any], list[Any]]:
+    """Return the territories and organizations where ``user`` may create a circle.
+
+    Territory admins create on their territories and the places below them; organization
+    admins for their organizations; platform admins anywhere.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return [], []
+    places = list(territories_where(user, (TerritoryRole.Role.ADMIN,)))
+    if user.is_superuser:
+        return places, list(Organization.objects.order_by("name"))
+    administered = Membership.objects.filter(
+        active_q(), organization=OuterRef("pk"), person=user, role=Membership.Role.ADMIN
+    )
+    organizations = Organization.objects.filter(Exists(administered)).order_by("name")
+    return places, list(organizations)
+
+
 def person_circles(person: Any) -> QuerySet[Circle]:
     """Return the circles ``person`` is an active member of."""
     return Circle.objects.filter(_member_q(person)).order_by("name")
 
 
 # ---------------------------------------------------------------- consent outcome
+
+
+# A delegation still waiting on its rule when its consent round closed.
+NO_ANSWER = "no_answer"
 
 
 @dataclass(frozen=True)
@@ -227,7 +279,9 @@ def consent_outcome(round_: Round, answers: list[Answer] | None = None) -> Round
     members = circle_active_members(circle)
     if circle.is_committee:
         delegations = circle_delegations(circle)
-        return _committee_outcome(decision, delegations, answers)
+        return _committee_outcome(
+            decision, delegations, answers, closed=round_.state == Round.State.CLOSED
+        )
     member_ids = [str(m.person_id) for m in members]
     plain = [
         _plain_answer(answer) for answer in answers if str(answer.member_id) in set(member_ids)
@@ -251,8 +305,22 @@ def _plain_answer(answer: Answer) -> consent_rules.Answer:
     )
 
 
+def _shown_status(status: str, objections: int, *, closed: bool) -> str:
+    """Return the status a delegation's row shows.
+
+    A delegation one of whose delegates objects is shown objecting while its rule is still
+    waiting (the objection stands for the whole committee); once the round is closed nobody
+    is waiting any more: the rows still pending did not answer in time.
+    """
+    if status != consent_rules.DelegationStatus.PENDING.value:
+        return status
+    if objections:
+        return consent_rules.DelegationStatus.OBJECTS.value
+    return NO_ANSWER if closed else status
+
+
 def _committee_outcome(
-    decision: Decision, delegations: list[Delegation], answers: list[Answer]
+    decision: Decision, delegations: list[Delegation], answers: list[Answer], *, closed: bool
 ) -> RoundOutcome:
     scope_ids = {d.pk for d in decision.scope.all()}
     concerned_ids = scope_ids or {d.pk for d in delegations}
@@ -286,7 +354,7 @@ def _committee_outcome(
             delegation_id=int(result.delegation),
             name=by_id[int(result.delegation)].organization.name,
             rule=result.rule.value,
-            status=result.status.value,
+            status=_shown_status(result.status.value, len(result.objections), closed=closed),
             concerned=int(result.delegation) in concerned_ids,
             consents=result.consents,
             stand_asides=result.stand_asides,
@@ -300,7 +368,7 @@ def _committee_outcome(
             delegation_id=d.pk,
             name=d.organization.name,
             rule=d.rule,
-            status=consent_rules.DelegationStatus.PENDING.value,
+            status=_shown_status(consent_rules.DelegationStatus.PENDING.value, 0, closed=closed),
             concerned=d.pk in concerned_ids,
             consents=0,
             stand_asides=0,
@@ -427,7 +495,7 @@ def rotation_inputs(
 
     ``exclude`` adds persons to leave out, e.g. those who passed their turn for this meeting.
     """
-    members = [str(m.person_id) for m in circle_active_members(circle)]
+    members = [str(m.person_id) for m in circle_active_members(circle) if can_act(m.person)]
     turns = FacilitationTurn.objects.filter(circle=circle, held_on__lte=on).order_by(
         "held_on", "id"
     )

@@ -26,20 +26,36 @@ from django.views.decorators.http import require_POST
 from maillage.core.forms import add_service_errors
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import charts, forms, selectors
-from maillage.decisions.models import Answer, FacilitationTurn, Poll, Round
+from maillage.decisions.models import (
+    Answer,
+    CircleMember,
+    Decision,
+    FacilitationTurn,
+    Poll,
+    Round,
+    RoundNote,
+)
 from maillage.decisions.permissions import can, person_is_member
-from maillage.decisions.services import elections, polls, proposals, rotation, rounds
-from maillage.decisions.services.common import ProcessConflict
+from maillage.decisions.services import circles, elections, polls, proposals, rotation, rounds
+from maillage.decisions.services.common import ProcessConflict, next_round_kind, step_label
 from maillage.people.models import Person
 from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
 
 
 def _conflict(request: HttpRequest, error: ProcessConflict) -> HttpResponse:
+    details = error.details
+    state = details.get("state")
     return render(
         request,
         "decisions/conflict.html",
-        {"message": error.message, "details": error.details},
+        {
+            "message": error.message,
+            "stage": Decision.State(state).label if state in Decision.State.values else "",
+            "round": details.get("round"),
+            "round_open": details.get("round_state") == Round.State.OPEN,
+            "next_steps": [step_label(target) for target in details.get("allowed", ())],
+        },
         status=409,
     )
 
@@ -75,7 +91,166 @@ def action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 def circle_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.circle_list(request.user), 30).get_page(request.GET.get("page"))
     mine = selectors.person_circles(request.user) if request.user.is_authenticated else []
-    return render(request, "decisions/circle_list.html", {"page": page, "mine": mine})
+    territories, organizations = selectors.places_stewarded_by(request.user)
+    return render(
+        request,
+        "decisions/circle_list.html",
+        {"page": page, "mine": mine, "can_create": bool(territories or organizations)},
+    )
+
+
+@login_required
+def circle_create(request: HttpRequest) -> HttpResponse:
+    territories, organizations = selectors.places_stewarded_by(request.user)
+    if not territories and not organizations:
+        raise PermissionDenied
+    form = forms.CircleForm(
+        request.POST or None,
+        territories=territories,
+        organizations=organizations,
+        initial={"kind": request.GET.get("type", "steering_committee")},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            hit_person("write", request.user)
+            try:
+                circle = circles.circle_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                    purpose=form.cleaned_data["purpose"],
+                    is_public=form.cleaned_data["is_public"],
+                    **form.owner_kwargs(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The circle is created. Now add its members.")
+                    if not circle.is_committee
+                    else _("The steering committee is created. Now add its delegations."),
+                )
+                return redirect(circle)
+    return render(request, "decisions/circle_form.html", {"form": form}, status=status)
+
+
+def _managed_circle(request: HttpRequest, slug: str) -> Any:
+    circle = selectors.circle_get_visible(slug, request.user)
+    if not request.user.has_perm("decisions.manage_circle", circle):
+        raise PermissionDenied
+    return circle
+
+
+@login_required
+def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    circle = _managed_circle(request, slug)
+    form = forms.CircleEditForm(
+        request.POST or None,
+        initial={"name": circle.name, "purpose": circle.purpose, "is_public": circle.is_public},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            hit_person("write", request.user)
+            try:
+                circles.circle_update(circle=circle, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The circle is updated."))
+                return redirect(circle)
+    return render(
+        request, "decisions/circle_form.html", {"form": form, "circle": circle}, status=status
+    )
+
+
+@action
+def circle_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    circle = _managed_circle(request, slug)
+    circles.circle_archive(circle=circle, actor=request.user)
+    messages.success(request, _("The circle is archived; its decisions stay readable."))
+    return redirect(circle)
+
+
+@login_required
+def delegation_add(request: HttpRequest, slug: str) -> HttpResponse:
+    circle = _managed_circle(request, slug)
+    form = forms.DelegationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            hit_person("write", request.user)
+            try:
+                circles.delegation_add(
+                    circle=circle,
+                    actor=request.user,
+                    organization=form.cleaned_data["organization"],
+                    rule=form.cleaned_data["rule"],
+                    head=form.cleaned_data["head_person"],
+                    delegates=form.cleaned_data["delegates"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The delegation of %(name)s sits on the committee.")
+                    % {"name": form.cleaned_data["organization"].name},
+                )
+                return redirect(circle)
+    return render(
+        request, "decisions/delegation_form.html", {"form": form, "circle": circle}, status=status
+    )
+
+
+@login_required
+def member_add(request: HttpRequest, slug: str) -> HttpResponse:
+    circle = _managed_circle(request, slug)
+    form = forms.MemberAddForm(request.POST or None, circle=circle)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            hit_person("write", request.user)
+            try:
+                membership = circles.circle_member_add(
+                    circle=circle,
+                    actor=request.user,
+                    person=form.cleaned_data["email"],
+                    delegation=form.cleaned_data.get("delegation"),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is a member of the circle.")
+                    % {"name": membership.person.public_name},
+                )
+                return redirect(circle)
+    return render(
+        request, "decisions/member_form.html", {"form": form, "circle": circle}, status=status
+    )
+
+
+@action
+def member_end(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(CircleMember.objects.select_related("circle", "person"), pk=pk)
+    circle = selectors.circle_get_visible(membership.circle.slug, request.user)
+    circles.circle_member_end(membership=membership, actor=request.user)
+    if membership.person_id == request.user.pk:
+        messages.success(request, _("You have left the circle."))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is no longer a member.") % {"name": membership.person.public_name},
+        )
+    return redirect(circle)
 
 
 def circle_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -171,6 +346,21 @@ def turn_pass(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("decisions:rotation", turn.circle.slug)
 
 
+@action
+def turn_take_over(request: HttpRequest, pk: int) -> HttpResponse:
+    turn = get_object_or_404(FacilitationTurn.objects.select_related("circle", "decision"), pk=pk)
+    selectors.circle_get_visible(turn.circle.slug, request.user)
+    successor = rotation.facilitation_take_over(turn=turn, actor=request.user)
+    messages.success(
+        request,
+        _("You take the turn as %(role)s in place of the person absent.")
+        % {"role": successor.get_role_display().lower()},
+    )
+    if turn.decision_id:
+        return redirect(turn.decision)
+    return redirect("decisions:rotation", turn.circle.slug)
+
+
 # ---------------------------------------------------------------- decisions
 
 
@@ -224,17 +414,32 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         a for r in decision_rounds for a in r.answers.all() if a.kind == Answer.Kind.OBJECTION
     ]
     is_facilitator = can(user, "decisions.facilitate", decision)
-    members = selectors.circle_active_members(circle) if is_facilitator else None
+    next_kind = next_round_kind(decision)
+    members = selectors.circle_voices(circle) if is_facilitator else None
+    is_voice = selectors.has_voice(user, circle)
     my_answer = None
     if open_round and is_member and open_round.kind == Round.Kind.CONSENT:
         my_answer = next((a for a in open_round.answers.all() if a.member_id == user.pk), None)
     my_turns = decision.turns.filter(person=user, kind="served") if user.is_authenticated else []
+    # A member present may take the turn of the facilitator or secretary who is absent.
+    others_turns = (
+        [
+            t
+            for t in decision.turns.filter(kind="served")
+            .exclude(person=user)
+            .select_related("person")
+            if getattr(decision, f"{t.role}_id") == t.person_id
+        ]
+        if is_member and selectors.can_act(user)
+        else []
+    )
     context = {
         "decision": decision,
         "circle": circle,
         "is_member": is_member,
         "is_facilitator": is_facilitator,
         "can_amend": can(user, "decisions.amend", decision),
+        "reply_form": forms.ReplyForm() if can(user, "decisions.amend", decision) else None,
         "can_assign": can(user, "decisions.assign_roles", circle),
         "states": _process_steps(decision),
         "versions": versions,
@@ -247,7 +452,12 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             decision.facilitator, viewer_is_member=is_member
         ),
         "secretary_name": selectors.visible_name(decision.secretary, viewer_is_member=is_member),
-        "open_form": forms.RoundOpenForm() if is_facilitator and not open_round else None,
+        "open_form": (
+            forms.RoundOpenForm(kind=next_kind)
+            if is_facilitator and next_kind and not open_round
+            else None
+        ),
+        "open_label": step_label(next_kind) if next_kind else "",
         "answer_form": (
             forms.AnswerForm(
                 initial={
@@ -261,8 +471,18 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if open_round
             and open_round.kind == Round.Kind.CONSENT
-            and ((is_member and open_round.mode == "async") or is_facilitator)
+            and (
+                (is_voice and open_round.mode == "async")
+                or (is_facilitator and open_round.mode == "live")
+            )
             else None
+        ),
+        "without_voice": bool(
+            open_round
+            and open_round.kind == Round.Kind.CONSENT
+            and open_round.mode == "async"
+            and is_member
+            and not is_voice
         ),
         "note_form": (
             forms.NoteForm(members=members if open_round.mode == "live" else None)
@@ -273,6 +493,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "my_answer": my_answer,
         "my_turns": my_turns,
+        "others_turns": others_turns,
         "final": decision.state in ("adopted", "withdrawn"),
     }
     return render(request, "decisions/decision_detail.html", context)
@@ -353,7 +574,7 @@ def decision_assign_roles(request: HttpRequest, pk: int) -> HttpResponse:
 @action
 def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get_visible(pk, request.user)
-    form = forms.RoundOpenForm(request.POST)
+    form = forms.RoundOpenForm(request.POST, kind=next_round_kind(decision))
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     round_ = rounds.round_open(decision=decision, actor=request.user, **form.cleaned_data)
@@ -380,7 +601,7 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not person_is_member(request.user, round_.decision.circle):
         raise PermissionDenied
     live = round_.mode == Round.Mode.LIVE and can(request.user, "decisions.facilitate", round_)
-    members = selectors.circle_active_members(round_.decision.circle) if live else None
+    members = selectors.circle_voices(round_.decision.circle) if live else None
     form = forms.AnswerForm(request.POST or None, members=members)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -425,6 +646,18 @@ def round_note(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("Recorded."))
     return redirect(round_.get_absolute_url())
+
+
+@action
+def note_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(RoundNote.objects.select_related("round__decision__circle"), pk=pk)
+    selectors.round_get_visible(note.round_id, request.user)
+    form = forms.ReplyForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Write the reply."))
+    rounds.note_reply(note=note, actor=request.user, reply=form.cleaned_data["reply"])
+    messages.success(request, _("Your reply is recorded."))
+    return redirect(note.round.get_absolute_url())
 
 
 # ---------------------------------------------------------------- polls

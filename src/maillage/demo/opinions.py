@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from maillage.analysis.opinions.duplicates import statement_key
 from maillage.demo import DemoContext, demo_step
 from maillage.opinions.models import Conversation, Participant, Statement, Vote, VoteEvent
 from maillage.opinions.services import analysis_compute
@@ -93,7 +94,13 @@ def build_conversation(ctx: DemoContext) -> None:
         facilitator=facilitator,
     )
     statements = Statement.objects.bulk_create(
-        Statement(conversation=conversation, text=text, is_seed=True, moderation=1)
+        Statement(
+            conversation=conversation,
+            text=text,
+            text_key=statement_key(text),
+            is_seed=True,
+            moderation=1,
+        )
         for text, _ in STATEMENTS
     )
     Statement.objects.bulk_create(
@@ -101,11 +108,15 @@ def build_conversation(ctx: DemoContext) -> None:
             Statement(
                 conversation=conversation,
                 text="Pourquoi ce débat n'a-t-il pas eu lieu plus tôt ?",
+                text_key=statement_key("Pourquoi ce débat n'a-t-il pas eu lieu plus tôt ?"),
                 is_meta=True,
                 moderation=1,
             ),
             Statement(
-                conversation=conversation, text="Les élus sont tous des incapables !", moderation=-1
+                conversation=conversation,
+                text="Les élus sont tous des incapables !",
+                text_key=statement_key("Les élus sont tous des incapables !"),
+                moderation=-1,
             ),
         ]
     )

@@ -221,7 +221,7 @@ def route_export(request: HttpRequest, slug: str):
 def route_import(request: HttpRequest, slug: str, gpx: File[UploadedFile]):
     journey = _visible(request, slug)
     hit_person("write", request.user)
-    result = services.journey_import_gpx(journey=journey, actor=request.user, data=gpx.read())
+    result = services.journey_import_gpx(journey=journey, actor=request.user, data=gpx)
     return result.__dict__
 
 

@@ -15,6 +15,7 @@ class JourneysConfig(capabilities.CapabilityConfig):
     demo = "maillage.demo.journeys"
     sections = ((70, "maillage.journeys.selectors:territory_section"),)
     data_exporter = "maillage.journeys.selectors:journeys_export_for_person"
+    data_eraser = "maillage.journeys.services.erasure:person_erase"
     datasets = "maillage.journeys.datasets:DATASETS"
     mesh_source = "maillage.journeys.mesh:source"
     permissions = "maillage.journeys.permissions"

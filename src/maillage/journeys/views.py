@@ -109,7 +109,7 @@ def gpx_import(request: HttpRequest, slug: str) -> HttpResponse:
         hit_person("write", request.user)
         try:
             result = services.journey_import_gpx(
-                journey=journey, actor=request.user, data=form.cleaned_data["gpx"].read()
+                journey=journey, actor=request.user, data=form.cleaned_data["gpx"]
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -13,5 +13,6 @@ class MeshConfig(capabilities.CapabilityConfig):
     demo = "maillage.demo.mesh"
     sections = ((90, "maillage.mesh.selectors:territory_section"),)
     data_exporter = "maillage.mesh.selectors:consent_export_for_person"
+    data_eraser = "maillage.mesh.services:person_erase"
     datasets = "maillage.mesh.datasets:DATASETS"
     permissions = "maillage.mesh.permissions"

@@ -18,3 +18,8 @@ def consent_set(*, actor: Any, person: Any, visible: bool) -> MeshConsent:
     consent, _ = MeshConsent.objects.update_or_create(person=person, defaults={"visible": visible})
     audit_record(actor=actor, action="mesh.consent", target=consent, data={"visible": visible})
     return consent
+
+
+def person_erase(person: Any) -> None:
+    """Delete their choice to appear in the cooperation mesh."""
+    MeshConsent.objects.filter(person=person).delete()

@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.core.opendata import Dataset, Field
 from maillage.opinions.models import Statement, VoteEvent
+from maillage.opinions.selectors import public_statement_q
 
 
 def _comments() -> Iterator[dict[str, Any]]:
     qs = (
-        Statement.objects.order_by("id")
+        Statement.objects.filter(public_statement_q())
+        .order_by("id")
         .annotate(
             agrees=Count("votes", filter=Q(votes__value=1)),
             disagrees=Count("votes", filter=Q(votes__value=-1)),

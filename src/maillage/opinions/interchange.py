@@ -17,6 +17,8 @@ from typing import Any
 from django.db import transaction
 
 from maillage.analysis.opinions import read_opendata
+from maillage.analysis.opinions.duplicates import statement_key
+from maillage.analysis.spreadsheet import safe_writer
 from maillage.opinions.models import Conversation, Participant, Statement, Vote, VoteEvent
 
 COMMENT_HEADER = [
@@ -91,6 +93,7 @@ def conversation_import(
             conversation=conversation,
             external_id=int(row["comment-id"]),
             text=row.get("comment-body", ""),
+            text_key=statement_key(row.get("comment-body", "")),
             author=participant_of.get(int(row["author-id"]))
             if row.get("author-id", "").strip()
             else None,
@@ -167,7 +170,7 @@ def conversation_export(conversation: Conversation, folder: str | Path) -> None:
         elif value == -1:
             disagrees[statement_id] += 1
     with (folder / "comments.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = safe_writer(handle)
         writer.writerow(COMMENT_HEADER)
         for s in statements:
             writer.writerow(
@@ -183,7 +186,7 @@ def conversation_export(conversation: Conversation, folder: str | Path) -> None:
                 ]
             )
     with (folder / "votes.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = safe_writer(handle)
         writer.writerow(VOTE_HEADER)
         for participant_id, statement_id, value, created in events:
             writer.writerow(
@@ -205,7 +208,7 @@ def conversation_export(conversation: Conversation, folder: str | Path) -> None:
     columns = [s.pk for s in statements if any(s.pk in votes for votes in final.values())]
     authored = Counter(s.author_id for s in statements if s.author_id)
     with (folder / "participants-votes.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = safe_writer(handle)
         writer.writerow(
             [
                 "participant",
@@ -232,7 +235,7 @@ def conversation_export(conversation: Conversation, folder: str | Path) -> None:
                 ]
             )
     with (folder / "summary.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = safe_writer(handle)
         writer.writerows(
             [
                 ["topic", conversation.topic],

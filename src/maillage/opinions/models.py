@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from maillage.analysis.opinions.duplicates import statement_key
 
 
 class Conversation(models.Model):
@@ -51,6 +55,9 @@ class Statement(models.Model):
         Conversation, on_delete=models.CASCADE, related_name="statements"
     )
     text = models.TextField(_("statement"), max_length=1000)
+    # The text without case, accents, punctuation or extra spaces: the same statement sent
+    # twice has the same key (see ``analysis.opinions.duplicates``).
+    text_key = models.CharField(max_length=1000, blank=True, editable=False)
     author = models.ForeignKey(
         "Participant", null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
     )
@@ -69,9 +76,17 @@ class Statement(models.Model):
                 fields=["conversation", "external_id"], name="one_statement_per_external_id"
             )
         ]
+        indexes = [models.Index(fields=["conversation", "text_key"])]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.text_key = statement_key(self.text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "text_key"}
+        super().save(*args, **kwargs)
 
 
 class Participant(models.Model):

@@ -12,19 +12,57 @@ from maillage.opinions.models import Analysis, Conversation, Participant, Statem
 GROUP_LETTERS = "ABCDEFGH"
 
 
+def public_statement_q(prefix: str = "") -> Q:
+    """Return the condition making a statement public, seen from ``prefix`` (e.g. "statements__").
+
+    The one rule of visibility, used by pages, the map, the API and open data: accepted
+    statements, and unmoderated ones where the conversation does not moderate first. Rejected
+    statements are never public.
+    """
+    return Q(**{f"{prefix}moderation": Statement.Moderation.ACCEPTED}) | Q(
+        **{
+            f"{prefix}moderation": Statement.Moderation.UNMODERATED,
+            f"{prefix}conversation__statements_need_moderation": False,
+        }
+    )
+
+
 def conversation_list() -> QuerySet[Conversation]:
     return Conversation.objects.select_related("territory").annotate(
         participant_count=Count("participants", distinct=True),
-        statement_count=Count("statements", filter=Q(statements__moderation__gte=0), distinct=True),
+        statement_count=Count(
+            "statements", filter=public_statement_q("statements__"), distinct=True
+        ),
     )
 
 
 def visible_statements(conversation: Conversation) -> QuerySet[Statement]:
-    """Return the statements participants vote on (accepted; unmoderated unless moderation first)."""
-    qs = conversation.statements.filter(moderation__gte=0)
-    if conversation.statements_need_moderation:
-        qs = qs.filter(moderation=Statement.Moderation.ACCEPTED)
-    return qs
+    """Return the public statements of ``conversation``: those participants see and vote on."""
+    return conversation.statements.filter(public_statement_q())
+
+
+def public_analysis(conversation: Conversation) -> dict[str, Any] | None:
+    """Return the stored opinion map without any trace of a statement that is not public."""
+    result = analysis_of(conversation)
+    if not result:
+        return result
+    public = set(visible_statements(conversation).values_list("pk", flat=True))
+    return {
+        **result,
+        "groups": [
+            {
+                **g,
+                "representative": [r for r in g["representative"] if r["statement_id"] in public],
+                "votes": {sid: v for sid, v in g["votes"].items() if int(sid) in public},
+            }
+            for g in result["groups"]
+        ],
+        "statements": [s for s in result["statements"] if s["id"] in public],
+        "consensus": {
+            k: [c for c in items if c["statement_id"] in public]
+            for k, items in result["consensus"].items()
+        },
+    }
 
 
 def analysis_of(conversation: Conversation) -> dict[str, Any] | None:
@@ -62,7 +100,8 @@ def opinion_map(
     """Return what the map, the group cards and the tables show (statement texts included)."""
     if not result or not result["groups"]:
         return None
-    texts = dict(conversation.statements.values_list("pk", "text"))
+    # Only public statements are named; the others are left out of every list below.
+    texts = dict(visible_statements(conversation).values_list("pk", "text"))
     points = result["participants"]
     letter = {
         g["id"]: GROUP_LETTERS[i % len(GROUP_LETTERS)] for i, g in enumerate(result["groups"])
@@ -76,6 +115,8 @@ def opinion_map(
     for g in result["groups"]:
         representative = []
         for r in g["representative"]:
+            if r["statement_id"] not in texts:
+                continue
             agree, disagree, seen = g["votes"].get(str(r["statement_id"]), [0, 0, 0])
             representative.append(
                 {
@@ -101,8 +142,12 @@ def opinion_map(
         }
         for direction, items in result["consensus"].items()
         for c in items
+        if c["statement_id"] in texts
     ]
-    gic = sorted(result["statements"], key=lambda s: -s["group_informed_consensus"])[:5]
+    gic = sorted(
+        (s for s in result["statements"] if s["id"] in texts),
+        key=lambda s: -s["group_informed_consensus"],
+    )[:5]
     return {
         "chart": opinion_map_chart(points, letter, mine),
         "my_group": letter.get(my_group) if my_group is not None else None,

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from maillage.analysis.opinions.duplicates import statement_key
 from maillage.core import ratelimit
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
@@ -25,10 +27,52 @@ logger = logging.getLogger(__name__)
 VOTE_VALUES = {-1: "disagree", 0: "pass", 1: "agree"}
 VOTE_RATE = "120/m"
 STATEMENT_RATE = "10/h"
+STATEMENT_MAX = 1000
 
 
 class ConversationConflict(Exception):
     """The action is impossible in the current state (HTTP 409); the message says why."""
+
+
+class DuplicateStatement(ValidationError):
+    """The statement says what an existing one already says; ``existing`` is that one."""
+
+    def __init__(self, existing: Statement) -> None:
+        super().__init__(
+            {"text": _("This statement is already in the conversation: vote on it instead.")}
+        )
+        self.existing = existing
+
+
+def _seed_statements(texts: list[str]) -> list[str]:
+    """Return the seed statements, stripped; refuse none, an overlong one, or a repeat."""
+    seeds = [text.strip() for text in texts if text.strip()]
+    if not seeds:
+        raise ValidationError(
+            {
+                "seed_statements": _(
+                    "Give at least one statement to vote on: participants start from them."
+                )
+            }
+        )
+    keys: dict[str, str] = {}
+    for text in seeds:
+        if len(text) > STATEMENT_MAX:
+            raise ValidationError(
+                {
+                    "seed_statements": _(
+                        "A statement has %(count)s characters; the limit is %(limit)s."
+                    )
+                    % {"count": len(text), "limit": STATEMENT_MAX}
+                }
+            )
+        key = statement_key(text)
+        if key in keys:
+            raise ValidationError(
+                {"seed_statements": _("“%(text)s” is given twice.") % {"text": keys[key][:120]}}
+            )
+        keys[key] = text
+    return seeds
 
 
 @transaction.atomic
@@ -40,24 +84,73 @@ def conversation_create(
     description: str = "",
     seed_statements: list[str] | None = None,
     allow_anonymous: bool = True,
+    participant_statements: bool = True,
+    statements_need_moderation: bool = False,
     slug: str | None = None,
 ) -> Conversation:
     """Open a conversation on ``territory`` with its seed statements (facilitators only)."""
     require(actor, "opinions.add_conversation", territory)
+    if not topic.strip():
+        raise ValidationError({"topic": _("Ask the question the conversation is about.")})
+    seeds = _seed_statements(seed_statements or [])
     conversation = Conversation.objects.create(
         territory=territory,
         topic=topic.strip(),
-        description=description,
+        description=description.strip(),
         facilitator=actor,
         allow_anonymous=allow_anonymous,
+        participant_statements=participant_statements,
+        statements_need_moderation=statements_need_moderation,
         slug=slug or unique_slug(topic, Conversation),
     )
     Statement.objects.bulk_create(
-        Statement(conversation=conversation, text=text.strip(), is_seed=True, moderation=1)
-        for text in seed_statements or []
-        if text.strip()
+        Statement(
+            conversation=conversation,
+            text=text,
+            text_key=statement_key(text),
+            is_seed=True,
+            moderation=Statement.Moderation.ACCEPTED,
+        )
+        for text in seeds
     )
-    audit_record(actor=actor, action="conversation.create", target=conversation)
+    audit_record(
+        actor=actor,
+        action="conversation.create",
+        target=conversation,
+        data={"seed_statements": len(seeds)},
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_update(
+    *,
+    conversation: Conversation,
+    actor: Any,
+    topic: str,
+    description: str,
+    allow_anonymous: bool,
+    participant_statements: bool,
+    statements_need_moderation: bool,
+) -> Conversation:
+    """Change a conversation's question and how people take part (its facilitators)."""
+    require(actor, "opinions.moderate_conversation", conversation)
+    if not topic.strip():
+        raise ValidationError({"topic": _("Ask the question the conversation is about.")})
+    conversation.topic = topic.strip()
+    conversation.description = description.strip()
+    conversation.allow_anonymous = allow_anonymous
+    conversation.participant_statements = participant_statements
+    conversation.statements_need_moderation = statements_need_moderation
+    fields = [
+        "topic",
+        "description",
+        "allow_anonymous",
+        "participant_statements",
+        "statements_need_moderation",
+    ]
+    conversation.save(update_fields=fields)
+    audit_record(actor=actor, action="conversation.update", target=conversation)
     return conversation
 
 
@@ -85,9 +178,15 @@ def participant_get_or_create(
         return Participant.objects.get(**lookup)
 
 
+@transaction.atomic
 def statement_submit(*, participant: Participant, text: str) -> Statement:
-    """Add a participant's statement (shown at once unless the conversation moderates first)."""
-    conversation = participant.conversation
+    """Add a participant's statement (shown at once unless the conversation moderates first).
+
+    The same statement sent again, whatever its case, accents or spacing, is refused with the
+    existing one (:class:`DuplicateStatement`); submissions to one conversation take its row's
+    lock so that two identical ones sent at once cannot both pass.
+    """
+    conversation = Conversation.objects.select_for_update().get(pk=participant.conversation_id)
     if not conversation.is_open:
         raise ConversationConflict("the conversation is closed")
     if not conversation.participant_statements:
@@ -99,6 +198,13 @@ def statement_submit(*, participant: Participant, text: str) -> Statement:
         raise ValidationError(
             {"text": f"the statement has {len(text)} characters; the limit is 1000"}
         )
+    existing = (
+        conversation.statements.filter(text_key=statement_key(text))
+        .exclude(moderation=Statement.Moderation.REJECTED)
+        .first()
+    )
+    if existing is not None:
+        raise DuplicateStatement(existing)
     ratelimit.hit("statement", f"{conversation.pk}:{participant.pk}", rate=STATEMENT_RATE)
     moderation = 0 if conversation.statements_need_moderation else 1
     return Statement.objects.create(
@@ -150,6 +256,11 @@ def vote_cast(*, participant: Participant, statement: Statement, value: Any) -> 
         raise ConversationConflict("the conversation is closed: votes are no longer taken")
     if statement.moderation == Statement.Moderation.REJECTED:
         raise ConversationConflict("the statement was rejected by moderation: it takes no votes")
+    if (
+        statement.moderation == Statement.Moderation.UNMODERATED
+        and statement.conversation.statements_need_moderation
+    ):
+        raise ConversationConflict("the statement awaits moderation: it takes no votes yet")
     ratelimit.hit("vote", str(participant.pk), rate=VOTE_RATE)
     now = timezone.now()
     with transaction.atomic():
@@ -184,10 +295,25 @@ def vote_cast(*, participant: Participant, statement: Statement, value: Any) -> 
 
 @transaction.atomic
 def conversation_close(*, conversation: Conversation, actor: Any) -> Conversation:
+    """Close a conversation: no more votes or statements; the map stays readable."""
     require(actor, "opinions.moderate_conversation", conversation)
+    if not conversation.is_open:
+        raise ConversationConflict(_("The conversation is already closed."))
     conversation.is_open = False
     conversation.save(update_fields=["is_open"])
     audit_record(actor=actor, action="conversation.close", target=conversation)
+    return conversation
+
+
+@transaction.atomic
+def conversation_reopen(*, conversation: Conversation, actor: Any) -> Conversation:
+    """Reopen a closed conversation for votes and statements."""
+    require(actor, "opinions.moderate_conversation", conversation)
+    if conversation.is_open:
+        raise ConversationConflict(_("The conversation is already open."))
+    conversation.is_open = True
+    conversation.save(update_fields=["is_open"])
+    audit_record(actor=actor, action="conversation.reopen", target=conversation)
     return conversation
 
 

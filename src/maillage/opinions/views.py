@@ -5,16 +5,26 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maillage.core.forms import add_service_errors
+from maillage.core.ratelimit import hit_person
 from maillage.opinions import selectors, services
+from maillage.opinions.forms import ConversationCreateForm, ConversationSettingsForm
 from maillage.opinions.models import Conversation, Participant, Statement
+from maillage.people.models import TerritoryRole
+from maillage.people.selectors import territories_where
 
 COOKIE = "mlg_participant"
+# The territory roles that run conversations (see ``opinions.permissions``).
+FACILITATING = (TerritoryRole.Role.ADMIN, TerritoryRole.Role.FACILITATOR)
 SKIPPED = "opinions_skipped"
 
 
@@ -54,7 +64,97 @@ def _remember_cookie(request: HttpRequest, response: HttpResponse) -> HttpRespon
 
 
 def conversation_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "opinions/list.html", {"conversations": selectors.conversation_list()})
+    can_create = territories_where(request.user, FACILITATING).exists()
+    return render(
+        request,
+        "opinions/list.html",
+        {"conversations": selectors.conversation_list(), "can_create": can_create},
+    )
+
+
+@login_required
+def conversation_create(request: HttpRequest) -> HttpResponse:
+    territories = territories_where(request.user, FACILITATING)
+    if not territories.exists():
+        raise PermissionDenied
+    form = ConversationCreateForm(request.POST or None, territories=territories)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            hit_person("write", request.user)
+            try:
+                conversation = services.conversation_create(
+                    actor=request.user,
+                    territory=form.cleaned_data["territory"],
+                    seed_statements=form.seeds(),
+                    **form.settings(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("The conversation is open: share its address with the inhabitants.")
+                )
+                return redirect(conversation)
+    return render(request, "opinions/conversation_form.html", {"form": form}, status=status)
+
+
+def _facilitated(request: HttpRequest, slug: str) -> Conversation:
+    conversation = get_object_or_404(Conversation.objects.select_related("territory"), slug=slug)
+    if not request.user.has_perm("opinions.moderate_conversation", conversation):
+        raise PermissionDenied
+    return conversation
+
+
+@login_required
+def conversation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = _facilitated(request, slug)
+    initial = {
+        "topic": conversation.topic,
+        "description": conversation.description,
+        "allow_anonymous": conversation.allow_anonymous,
+        "participant_statements": conversation.participant_statements,
+        "moderation": "before" if conversation.statements_need_moderation else "after",
+    }
+    form = ConversationSettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            hit_person("write", request.user)
+            try:
+                services.conversation_update(
+                    conversation=conversation, actor=request.user, **form.settings()
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The conversation is updated."))
+                return redirect(conversation)
+    return render(
+        request,
+        "opinions/conversation_form.html",
+        {"form": form, "conversation": conversation},
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def conversation_open_or_close(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = _facilitated(request, slug)
+    hit_person("write", request.user)
+    try:
+        if request.POST.get("action") == "reopen":
+            services.conversation_reopen(conversation=conversation, actor=request.user)
+            messages.success(request, _("The conversation is open again."))
+        else:
+            services.conversation_close(conversation=conversation, actor=request.user)
+            messages.success(request, _("The conversation is closed; its map stays readable."))
+    except services.ConversationConflict as error:
+        messages.error(request, str(error))
+    return redirect(conversation)
 
 
 def conversation_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -118,6 +218,17 @@ def submit_statement(request: HttpRequest, slug: str) -> HttpResponse:
         participant = _participant(request, conversation, create=True)
         services.statement_submit(participant=participant, text=request.POST.get("text", ""))
         messages.success(request, _("Thank you: your statement is added."))
+    except services.DuplicateStatement as error:
+        messages.error(
+            request,
+            format_html(
+                '{} <a href="{}#statement-{}">{}</a>',
+                error.messages[0],
+                reverse("opinions:report", args=[conversation.slug]),
+                error.existing.pk,
+                _("See the existing statement"),
+            ),
+        )
     except services.ConversationConflict as error:
         messages.error(request, str(error))
     except ValidationError as error:
@@ -164,6 +275,6 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "conversation": conversation,
             "map": selectors.opinion_map(conversation, result, None),
-            "statements": conversation.statements.all(),
+            "statements": selectors.visible_statements(conversation),
         },
     )

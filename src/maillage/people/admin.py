@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from maillage.people.forms import AdminEmailAuthenticationForm
 from maillage.people.models import ApiToken, Person, TerritoryRole
+
+# The admin's sign-in refuses unverified addresses too; its attempts are limited by the same
+# backend (people.backends.EmailBackend) as the site's.
+admin.site.login_form = AdminEmailAuthenticationForm
 
 
 class TerritoryRoleInline(admin.TabularInline):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from maillage.core.api_auth import AUTHENTICATED
-from maillage.people.selectors import person_territory_roles
+from maillage.people import services
+from maillage.people.models import ApiToken
+from maillage.people.selectors import person_api_tokens, person_territory_roles
 
 router = Router(tags=["people"])
 
@@ -38,3 +43,27 @@ def me(request: HttpRequest):
             RoleOut(territory=r.territory.slug, role=r.role) for r in person_territory_roles(person)
         ],
     )
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    scope: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+
+
+@router.get("/tokens", response=list[TokenOut], auth=AUTHENTICATED)
+def token_list(request: HttpRequest):
+    """List the caller's API tokens in use (neither revoked nor expired)."""
+    return list(person_api_tokens(request.user))
+
+
+@router.delete("/tokens/{token_id}", response={204: None}, auth=AUTHENTICATED)
+def token_revoke(request: HttpRequest, token_id: int):
+    """Revoke one of the caller's tokens (a read token cannot: revoking writes)."""
+    token = get_object_or_404(ApiToken, pk=token_id, person=request.user)
+    services.api_token_revoke(token=token, actor=request.user)
+    return 204, None

@@ -6,17 +6,27 @@ from typing import Any
 
 from django.contrib.auth.backends import BaseBackend, ModelBackend
 
+from maillage.core import ratelimit
 from maillage.people.models import Person
 from maillage.people.services import api_token_authenticate
 
 
 class EmailBackend(ModelBackend):
+    """Every password check passes here (site and admin sign-in alike), hence the limits.
+
+    Attempts are counted per account and per client address before the password is checked:
+    past either limit even the right password is refused (RateLimitExceeded becomes a 429).
+    """
+
     def authenticate(
         self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
     ):
         email = (username or kwargs.get("email") or "").strip().lower()
         if not email or password is None:
             return None
+        if request is not None:
+            ratelimit.hit("login_ip", ratelimit.client_ip(request))
+        ratelimit.hit("login", email)
         person = Person.objects.filter(email__iexact=email).first()
         if person is None:
             Person().set_password(password)  # same work as a real check: no timing oracle

@@ -15,9 +15,18 @@ DELETED_NAME = _("deleted participant")
 class PersonManager(BaseUserManager["Person"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields) -> Person:
+    def create_user(
+        self, email: str, password: str | None = None, *, email_verified: bool = True, **fields
+    ) -> Person:
+        """Create an account; trusted callers (commands, demo) vouch for the address.
+
+        Self-service registration passes ``email_verified=False``: the address is verified
+        later through the link sent to it (``people.services.person_verify_email``).
+        """
         if not email:
             raise ValueError("an email address is required")
+        if email_verified:
+            fields.setdefault("email_verified_at", timezone.now())
         person = self.model(email=self.normalize_email(email).lower(), **fields)
         person.set_password(password)
         person.save(using=self._db)
@@ -57,6 +66,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Null until the person follows the link sent to the address: personal data matched by
+    # email (contributions, registrations, invitations) is only theirs once it is verified.
+    email_verified_at = models.DateTimeField(
+        _("email verified at"), null=True, blank=True, editable=False
+    )
 
     objects = PersonManager()
 
@@ -81,6 +95,15 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def get_absolute_url(self) -> str:
         return reverse("people:profile", args=[self.pk])
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def verified_email(self) -> str | None:
+        """Return the address to match personal data by, or None while it is unverified."""
+        return self.email if self.email_verified_at and not self.deleted_at else None
 
 
 class TerritoryRole(models.Model):
@@ -115,13 +138,23 @@ class TerritoryRole(models.Model):
 
 
 class ApiToken(models.Model):
-    """A token for scripts: only its SHA-256 is stored; the key is shown once at creation."""
+    """A token for scripts: only its SHA-256 is stored; the key is shown once at creation.
+
+    A token expires, and a read token only reads (GET, HEAD, OPTIONS): a leaked script key
+    cannot write, and a password change revokes every token.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=5, choices=Scope.choices, default=Scope.READ)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -131,3 +164,29 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class StaffInvitation(models.Model):
+    """An invitation to hold a role on a territory, sent to an address.
+
+    Only the SHA-256 of the link's key is stored; the link works once, before ``expires_at``,
+    and following it verifies the address.
+    """
+
+    email = models.EmailField(_("email address"))
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="staff_invitations"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=TerritoryRole.Role.choices)
+    invited_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} — {self.territory}"

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from maillage.core.periods import active_q
-from maillage.people.models import Person, TerritoryRole
+from maillage.people.models import ApiToken, Person, StaffInvitation, TerritoryRole
 
 
 def person_has_territory_role(person: Any, territory: Any, roles: tuple[str, ...]) -> bool:
@@ -21,6 +22,28 @@ def person_has_territory_role(person: Any, territory: Any, roles: tuple[str, ...
         .filter(active_q())
         .exists()
     )
+
+
+def territories_where(person: Any, roles: tuple[str, ...]) -> QuerySet[Any]:
+    """Return the territories where ``person`` holds one of ``roles``, and every place below.
+
+    Platform admins get every territory. Forms offer these as where to create something.
+    """
+    # The territory model reached through the role's foreign key (people sits beside
+    # territories in the layers and does not import it).
+    Territory = TerritoryRole._meta.get_field("territory").related_model
+
+    if not getattr(person, "is_authenticated", False):
+        return Territory.objects.none()
+    if person.is_superuser:
+        return Territory.objects.order_by("path")
+    paths = TerritoryRole.objects.filter(active_q(), person=person, role__in=roles).values_list(
+        "territory__path", flat=True
+    )
+    places = Q(pk__in=[])
+    for path in paths:
+        places |= Q(path__startswith=path)
+    return Territory.objects.filter(places).order_by("path")
 
 
 def person_territory_roles(person: Person) -> QuerySet[TerritoryRole]:
@@ -98,3 +121,27 @@ def territory_member_search(
         )
         .order_by("display_name", "email")[:limit]
     )
+
+
+def person_api_tokens(person: Person) -> QuerySet[ApiToken]:
+    """Return the person's tokens still in use (neither revoked nor expired), newest first."""
+    return person.api_tokens.filter(
+        revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")
+
+
+def territory_team(territory: Any) -> QuerySet[TerritoryRole]:
+    """Return who holds which active role on ``territory`` (itself, not its ancestors)."""
+    return (
+        TerritoryRole.objects.filter(territory=territory)
+        .filter(active_q())
+        .select_related("person")
+        .order_by("role", "person__display_name")
+    )
+
+
+def territory_pending_invitations(territory: Any) -> QuerySet[StaffInvitation]:
+    """Return the invitations to ``territory`` neither accepted nor expired."""
+    return StaffInvitation.objects.filter(
+        territory=territory, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")

@@ -11,6 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.territories import selectors, services
 from maillage.territories.models import Territory
+from maillage.territories.team_api import router as team_router
 
 router = Router(tags=["territories"])
 
@@ -107,3 +108,7 @@ def territory_update(request: HttpRequest, slug: str, payload: TerritoryPatch):
     )
     territory.ancestors = list(selectors.territory_ancestors(territory))
     return territory
+
+
+# The team endpoints (roles and staff invitations) live in their own module.
+router.add_router("", team_router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maillage.territories import views
+from maillage.territories import team, views
 
 app_name = "territories"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("<slug:slug>/", views.territory_detail, name="detail"),
     path("<slug:slug>/nouveau-lieu/", views.place_new, name="place_new"),
     path("<slug:slug>/modifier/", views.place_edit, name="place_edit"),
+    path("<slug:slug>/equipe/", team.team, name="team"),
+    path("equipe/roles/<int:pk>/fin/", team.role_end, name="role_end"),
 ]

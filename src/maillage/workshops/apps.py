@@ -14,6 +14,7 @@ class WorkshopsConfig(capabilities.CapabilityConfig):
     demo = "maillage.demo.workshops"
     sections = ((80, "maillage.workshops.selectors:territory_section"),)
     data_exporter = "maillage.workshops.selectors:registrations_export_for_person"
+    data_eraser = "maillage.workshops.services:person_erase"
     datasets = "maillage.workshops.datasets:DATASETS"
     mesh_source = "maillage.workshops.mesh:source"
     permissions = "maillage.workshops.permissions"

@@ -162,7 +162,10 @@ def territory_section(territory: Territory, ids: list[int]) -> dict | None:
 
 
 def registrations_export_for_person(person: Any) -> list[dict[str, Any]]:
-    """Return a person's registrations (by account or by email) for their GDPR export."""
+    """Return a person's registrations (by account or verified email) for their GDPR export."""
+    mine = Q(person=person)
+    if person.verified_email:
+        mine |= Q(email__iexact=person.verified_email)
     return [
         {
             "workshop": r.workshop.title,
@@ -175,7 +178,5 @@ def registrations_export_for_person(person: Any) -> list[dict[str, Any]]:
             "discipline": r.discipline,
             "attended": r.attended,
         }
-        for r in Registration.objects.filter(
-            Q(person=person) | Q(email__iexact=person.email)
-        ).select_related("workshop")
+        for r in Registration.objects.filter(mine).select_related("workshop")
     ]

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maillage.core.mail import personal_messages, send_on_commit
+from maillage.core.mail import ERASED_SUFFIX, personal_messages, send_on_commit
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
@@ -405,3 +405,17 @@ def output_add(*, workshop: Workshop, actor: Any, kind: str, label: str, url: st
     if not label.strip():
         raise ValidationError({"label": _("Give a label.")})
     return Output.objects.create(workshop=workshop, kind=kind, label=label.strip()[:200], url=url)
+
+
+def person_erase(person: Any) -> None:
+    """Blank the name and address of their registrations: no reminder or notice reaches them.
+
+    Registrations stay (anonymous) so that a workshop's attendance and diversity figures hold.
+    """
+    theirs = Q(person=person)
+    if person.verified_email:
+        theirs |= Q(email__iexact=person.verified_email)
+    for registration in Registration.objects.filter(theirs).only("pk"):
+        Registration.objects.filter(pk=registration.pk).update(
+            person=None, name="", email=f"erased-registration-{registration.pk}{ERASED_SUFFIX}"
+        )

@@ -7,12 +7,13 @@ keeps its kind, so pooling and co-production stay apart in Gephi too.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import TextIO
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
+
+from maillage.analysis.spreadsheet import safe_writer
 
 from .model import DIRECTED_KINDS, EDGE_KINDS, NODE_KINDS, SECTORS, UNKNOWN, CooperationGraph
 
@@ -66,10 +67,10 @@ def write_csv(graph: CooperationGraph, nodes: TextIO, edges: TextIO) -> None:
     Edge columns: source, target, kind, weight, time (ISO 8601, UTC), record, the same that
     ``maillage graph analyze`` reads back.
     """
-    node_writer = csv.writer(nodes, lineterminator="\n")
+    node_writer = safe_writer(nodes, lineterminator="\n")
     node_writer.writerow(("id", "label", "kind", "sector", "territory"))
     node_writer.writerows(_node_columns(graph))
-    edge_writer = csv.writer(edges, lineterminator="\n")
+    edge_writer = safe_writer(edges, lineterminator="\n")
     edge_writer.writerow(("source", "target", "kind", "weight", "time", "record"))
     for block in _edge_blocks(graph):
         edge_writer.writerows(row[:6] for row in block)

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from maillage.consultations.models import Contribution
-from maillage.consultations.photos import photo_prepare
+from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge, photo_prepare
 from maillage.consultations.services.moderation import counts_changed
 from maillage.core.sync import parse_uuid
+from maillage.core.uploads import Upload, upload_read, upload_size
 
 
 def _photo_target(actor: Any, client_uuid: str) -> Contribution:
@@ -32,17 +33,20 @@ def _photo_target(actor: Any, client_uuid: str) -> Contribution:
 
 
 def contribution_attach_photo(
-    *, actor: Any, client_uuid: str, data: bytes
+    *, actor: Any, client_uuid: str, data: Upload
 ) -> tuple[Contribution, bool]:
     """Store the photo of a synced record once; return (contribution, whether it was stored).
 
-    A second upload for the same record is acknowledged without replacing the first, so that
-    a retried upload is harmless.
+    Permission and the declared size are checked before the file is read. A second upload for
+    the same record is acknowledged without replacing the first, so that a retried upload is
+    harmless.
     """
     contribution = _photo_target(actor, client_uuid)
     if contribution.photo:
         return contribution, False
-    prepared = photo_prepare(data, name=str(contribution.client_uuid))
+    if upload_size(data) > MAX_PHOTO_BYTES:
+        raise PhotoTooLarge(upload_size(data))
+    prepared = photo_prepare(upload_read(data), name=str(contribution.client_uuid))
     with transaction.atomic():
         locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
         if locked.photo:

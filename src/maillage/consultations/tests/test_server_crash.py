@@ -38,7 +38,7 @@ TerritoryRole.objects.create(person=agent, territory=commune, role="facilitator"
 campaign_create(actor=agent, title="Crash", slug="crash", territory=commune, open_question="?",
     starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31), sites=[site], team=[agent],
     status="open")
-print(site.pk, api_token_create(person=agent, actor=agent, name="t")[1])
+print(site.pk, api_token_create(person=agent, actor=agent, name="t", scope="write")[1])
 """
 
 

@@ -223,7 +223,9 @@ def test_a_batch_over_500_records_is_a_413_naming_the_limit(client_as, personas,
 def test_a_bearer_token_syncs_without_a_session_or_csrf(personas, campaign):
     from maillage.people.services import api_token_create
 
-    _, key = api_token_create(person=personas.field_agent, actor=personas.field_agent, name="phone")
+    _, key = api_token_create(
+        person=personas.field_agent, actor=personas.field_agent, name="phone", scope="write"
+    )
     client = Client(enforce_csrf_checks=True)
     response = post(
         client, [make_record(campaign, personas.site)], HTTP_AUTHORIZATION=f"Bearer {key}"

@@ -60,7 +60,9 @@ def test_the_work_gives_its_text_its_participants_and_who_held_the_pen(
 def test_a_token_reads_its_persons_private_work_and_a_bad_token_is_refused(
     work: Any, client: Any, personas: Any
 ) -> None:
-    _, secret = api_token_create(person=personas.facilitator, actor=personas.facilitator, name="t")
+    _, secret = api_token_create(
+        person=personas.facilitator, actor=personas.facilitator, name="t", scope="write"
+    )
     ok = client.get(f"/api/cowriting/works/{work.pk}", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert ok.status_code == 200
     bad = client.get(f"/api/cowriting/works/{work.pk}", HTTP_AUTHORIZATION="Bearer mlg_wrong")

@@ -22,6 +22,7 @@ from maillage.cowriting.yprotocol import (
 )
 
 ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")
 
 
 @sync_to_async
@@ -35,10 +36,16 @@ def session_cookie(person: Any) -> bytes:
 class YClient:
     """A Yjs peer: a pycrdt Doc kept in sync with the server like y-websocket does."""
 
-    def __init__(self, work_id: int, cookie: bytes | None = None, doc: Doc | None = None) -> None:
+    def __init__(
+        self,
+        work_id: int,
+        cookie: bytes | None = None,
+        doc: Doc | None = None,
+        origin: bytes = ORIGIN[1],
+    ) -> None:
         from maillage.asgi import application
 
-        headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
+        headers = [(b"origin", origin), HOST] + ([(b"cookie", cookie)] if cookie else [])
         self.path = f"/ws/cowriting/{work_id}/"
         self.communicator = WebsocketCommunicator(application, self.path, headers=headers)
         self.doc: Doc = doc if doc is not None else Doc()
@@ -46,6 +53,7 @@ class YClient:
         self.awareness: dict[int, dict | None] = {}
         self.denied: list[str] = []
         self.closed: int | None = None
+        self.close_reason = ""
         self._outgoing: list[bytes] = []
         self.doc.observe(self._on_change)
         self._applying = False
@@ -79,6 +87,7 @@ class YClient:
             output = await self.communicator.receive_output(timeout=5)
             if output["type"] == "websocket.close":
                 self.closed = output.get("code", 1000)
+                self.close_reason = output.get("reason", "")
                 return
             frame = output.get("bytes")
             if frame:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
-from maillage.decisions.models import Circle, CircleMember, Delegation
-from maillage.decisions.services.common import notify
+from maillage.decisions.models import Circle, CircleMember, Delegation, Round
+from maillage.decisions.services.common import State, notify
 
 
 def _require_steward_of(actor: Any, organization: Any, territory: Any) -> None:
@@ -66,19 +68,70 @@ def circle_create(
 
 
 @transaction.atomic
+def circle_update(
+    *, circle: Circle, actor: Any, name: str, purpose: str, is_public: bool
+) -> Circle:
+    """Rename a circle, change its purpose or its visibility (its stewards)."""
+    require(actor, "decisions.manage_circle", circle)
+    if not name.strip():
+        raise ValidationError({"name": _("A circle needs a name.")})
+    before = {"name": circle.name, "is_public": circle.is_public}
+    circle.name, circle.purpose, circle.is_public = name.strip(), purpose.strip(), is_public
+    circle.save(update_fields=["name", "purpose", "is_public"])
+    audit_record(actor=actor, action="circle.update", target=circle, data={"before": before})
+    return circle
+
+
+@transaction.atomic
+def circle_archive(*, circle: Circle, actor: Any) -> Circle:
+    """Archive a circle: its decisions stay readable, it takes no new proposal."""
+    require(actor, "decisions.manage_circle", circle)
+    if circle.archived_at is not None:
+        raise ValidationError(_("This circle is already archived."))
+    if circle.decisions.exclude(state__in=[State.ADOPTED, State.WITHDRAWN]).exists():
+        raise ValidationError(
+            _(
+                "Proposals of this circle are still on their way: adopt or withdraw them "
+                "before archiving the circle."
+            )
+        )
+    circle.archived_at = timezone.now()
+    circle.save(update_fields=["archived_at"])
+    audit_record(actor=actor, action="circle.archive", target=circle)
+    return circle
+
+
+@transaction.atomic
 def delegation_add(
-    *, circle: Circle, organization: Any, rule: str, actor: Any = None, head: Any = None
+    *,
+    circle: Circle,
+    organization: Any,
+    rule: str,
+    actor: Any = None,
+    head: Any = None,
+    delegates: Iterable[Any] = (),
 ) -> Delegation:
-    """Add a member institution to a steering committee with its internal consent rule."""
+    """Add a member institution to a steering committee with its internal rule and delegates.
+
+    ``delegates`` become members of the committee in this delegation; a delegation deciding by
+    its head's voice names its head among them (or among its existing delegates).
+    """
     if actor is not None:
         require(actor, "decisions.manage_circle", circle)
     if not circle.is_committee:
         raise ValidationError(_("Only a steering committee is made of delegations."))
     if rule not in Delegation.Rule.values:
         raise ValidationError({"rule": _("Unknown rule: unanimity, majority or head.")})
+    if organization is None:
+        raise ValidationError({"organization": _("Choose the institution of the delegation.")})
+    delegates = list(delegates)
     if rule == "head" and head is None:
         raise ValidationError(
             {"head": _("A delegation deciding by its head's voice needs a head.")}
+        )
+    if rule == "head" and delegates and head.pk not in {p.pk for p in delegates}:
+        raise ValidationError(
+            {"head": _("The head of the delegation must be one of its delegates.")}
         )
     try:
         with transaction.atomic():
@@ -86,8 +139,12 @@ def delegation_add(
                 circle=circle, organization=organization, rule=rule, head=head
             )
     except IntegrityError:
-        raise ValidationError(_("This organization already has a delegation here.")) from None
+        raise ValidationError(
+            {"organization": _("This organization already has a delegation here.")}
+        ) from None
     audit_record(actor=actor, action="delegation.add", target=delegation, data={"rule": rule})
+    for person in delegates:
+        circle_member_add(circle=circle, person=person, actor=actor, delegation=delegation)
     return delegation
 
 
@@ -124,10 +181,54 @@ def circle_member_add(
 def circle_member_end(
     *, membership: CircleMember, actor: Any, until: dt.date | None = None
 ) -> CircleMember:
-    """End a membership (the member leaves, or a steward ends it); the history is kept."""
+    """End a membership (the member leaves, or a steward ends it); the history is kept.
+
+    The last delegate of a delegation cannot leave while a consent round it must answer is
+    open: the delegation would silently stop counting. Add another delegate first.
+    """
+    membership = (
+        CircleMember.objects.select_for_update(of=("self",))
+        .select_related("circle", "delegation__organization")
+        .get(pk=membership.pk)
+    )
     if actor.pk != membership.person_id:
         require(actor, "decisions.manage_circle", membership.circle)
-    membership.until = until or timezone.localdate()
+    if membership.until is not None:
+        raise ValidationError(_("This membership has already ended."))
+    until = until or timezone.localdate()
+    if membership.delegation_id is not None:
+        _refuse_ending_last_delegate(membership, until)
+    membership.until = until
     membership.save(update_fields=["until"])
     audit_record(actor=actor, action="circle.member_end", target=membership)
     return membership
+
+
+def _refuse_ending_last_delegate(membership: CircleMember, until: dt.date) -> None:
+    delegation = membership.delegation
+    assert delegation is not None
+    # The delegates who still sit after this one has left.
+    staying = Q(until__isnull=True) | Q(until__gt=until)
+    others = delegation.delegates.filter(staying).exclude(pk=membership.pk)
+    if others.exists():
+        return
+    open_rounds = Round.objects.filter(
+        decision__circle_id=membership.circle_id,
+        kind=Round.Kind.CONSENT,
+        state=Round.State.OPEN,
+    ).select_related("decision")
+    for round_ in open_rounds:
+        scope = set(round_.decision.scope.values_list("pk", flat=True))
+        if not scope or delegation.pk in scope:
+            raise ValidationError(
+                _(
+                    "%(person)s is the last delegate of %(delegation)s, and the consent round "
+                    "on “%(decision)s” is open: add another delegate first, or end this "
+                    "membership once the round is closed."
+                )
+                % {
+                    "person": membership.person.public_name,
+                    "delegation": delegation.organization.name,
+                    "decision": round_.decision.title,
+                }
+            )

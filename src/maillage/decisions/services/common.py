@@ -69,13 +69,45 @@ def refuse_if_final(decision: Decision) -> None:
         )
 
 
+# What the page offers for each state: the round that opens next (a consent round closed
+# without an outcome may be opened again; objections are integrated before the next one).
+NEXT_ROUND = {
+    State.DRAFT: "clarifying",
+    State.CLARIFYING: "reactions",
+    State.REACTIONS: "consent",
+    State.CONSENT: "consent",
+    State.AMEND: "consent",
+}
+
+
+def next_round_kind(decision: Decision) -> str | None:
+    """Return the kind of round the decision may open next, None once it is final."""
+    return NEXT_ROUND.get(State(decision.state))
+
+
+def step_label(state: str) -> str:
+    """Return the words of a step, as a person reads them (never the internal code)."""
+    labels = {
+        State.CLARIFYING: _("Open a clarifying questions round"),
+        State.REACTIONS: _("Open a reactions round"),
+        State.CONSENT: _("Open the consent round"),
+        State.AMEND: _("Integrate the objections (amend the proposal)"),
+        State.ADOPTED: _("Adopt the decision (close the consent round)"),
+        State.WITHDRAWN: _("Withdraw the proposal"),
+    }
+    return str(labels.get(State(state), State(state).label))
+
+
 def transition(decision: Decision, target: str) -> str:
-    """Return ``target`` when the state machine allows it; raise ProcessConflict else."""
+    """Return ``target`` when the state machine allows it; raise ProcessConflict else.
+
+    The conflict says where the decision stands and which steps are possible, in words.
+    """
     try:
         return consent_rules.check_transition(decision.state, target).value
     except consent_rules.TransitionError as error:
         raise ProcessConflict(
-            _("This step is not possible now: the decision is at “%(state)s”.")
+            _("This step is not possible now: the decision is at the “%(state)s” stage.")
             % {"state": decision.get_state_display()},
             state=decision.state,
             allowed=list(error.allowed),

@@ -37,6 +37,8 @@ def decision_propose(
 ) -> Decision:
     """Put a proposal before the circle (members only); its text is version 1."""
     require_rule(actor, "decisions.propose", circle)
+    if circle.archived_at is not None:
+        raise ValidationError(_("This circle is archived: it takes no new proposal."))
     errors = {}
     if not title.strip():
         errors["title"] = _("A proposal needs a title.")

@@ -202,6 +202,57 @@ def facilitation_pass(*, turn: FacilitationTurn, actor: Any) -> FacilitationTurn
 
 
 @transaction.atomic
+def facilitation_take_over(*, turn: FacilitationTurn, actor: Any) -> FacilitationTurn:
+    """Let a member present take the turn of the person chosen, who is absent.
+
+    The absent person's turn is recorded as passed and the actor serves in their place, so
+    that someone present can always open the round. Returns the actor's turn.
+    """
+    turn = (
+        FacilitationTurn.objects.select_for_update(of=("self",))
+        .select_related("circle", "decision", "person")
+        .get(pk=turn.pk)
+    )
+    require_rule(actor, "decisions.take_part", turn.circle)
+    if actor.pk == turn.person_id:
+        raise ValidationError(_("This is already your turn."))
+    if not selectors.can_act(actor):
+        raise PermissionDenied("decisions.take_over")
+    if turn.kind != FacilitationTurn.Kind.SERVED:
+        raise ProcessConflict(_("This turn was already passed."), state=turn.kind)
+    decision = turn.decision
+    if decision is not None:
+        decision = lock_decision(decision)
+        refuse_if_final(decision)
+        if getattr(decision, f"{turn.role}_id") != turn.person_id:
+            raise ProcessConflict(_("This turn is no longer the current one."), state=turn.kind)
+        if selectors.current_round(decision) is not None:
+            raise ProcessConflict(
+                _("Take over between rounds, not during one."), state=decision.state
+            )
+    turn.kind = FacilitationTurn.Kind.PASSED
+    turn.save(update_fields=["kind"])
+    successor = _record_turn(
+        circle=turn.circle,
+        role=turn.role,
+        person_id=actor.pk,
+        held_on=turn.held_on,
+        meeting=turn.meeting,
+        decision=decision,
+    )
+    if decision is not None:
+        setattr(decision, f"{turn.role}_id", actor.pk)
+        decision.save(update_fields=[turn.role])
+    audit_record(
+        actor=actor,
+        action="circle.turn_take_over",
+        target=turn,
+        data={"role": turn.role, "absent": turn.person_id},
+    )
+    return successor
+
+
+@transaction.atomic
 def unavailability_declare(
     *, circle: Circle, actor: Any, start: dt.date, end: dt.date
 ) -> Unavailability:

@@ -82,6 +82,8 @@ def round_open(
                 ),
                 state=decision.state,
             )
+    if kind == Round.Kind.CONSENT and decision.circle.is_committee:
+        _refuse_committee_not_ready(decision)
     number = (decision.rounds.aggregate(n=Max("number"))["n"] or 0) + 1
     round_ = Round.objects.create(
         decision=decision,
@@ -109,6 +111,44 @@ def round_open(
         url=round_.get_absolute_url(),
     )
     return round_
+
+
+def _refuse_committee_not_ready(decision: Decision) -> None:
+    """Refuse a consent round a steering committee could not answer by its own rules.
+
+    Every concerned delegation needs a delegate, and the head of a delegation deciding by its
+    head's voice must sit in it; a committee without a delegation has nobody to consent.
+    """
+    delegations = selectors.circle_delegations(decision.circle)
+    if not delegations:
+        raise ValidationError(
+            _(
+                "This steering committee has no delegation yet: add the member institutions "
+                "and their delegates before opening the consent round."
+            )
+        )
+    scope = {d.pk for d in decision.scope.all()}
+    problems = []
+    for delegation in delegations:
+        if scope and delegation.pk not in scope:
+            continue
+        delegates = {m.person_id for m in delegation.active_delegates}
+        if not delegates:
+            problems.append(_("%(name)s has no delegate.") % {"name": delegation.organization.name})
+        elif delegation.rule == "head" and delegation.head_id not in delegates:
+            problems.append(
+                _("%(name)s decides by its head's voice, and its head no longer sits in it.")
+                % {"name": delegation.organization.name}
+            )
+    if problems:
+        raise ValidationError(
+            [
+                _(
+                    "The consent round cannot open: each delegation concerned must be able to answer."
+                ),
+                *problems,
+            ]
+        )
 
 
 def _lock_round(round_: Round) -> Round:
@@ -208,7 +248,12 @@ def _require_delegate(round_: Round, speaker: Any) -> None:
         return
     delegates = circle.memberships.filter(active_q(), person=speaker, delegation__isnull=False)
     if not delegates.exists():
-        raise PermissionDenied("decisions.answer_as_delegate")
+        raise PermissionDenied(
+            _(
+                "In a steering committee only the delegates answer: you sit in no delegation, "
+                "so you run the round without a voice in it."
+            )
+        )
 
 
 @transaction.atomic
@@ -300,10 +345,12 @@ def note_add(*, round: Round, actor: Any, text: str, member: Any = None) -> Roun
 def note_reply(*, note: RoundNote, actor: Any, reply: str) -> RoundNote:
     """Answer a clarifying question (the proposal's author or facilitator)."""
     require_rule(actor, "decisions.amend", note.round.decision)
+    refuse_if_final(note.round.decision)
     if not reply.strip():
         raise ValidationError({"reply": _("Write the reply.")})
     note.reply = reply.strip()
     note.save(update_fields=["reply"])
+    audit_record(actor=actor, action="decision.note_reply", target=note)
     return note
 
 

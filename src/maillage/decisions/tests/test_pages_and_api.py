@@ -62,14 +62,18 @@ def test_answering_a_closed_round_on_the_page_answers_409_with_its_state(team, c
     round_ = to_consent(team.decision, team.facilitator)
     rounds.round_close(round=round_, actor=team.facilitator)
     client.force_login(team.member, backend=LOGIN)
-    response = client.post(f"/tours/{round_.pk}/repondre/", {"kind": "consent"})
+    response = client.post(
+        f"/tours/{round_.pk}/repondre/", {"kind": "consent"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 409
-    assert "closed" in response.content.decode()
+    assert "Round 3 is closed" in response.content.decode()
 
 
 def test_the_api_takes_a_bearer_answer_and_refuses_closed_rounds_and_bare_objections(team, client):
     round_ = to_consent(team.decision, team.facilitator)
-    _token, key = api_token_create(person=team.member, actor=team.member, name="script")
+    _token, key = api_token_create(
+        person=team.member, actor=team.member, name="script", scope="write"
+    )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     url = f"/api/decisions/rounds/{round_.pk}/answers"
     bare = client.post(

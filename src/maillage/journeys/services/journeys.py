@@ -17,10 +17,11 @@ from maillage.analysis.gpx import GpxError, Track, import_gpx, to_gpx
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
+from maillage.core.uploads import Upload, upload_read, upload_size
 from maillage.journeys.models import Journey, Stage
 from maillage.territories.models import Territory
 
-MAX_GPX_BYTES = 200 * 1024 * 1024
+MAX_GPX_BYTES = 20 * 1024 * 1024
 GPX_TOLERANCE_M = 10.0
 
 
@@ -130,22 +131,24 @@ def _route_geometry(track: Track) -> dict[str, Any]:
 
 
 def journey_import_gpx(
-    *, journey: Journey, actor: Any, data: bytes, tolerance_m: float = GPX_TOLERANCE_M
+    *, journey: Journey, actor: Any, data: Upload, tolerance_m: float = GPX_TOLERANCE_M
 ) -> RouteImport:
     """Replace the route of ``journey`` by a GPX file's track, simplified (Douglas–Peucker).
 
-    Raise ValidationError naming the problem: not GPX, no track, bad points, too large.
+    Permission and the declared size are checked before the file is read. Raise
+    ValidationError naming the problem: not GPX, no track, bad points, too large.
     """
     require(actor, "journeys.change_journey", journey)
-    if len(data) > MAX_GPX_BYTES:
+    size = upload_size(data)
+    if size > MAX_GPX_BYTES:
         raise ValidationError(
             {
                 "gpx": _("The file is %(size)d MB; the limit is %(limit)d MB.")
-                % {"size": len(data) // 2**20, "limit": MAX_GPX_BYTES // 2**20}
+                % {"size": size // 2**20, "limit": MAX_GPX_BYTES // 2**20}
             }
         )
     try:
-        simplified = import_gpx(data, tolerance_m=tolerance_m)
+        simplified = import_gpx(upload_read(data), tolerance_m=tolerance_m)
         geometry = _route_geometry(simplified.track)
     except GpxError as error:
         raise ValidationError({"gpx": str(error)}) from None

@@ -46,12 +46,18 @@ def _participant(conversation, person=None, key="k1"):
 def test_only_facilitators_open_a_conversation_on_their_territory(personas, role, allowed) -> None:
     if allowed:
         assert services.conversation_create(
-            territory=personas.commune, topic="T", actor=personas.by_role(role)
+            territory=personas.commune,
+            topic="T",
+            actor=personas.by_role(role),
+            seed_statements=["A"],
         ).pk
     else:
         with pytest.raises(PermissionDenied):
             services.conversation_create(
-                territory=personas.commune, topic="T", actor=personas.by_role(role)
+                territory=personas.commune,
+                topic="T",
+                actor=personas.by_role(role),
+                seed_statements=["A"],
             )
 
 

@@ -23,19 +23,6 @@ def test_login_works_with_the_email_in_any_case(client, personas) -> None:
     assert client.get("/compte/").status_code == 200
 
 
-def test_registration_creates_an_account_and_logs_in(client) -> None:
-    response = client.post(
-        "/inscription/",
-        {
-            "email": "Nouvelle@Example.org",
-            "display_name": "Nouvelle",
-            "password": "un-mot-de-passe-long",
-        },
-    )
-    assert response.status_code == 302
-    assert Person.objects.get(email="nouvelle@example.org").display_name == "Nouvelle"
-
-
 def test_registration_refuses_a_weak_password_with_a_message(client) -> None:
     response = client.post(
         "/inscription/", {"email": "a@example.org", "display_name": "A", "password": "12345678"}

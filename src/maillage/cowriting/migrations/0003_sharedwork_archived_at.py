@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cowriting', '0001_initial'),
+        ('cowriting', '0002_objection_days_at_least_one'),
     ]
 
     operations = [
