@@ -289,6 +289,26 @@ def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def exchange_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The awaited side declines an exchange that did not happen as recorded; others get 403."""
+    exchange = _exchange(pk)
+    awaited = getattr(exchange, exchange.confirming_side)
+    hit_person("write", request.user)
+    try:
+        services.exchange_decline(
+            exchange=exchange, actor=request.user, reason=request.POST.get("reason", "")[:500]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The exchange is declined; the person who recorded it is told.")
+        )
+    return redirect("pooling:history", slug=awaited.slug)
+
+
+@login_required
+@require_POST
 def exchange_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """A side gives (or changes) its short feedback on an exchange; others get 403."""
     exchange = _exchange(pk)
