@@ -133,7 +133,7 @@ class RoundOut(Schema):
 
     @staticmethod
     def resolve_below_threshold(obj: Round) -> bool:
-        return services.round_below_threshold(obj) is not None
+        return selectors.round_below_threshold(obj) is not None
 
 
 class QuestionOut(Schema):

@@ -145,14 +145,6 @@ def listing_update(*, listing: Offer | Need, actor: Any, **changes: Any) -> Offe
     return listing
 
 
-def listing_pending_exchanges(listing: Offer | Need) -> list[Exchange]:
-    """Return the exchanges about ``listing`` still awaiting the other side's confirmation.
-
-    Withdrawing the listing keeps them: they can still be confirmed, and then count.
-    """
-    return list(listing.exchanges.pending().select_related("giver", "receiver"))
-
-
 # ---------------------------------------------------------------------------------------------
 # Exchanges
 

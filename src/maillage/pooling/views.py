@@ -185,7 +185,7 @@ def listing_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if active:
         messages.success(request, _("Published again."))
         return redirect(listing.get_absolute_url())
-    pending = services.listing_pending_exchanges(listing)
+    pending = selectors.listing_pending_exchanges(listing)
     if pending:
         messages.info(
             request,
