@@ -44,7 +44,8 @@ SVG_TAGS = {
 }
 NUMBER = r"-?(?:\d+(?:\.\d+)?|\.\d+)"
 PAIR = re.compile(rf"^{NUMBER},{NUMBER}$")
-PATH = re.compile(rf"^(?:[MLHVZCSQTAmlhvzcsqta]|{NUMBER})$")
+# Commands and numbers, space-separated or run together ("M2 4h16"); a comma is refused.
+PATH = re.compile(rf"^(?:[MLHVZCSQTAmlhvzcsqta]|{NUMBER})+$")
 TRANSFORM = re.compile(r"(\w+)\(([^)]*)\)")
 CSS_NUMBER = re.compile(r"(?<![\w#-])(-?[\d.,]+)(px|%|rem|em)\b")
 

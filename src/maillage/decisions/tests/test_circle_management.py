@@ -305,7 +305,10 @@ def test_the_last_delegate_cannot_leave_while_the_consent_round_is_open(committe
 
 def test_the_api_sets_up_a_committee_and_refuses_outsiders(client, personas):
     _token, key = api_token_create(
-        person=personas.territory_admin, actor=personas.territory_admin, name="script"
+        person=personas.territory_admin,
+        actor=personas.territory_admin,
+        name="script",
+        scope="write",
     )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     body = {"name": "Copil API", "kind": "steering_committee", "territory": personas.commune.slug}
@@ -356,7 +359,7 @@ def test_the_api_sets_up_a_committee_and_refuses_outsiders(client, personas):
     )
     assert response.status_code == 200 and response.json()["name"] == "Copil API renommé"
     _token, other = api_token_create(
-        person=personas.participant, actor=personas.participant, name="script"
+        person=personas.participant, actor=personas.participant, name="script", scope="write"
     )
     response = client.post(
         f"/api/decisions/members/{membership_id}/end",

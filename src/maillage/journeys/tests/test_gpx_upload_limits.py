@@ -33,7 +33,9 @@ def test_an_outsiders_gpx_is_refused_without_being_read_into_memory(settings, pe
         starts_on=dt.date(2026, 5, 4),
         ends_on=dt.date(2026, 5, 6),
     )
-    _, key = api_token_create(person=personas.org_admin, actor=personas.org_admin, name="t")
+    _, key = api_token_create(
+        person=personas.org_admin, actor=personas.org_admin, name="t", scope="write"
+    )
 
     def post(size: int) -> AsgiPost:
         return AsgiPost(

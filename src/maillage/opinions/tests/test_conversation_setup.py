@@ -229,7 +229,7 @@ def test_the_api_creates_closes_and_refuses_duplicates(client, personas):
     )
     assert response.status_code == 401
     _token, participant_key = api_token_create(
-        person=personas.participant, actor=personas.participant, name="script"
+        person=personas.participant, actor=personas.participant, name="script", scope="write"
     )
     response = client.post(
         "/api/opinions/conversations",
@@ -239,7 +239,7 @@ def test_the_api_creates_closes_and_refuses_duplicates(client, personas):
     )
     assert response.status_code == 403
     _token, key = api_token_create(
-        person=personas.facilitator, actor=personas.facilitator, name="script"
+        person=personas.facilitator, actor=personas.facilitator, name="script", scope="write"
     )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     response = client.post(
