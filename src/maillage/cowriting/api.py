@@ -1,7 +1,10 @@
 """API of co-writing: the works a person may read, their text and who held the pen; publications.
 
-Reads only: writing goes through the websocket (``/ws/cowriting/<id>/``), where every update
-is attributed to the connection's user. A private work answers 404 to whoever may not read it,
+The text is written through the websocket (``/ws/cowriting/<id>/``), where every update is
+attributed to the connection's user. The work itself is changed here by its writers and the
+owner organization's admins: ``PATCH /works/{id}`` renames it or changes its vision,
+visibility (the other participants are told by email) or publication rule;
+``POST /works/{id}/archive`` and ``/unarchive``. A private work answers 404 to whoever may not read it,
 as its page does. Without credentials a request sees public works and publications; with a
 token or the session it also sees the works its person takes part in.
 """
@@ -14,9 +17,10 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from maillage.core.api_auth import OPTIONAL
+from maillage.core.api_auth import AUTHENTICATED, OPTIONAL
 from maillage.core.pagination import BoundedLimitOffsetPagination
-from maillage.cowriting import selectors
+from maillage.core.ratelimit import hit_person
+from maillage.cowriting import selectors, services
 from maillage.cowriting.models import PublishedVersion, SharedWork
 from maillage.cowriting.services import work_text
 
@@ -29,9 +33,14 @@ class WorkOut(Schema):
     vision: str
     organization: str | None
     is_public: bool
+    archived: bool
     participant_count: int
     created_at: dt.datetime
     url: str
+
+    @staticmethod
+    def resolve_archived(obj: SharedWork) -> bool:
+        return obj.is_archived
 
     @staticmethod
     def resolve_organization(obj: SharedWork) -> str | None:
@@ -67,6 +76,14 @@ class WorkDetailOut(WorkOut):
         return obj.participant_rows
 
 
+class WorkPatch(Schema):
+    title: str | None = None
+    vision: str | None = None
+    is_public: bool | None = None
+    publication_rule: str | None = None
+    objection_days: int | None = None
+
+
 class PublicationOut(Schema):
     id: int
     work: int
@@ -100,14 +117,51 @@ def work_list(request: HttpRequest):
     return selectors.work_list_visible(request.user).order_by("-created_at", "-id")
 
 
-@router.get("/works/{work_id}", response={200: WorkDetailOut, 404: dict}, auth=OPTIONAL)
-def work_detail(request: HttpRequest, work_id: int):
+def _readable(request: HttpRequest, work_id: int) -> SharedWork:
     try:
         work = selectors.work_get(work_id)
     except SharedWork.DoesNotExist:
         raise Http404(f"no shared work {work_id}") from None
     if not request.user.has_perm("cowriting.view_work", work):
         raise Http404(f"no shared work {work_id}")
+    return work
+
+
+def _summary(work_id: int) -> SharedWork:
+    return selectors.work_with_counts().get(pk=work_id)
+
+
+@router.patch("/works/{work_id}", response=WorkOut, auth=AUTHENTICATED)
+def work_update(request: HttpRequest, work_id: int, payload: WorkPatch):
+    """Rename the work or change its vision, visibility or publication rule."""
+    work = _readable(request, work_id)
+    hit_person("write", request.user)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    services.work_update(work=work, actor=request.user, **changes)
+    return _summary(work_id)
+
+
+@router.post("/works/{work_id}/archive", response=WorkOut, auth=AUTHENTICATED)
+def work_archive(request: HttpRequest, work_id: int):
+    """Archive the work: kept and readable, nobody changes it (422 while a proposal is open)."""
+    work = _readable(request, work_id)
+    hit_person("write", request.user)
+    services.work_update(work=work, actor=request.user, archived=True)
+    return _summary(work_id)
+
+
+@router.post("/works/{work_id}/unarchive", response=WorkOut, auth=AUTHENTICATED)
+def work_unarchive(request: HttpRequest, work_id: int):
+    """Bring an archived work back among the works in progress."""
+    work = _readable(request, work_id)
+    hit_person("write", request.user)
+    services.work_update(work=work, actor=request.user, archived=False)
+    return _summary(work_id)
+
+
+@router.get("/works/{work_id}", response={200: WorkDetailOut, 404: dict}, auth=OPTIONAL)
+def work_detail(request: HttpRequest, work_id: int):
+    work = _readable(request, work_id)
     participants = selectors.participants_of(work)
     work.participant_count = len(participants)
     work.participant_rows = [

@@ -45,6 +45,15 @@ class WorkForm(forms.ModelForm):
         self.fields["organization"].queryset = queryset
 
 
+class WorkSettingsForm(forms.ModelForm):
+    """What the writers (and the owner organization's admins) change once the work exists."""
+
+    class Meta:
+        model = SharedWork
+        fields = ["title", "vision", "is_public", "publication_rule", "objection_days"]
+        widgets = {"vision": forms.Textarea(attrs={"rows": 4})}
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address of the person to invite"))
     role = forms.ChoiceField(label=_("Role"), choices=Participant.Role.choices)

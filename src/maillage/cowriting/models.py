@@ -67,6 +67,12 @@ class SharedWork(models.Model):
         validators=[MinValueValidator(1, message=_("Co-authors need at least one day to object."))],
         help_text=_("With the deadline rule: how long co-authors have to object."),
     )
+    archived_at = models.DateTimeField(
+        _("archived at"),
+        null=True,
+        blank=True,
+        help_text=_("An archived work is kept, read-only, out of the list of works in progress."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -100,6 +106,10 @@ class SharedWork(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cowriting:detail", args=[self.pk])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Participant(models.Model):

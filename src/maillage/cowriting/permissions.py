@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import is_participant, is_platform_admin
+from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
 from maillage.cowriting.models import Participant, SharedWork
 from maillage.organizations.permissions import is_organization_admin, is_organization_member
 
@@ -83,3 +83,12 @@ rules.add_perm(
     "cowriting.add_work_for_organization",
     is_participant & (may_create_for_organization | is_platform_admin),
 )
+
+
+# Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
+# ACCOUNT needs an account (the service then checks the role on the work).
+API_WRITES = {
+    "PATCH /api/cowriting/works/{work_id}": ACCOUNT,
+    "POST /api/cowriting/works/{work_id}/archive": ACCOUNT,
+    "POST /api/cowriting/works/{work_id}/unarchive": ACCOUNT,
+}

@@ -22,17 +22,29 @@ from maillage.cowriting.permissions import participant_role
 from maillage.people.models import DELETED_NAME, Person
 
 
-def work_list_visible(user: Any) -> QuerySet[SharedWork]:
-    """Return the works ``user`` may read: public ones and those they take part in."""
+def work_list_visible(user: Any, *, archived: bool | None = None) -> QuerySet[SharedWork]:
+    """Return the works ``user`` may read: public ones and those they take part in.
+
+    ``archived``: only archived works (True), only works in progress (False), or both.
+    """
     qs = SharedWork.objects.select_related("organization").annotate(
         participant_count=Count("participants", distinct=True)
     )
+    if archived is not None:
+        qs = qs.filter(archived_at__isnull=not archived)
     if getattr(user, "is_superuser", False):
         return qs
     visible = Q(is_public=True)
     if getattr(user, "is_authenticated", False):
         visible |= Q(participants__person=user)
     return qs.filter(visible).distinct()
+
+
+def work_with_counts() -> QuerySet[SharedWork]:
+    """Return every work with its owner and participant count (callers check who may read)."""
+    return SharedWork.objects.select_related("organization").annotate(
+        participant_count=Count("participants", distinct=True)
+    )
 
 
 def work_get(pk: int) -> SharedWork:
@@ -47,12 +59,13 @@ def connection_role(*, work_id: int, user: Any) -> str | None:
     work refuses every non-participant, and every connection without a session.
     """
     try:
-        work = SharedWork.objects.only("pk", "is_public").get(pk=work_id)
+        work = SharedWork.objects.only("pk", "is_public", "archived_at").get(pk=work_id)
     except SharedWork.DoesNotExist:
         return None
     role = participant_role(user, work)
     if role is not None:
-        return role
+        # An archived work is read-only, for its writers too.
+        return Participant.Role.READER if work.is_archived else role
     if work.is_public:
         return Participant.Role.READER
     return None

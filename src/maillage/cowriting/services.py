@@ -207,24 +207,98 @@ def work_create(
     return work
 
 
+WORK_EDITABLE = ("title", "vision", "is_public", "publication_rule", "objection_days", "archived")
+
+
 @transaction.atomic
 def work_update(*, work: SharedWork, actor: Any, **changes: Any) -> SharedWork:
-    """Change the title, vision, visibility or publication rule of ``work``."""
+    """Rename, change the vision, visibility or publication rule, archive or bring back ``work``.
+
+    Its writers and the owner organization's admins may. A change of visibility is told to
+    every other participant by email (after commit). An archived work is kept, read-only;
+    it cannot be archived while a version is proposed for publication.
+    """
     require(actor, "cowriting.change_work", work)
-    allowed = ["title", "vision", "is_public", "publication_rule", "objection_days"]
-    fields = [name for name in allowed if name in changes]
+    unknown = set(changes) - set(WORK_EDITABLE)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    SharedWork.objects.select_for_update().filter(pk=work.pk).first()
+    before = {"title": work.title, "is_public": work.is_public, "archived": work.is_archived}
+    fields = [name for name in WORK_EDITABLE if name in changes and name != "archived"]
     for name in fields:
-        setattr(work, name, changes[name])
+        value = changes[name]
+        setattr(work, name, value.strip() if isinstance(value, str) else value)
+    if not work.title:
+        raise ValidationError({"title": _("A title is required.")})
+    if "archived" in changes and bool(changes["archived"]) != before["archived"]:
+        if changes["archived"] and _proposal_open_for(work):
+            raise ValidationError(
+                _(
+                    "A version is proposed for publication: withdraw the proposal, or wait "
+                    "until it is settled, before archiving the work."
+                )
+            )
+        work.archived_at = timezone.now() if changes["archived"] else None
+        fields.append("archived_at")
     work.full_clean(exclude=["attached_type", "attached_id"])
     work.save(update_fields=fields)
-    if "is_public" in fields:
+    if work.title != before["title"]:
+        audit_record(
+            actor=actor,
+            action="cowriting.work.rename",
+            target=work,
+            data={"from": before["title"], "to": work.title},
+        )
+    if work.is_archived != before["archived"]:
+        audit_record(
+            actor=actor,
+            action="cowriting.work.archive" if work.is_archived else "cowriting.work.unarchive",
+            target=work,
+        )
+    if work.is_public != before["is_public"]:
         audit_record(
             actor=actor,
             action="cowriting.work.visibility",
             target=work,
             data={"is_public": work.is_public},
         )
+        _notify_visibility(work, actor)
     return work
+
+
+def _proposal_open_for(work: SharedWork) -> bool:
+    return PublicationProposal.objects.filter(
+        work=work, status=PublicationProposal.Status.OPEN
+    ).exists()
+
+
+def _notify_visibility(work: SharedWork, actor: Any) -> None:
+    """Tell the other participants that the work became public, or private."""
+    if work.is_public:
+        subject = _("“%(title)s” is now public") % {"title": work.title}
+        body = _("%(name)s made the work readable by everyone, text included: %(url)s")
+    else:
+        subject = _("“%(title)s” is now private") % {"title": work.title}
+        body = _("%(name)s made the work readable by its participants only: %(url)s")
+    body = body % {
+        "name": actor.public_name,
+        "url": settings.SITE_URL + work.get_absolute_url(),
+    }
+    emails = (
+        work.participants.exclude(person=actor)
+        .filter(person__is_active=True)
+        .values_list("person__email", flat=True)
+    )
+    _notify(subject, body, list(emails))
+
+
+def _refuse_if_archived(work: SharedWork) -> None:
+    if work.is_archived:
+        raise ValidationError(
+            _("This work is archived: bring it back from its settings to change it.")
+        )
 
 
 @transaction.atomic
@@ -360,6 +434,7 @@ def comment_create(
 ) -> Comment:
     """Anchor a comment to a passage; only writers and commenters comment."""
     require(actor, "cowriting.comment_work", work)
+    _refuse_if_archived(work)
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("The comment is empty.")})
@@ -392,6 +467,7 @@ def comment_resolve(*, comment: Comment, actor: Any) -> Comment:
 def version_create(*, work: SharedWork, actor: Any, name: str) -> Version:
     """Name the current state of ``work``: a snapshot with its Markdown text."""
     require(actor, "cowriting.name_version", work)
+    _refuse_if_archived(work)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("A version needs a name.")})
@@ -421,6 +497,7 @@ def coauthors(work: SharedWork) -> list[Any]:
 def proposal_create(*, work: SharedWork, actor: Any, version: Version) -> PublicationProposal:
     """Propose ``version`` for publication; the proposer consents by proposing."""
     require(actor, "cowriting.propose_publication", work)
+    _refuse_if_archived(work)
     if version.work_id != work.pk:
         raise ValidationError(_("This version belongs to another work."))
     deadline = None

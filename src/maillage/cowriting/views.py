@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maillage.core.forms import add_service_errors
 from maillage.core.ratelimit import hit_person
 from maillage.cowriting import selectors, services
 from maillage.cowriting.forms import (
@@ -22,6 +23,7 @@ from maillage.cowriting.forms import (
     ObjectiveForm,
     VersionForm,
     WorkForm,
+    WorkSettingsForm,
 )
 from maillage.cowriting.models import Comment, Participant, PublishedVersion, SharedWork
 from maillage.cowriting.permissions import participant_role
@@ -45,11 +47,12 @@ def _error_text(error: ValidationError) -> str:
 
 
 def work_list(request: HttpRequest) -> HttpResponse:
-    works = selectors.work_list_visible(request.user)[:200]
+    works = selectors.work_list_visible(request.user, archived=False)[:200]
+    archived = selectors.work_list_visible(request.user, archived=True)[:200]
     return render(
         request,
         "cowriting/list.html",
-        {"works": works, "published": selectors.published_list()[:20]},
+        {"works": works, "archived": archived, "published": selectors.published_list()[:20]},
     )
 
 
@@ -88,7 +91,8 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "role": role,
         "participants": participants,
         "mine": mine,
-        "can_write": role == Participant.Role.WRITER,
+        "can_write": role == Participant.Role.WRITER and not work.is_archived,
+        "can_change": request.user.has_perm("cowriting.change_work", work),
         "can_comment": can_comment,
         "can_invite": request.user.has_perm("cowriting.invite_to_work", work),
         "comments": selectors.comments_of(work) if can_comment else [],
@@ -99,12 +103,64 @@ def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editor_config": {
             "websocket": f"/ws/cowriting/{work.pk}/",
             "room": f"maillage-cowriting-{work.pk}",
-            "readOnly": role != Participant.Role.WRITER,
+            "readOnly": role != Participant.Role.WRITER or work.is_archived,
             "userName": request.user.public_name if request.user.is_authenticated else "",
             "commentUrl": reverse("cowriting:comment", args=[work.pk]) if can_comment else "",
         },
     }
     return render(request, "cowriting/detail.html", context)
+
+
+def _changeable(request: HttpRequest, pk: int) -> SharedWork:
+    work = _work_for(request, pk)
+    if not request.user.has_perm("cowriting.change_work", work):
+        raise PermissionDenied("cowriting.change_work")
+    return work
+
+
+@login_required
+def work_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename the work, change its vision, visibility or publication rule; archive it."""
+    work = _changeable(request, pk)
+    form = WorkSettingsForm(request.POST or None, instance=selectors.work_get(pk))
+    if request.method == "POST" and form.is_valid():
+        hit_person("write", request.user)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.work_update(work=work, actor=request.user, **changes)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if "is_public" in changes:
+                messages.success(
+                    request, _("Saved. The other participants are told of the new visibility.")
+                )
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("cowriting:settings", pk=work.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "cowriting/settings.html", {"work": work, "form": form}, status=status)
+
+
+@require_POST
+@login_required
+def work_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Archive the work (read-only, out of the works in progress), or bring it back."""
+    work = _changeable(request, pk)
+    hit_person("write", request.user)
+    archived = request.POST.get("archived") == "1"
+    try:
+        services.work_update(work=work, actor=request.user, archived=archived)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("The work is archived: it stays readable, and nobody can change it.")
+            if archived
+            else _("The work is back among the works in progress."),
+        )
+    return redirect("cowriting:settings", pk=work.pk)
 
 
 @require_POST

@@ -134,7 +134,7 @@ class SelfObservationRoundOut(Schema):
 
     @staticmethod
     def resolve_below_threshold(obj: Round) -> bool:
-        return services.round_below_threshold(obj) is not None
+        return selectors.round_below_threshold(obj) is not None
 
 
 class SelfObservationQuestionOut(Schema):

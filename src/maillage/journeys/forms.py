@@ -8,14 +8,11 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import DateInput
 from maillage.journeys.models import Dimension, Questionnaire
 from maillage.organizations.models import Organization
 from maillage.people.models import Person
 from maillage.territories.models import Territory
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class JourneyForm(forms.Form):

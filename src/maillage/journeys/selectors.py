@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.analysis.self_observation import (
+    MIN_RESPONDENTS,
     Answer,
     CollectiveWave,
     Scale,
@@ -285,3 +286,18 @@ def journeys_export_for_person(person: Any) -> dict[str, Any]:
             .prefetch_related("values__question")
         ],
     }
+
+
+def round_may_open(actor: Any, questionnaire: Questionnaire, organization: Any) -> bool:
+    """Return whether ``actor`` may open a round: a collective's, or one for everyone."""
+    if organization is not None:
+        return actor.has_perm("journeys.open_collective_round", organization)
+    return actor.has_perm("journeys.change_questionnaire", questionnaire)
+
+
+def round_below_threshold(round_: Round) -> int | None:
+    """Return the collective's member count when under the anonymity threshold, else None."""
+    if round_.organization_id is None:
+        return None
+    members = round_.organization.memberships.filter(active_q()).count()
+    return members if members < MIN_RESPONDENTS else None

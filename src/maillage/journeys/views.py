@@ -313,7 +313,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The round is open: its people can answer it."))
-            members = services.round_below_threshold(round_)
+            members = selectors.round_below_threshold(round_)
             if members is not None:
                 messages.warning(request, _below_threshold_message(members))
             return redirect("journeys:observation")

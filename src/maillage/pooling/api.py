@@ -342,6 +342,21 @@ def exchange_confirm(request: HttpRequest, exchange_id: int, payload: ConfirmIn)
     )
 
 
+class DeclineIn(Schema):
+    reason: str = ""
+
+
+@router.post("/exchanges/{exchange_id}/decline", auth=AUTHENTICATED, response={204: None})
+def exchange_decline(request: HttpRequest, exchange_id: int, payload: DeclineIn):
+    """Decline a pending exchange the other side recorded (a member of the awaited side, else
+    403); it is removed, the audit log keeps it, its recorder is told."""
+    hit_person("write", request.user)
+    services.exchange_decline(
+        exchange=_exchange(exchange_id), actor=request.user, reason=payload.reason
+    )
+    return Status(204, None)
+
+
 @router.post("/exchanges/{exchange_id}/feedback", auth=AUTHENTICATED, response=ExchangeOut)
 def exchange_feedback(request: HttpRequest, exchange_id: int, payload: FeedbackIn):
     """Give one side's short feedback (a member of that side's organization, else 403)."""

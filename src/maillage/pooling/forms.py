@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import DateInput
 from maillage.organizations.models import Organization
 from maillage.pooling.models import Category, Conditions, Need, Offer
 from maillage.territories.models import Territory
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ListingForm(forms.Form):
@@ -33,6 +32,10 @@ class ListingForm(forms.Form):
         self.fields["organization"].queryset = organizations
         if not self.is_bound and len(organizations) == 1:
             self.initial.setdefault("organization", organizations[0].pk)
+        if not self.is_bound:
+            today = timezone.localdate()
+            self.initial.setdefault("available_from", today)
+            self.initial.setdefault("available_until", today + dt.timedelta(days=90))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -106,6 +109,8 @@ class ExchangeForm(forms.Form):
         """``mine`` are the organizations of the person: one of them is a side of the exchange."""
         super().__init__(*args, **kwargs)
         mine = list(mine)
+        if not self.is_bound:
+            self.initial.setdefault("happened_on", timezone.localdate())
         if not self.is_bound and len(mine) == 1:
             # Coming from another organization's offer (or need), the person's is the other side.
             if self.initial.get("giver") and str(self.initial["giver"]) != str(mine[0].pk):

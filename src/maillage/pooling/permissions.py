@@ -36,6 +36,7 @@ rules.add_perm("pooling.recompute_suggestions", is_platform_admin)
 # Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
 # ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
 API_WRITES = {
+    "POST /api/pooling/exchanges/{exchange_id}/decline": ACCOUNT,
     "POST /api/pooling/offers": ACCOUNT,
     "POST /api/pooling/needs": ACCOUNT,
     "POST /api/pooling/exchanges": ACCOUNT,

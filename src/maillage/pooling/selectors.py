@@ -110,6 +110,14 @@ def exchange_list(
     return qs[:limit] if limit else qs
 
 
+def listing_pending_exchanges(listing: Offer | Need) -> list[Exchange]:
+    """Return the exchanges about ``listing`` still awaiting the other side's confirmation.
+
+    Withdrawing the listing keeps them: they can still be confirmed, and then count.
+    """
+    return list(listing.exchanges.pending().select_related("giver", "receiver"))
+
+
 def exchange_pending_list(organization: Organization) -> QuerySet[Exchange]:
     """Return an organization's exchanges awaiting either side's confirmation, newest first."""
     return (

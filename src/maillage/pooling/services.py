@@ -145,14 +145,6 @@ def listing_update(*, listing: Offer | Need, actor: Any, **changes: Any) -> Offe
     return listing
 
 
-def listing_pending_exchanges(listing: Offer | Need) -> list[Exchange]:
-    """Return the exchanges about ``listing`` still awaiting the other side's confirmation.
-
-    Withdrawing the listing keeps them: they can still be confirmed, and then count.
-    """
-    return list(listing.exchanges.pending().select_related("giver", "receiver"))
-
-
 # ---------------------------------------------------------------------------------------------
 # Exchanges
 
@@ -266,6 +258,48 @@ def _actor_side(actor: Any, exchange: Exchange) -> str:
     if is_organization_member(actor, exchange.receiver):
         return "receiver"
     return ""
+
+
+@transaction.atomic
+def exchange_decline(*, exchange: Exchange, actor: Any, reason: str = "") -> None:
+    """Decline an exchange the other side recorded: it did not happen as recorded.
+
+    Only a member of the awaited side may, while it is pending. The exchange is removed (it
+    never counted anywhere); the audit log keeps what was recorded, and the person who
+    recorded it is told, with the reason, after commit.
+    """
+    exchange = (
+        Exchange.objects.select_for_update().select_related("giver", "receiver").get(pk=exchange.pk)
+    )
+    side = exchange.confirming_side
+    if not is_organization_member(actor, getattr(exchange, side)):
+        raise PermissionDenied("pooling.decline_exchange")
+    if exchange.is_confirmed:
+        raise ValidationError(_("This exchange is already confirmed."))
+    audit_record(
+        actor=actor,
+        action="pooling.exchange.decline",
+        target=exchange,
+        data={
+            "giver": exchange.giver_id,
+            "receiver": exchange.receiver_id,
+            "what": exchange.what,
+            "happened_on": exchange.happened_on.isoformat(),
+            "reason": reason.strip()[:500],
+        },
+    )
+    if exchange.recorded_by is not None:
+        decliner = getattr(exchange, side)
+        subject = _("%(organization)s did not confirm the exchange you recorded") % {
+            "organization": decliner.name
+        }
+        body = _("“%(what)s”, on %(day)s. Their reason: %(reason)s") % {
+            "what": exchange.what,
+            "day": exchange.happened_on.strftime("%d/%m/%Y"),
+            "reason": reason.strip() or "—",
+        }
+        send_on_commit(personal_messages(subject, body, [exchange.recorded_by.email]))
+    exchange.delete()
 
 
 @transaction.atomic

@@ -47,6 +47,11 @@ urlpatterns = [
         name="exchange_confirm",
     ),
     path(
+        "mutualisation/echanges/<int:pk>/refuser/",
+        views.exchange_decline,
+        name="exchange_decline",
+    ),
+    path(
         "mutualisation/echanges/<int:pk>/avis/", views.exchange_feedback, name="exchange_feedback"
     ),
     path("mutualisation/organisations/<slug:slug>/", views.history, name="history"),

@@ -185,7 +185,7 @@ def listing_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if active:
         messages.success(request, _("Published again."))
         return redirect(listing.get_absolute_url())
-    pending = services.listing_pending_exchanges(listing)
+    pending = selectors.listing_pending_exchanges(listing)
     if pending:
         messages.info(
             request,
@@ -285,6 +285,26 @@ def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The exchange is confirmed: it now counts for both."))
     return redirect("pooling:history", slug=getattr(exchange, exchange.confirming_side).slug)
+
+
+@login_required
+@require_POST
+def exchange_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The awaited side declines an exchange that did not happen as recorded; others get 403."""
+    exchange = _exchange(pk)
+    awaited = getattr(exchange, exchange.confirming_side)
+    hit_person("write", request.user)
+    try:
+        services.exchange_decline(
+            exchange=exchange, actor=request.user, reason=request.POST.get("reason", "")[:500]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The exchange is declined; the person who recorded it is told.")
+        )
+    return redirect("pooling:history", slug=awaited.slug)
 
 
 @login_required

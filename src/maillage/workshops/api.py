@@ -163,6 +163,20 @@ def workshop_update(request: HttpRequest, slug: str, payload: WorkshopPatch):
     return _workshop(slug, request)
 
 
+class DuplicateIn(Schema):
+    starts_at: dt.datetime
+
+
+@router.post("/{slug}/duplicate", response={201: WorkshopOut}, auth=AUTHENTICATED)
+def workshop_duplicate(request: HttpRequest, slug: str, payload: DuplicateIn):
+    """Copy the workshop to another date (a series), with the same duration and organizers."""
+    hit_person("write", request.user)
+    copy = services.workshop_duplicate(
+        workshop=_workshop(slug), actor=request.user, starts_at=payload.starts_at
+    )
+    return Status(201, _workshop(copy.slug, request))
+
+
 @router.post("/{slug}/cancel", response=WorkshopOut, auth=AUTHENTICATED)
 def workshop_cancel(request: HttpRequest, slug: str):
     """Cancel a workshop not yet started (422 once it has); registrants are told by email."""

@@ -7,13 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import DateTimeInput
 from maillage.organizations.models import Organization
 from maillage.territories.models import Territory
 from maillage.workshops.models import Output, Registration
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
 
 
 class WorkshopForm(forms.Form):
@@ -54,6 +51,10 @@ class WorkshopEditForm(forms.Form):
     starts_at = forms.DateTimeField(widget=DateTimeInput, label=_("Starts at"))
     ends_at = forms.DateTimeField(widget=DateTimeInput, label=_("Ends at"))
     capacity = forms.IntegerField(min_value=1, label=_("Capacity"))
+
+
+class DuplicateForm(forms.Form):
+    starts_at = forms.DateTimeField(widget=DateTimeInput, label=_("New start"))
 
 
 class RegistrationForm(forms.Form):

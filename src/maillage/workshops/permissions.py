@@ -37,6 +37,7 @@ rules.add_perm("workshops.take_attendance", can_run)
 # Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
 # ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
 API_WRITES = {
+    "POST /api/workshops/{slug}/duplicate": ACCOUNT,
     # Registration is open to visitors (a name and an email), rate-limited per address.
     "POST /api/workshops/{slug}/registrations": ANYONE,
     "POST /api/workshops": ACCOUNT,

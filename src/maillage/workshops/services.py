@@ -362,6 +362,33 @@ def workshop_update(*, workshop: Workshop, actor: Any, **changes: Any) -> Worksh
 
 
 @transaction.atomic
+def workshop_duplicate(*, workshop: Workshop, actor: Any, starts_at: dt.datetime) -> Workshop:
+    """Copy a workshop to another date, for a series: same texts, place, link, capacity and
+    organizers, the same duration; registrations and outputs stay with the original.
+
+    The copy is a new workshop of the same organizations: like any, a member of one of them
+    makes it (a territory facilitator edits and cancels, but does not create for them).
+    """
+    require(actor, "workshops.change_workshop", workshop)
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("The new date is in the past.")})
+    return workshop_create(
+        actor=actor,
+        title=workshop.title,
+        theme=workshop.theme,
+        method=workshop.method,
+        description=workshop.description,
+        territory=workshop.territory,
+        place=workshop.place,
+        video_url=workshop.video_url,
+        starts_at=starts_at,
+        ends_at=starts_at + (workshop.ends_at - workshop.starts_at),
+        capacity=workshop.capacity,
+        organizers=list(workshop.organizers.all()),
+    )
+
+
+@transaction.atomic
 def output_add(*, workshop: Workshop, actor: Any, kind: str, label: str, url: str) -> Output:
     """Link something the workshop produced (a contribution, a document, a decision…)."""
     require(actor, "workshops.change_workshop", workshop)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("ateliers/<slug:slug>.ics", views.workshop_ics, name="ics"),
     path("ateliers/<slug:slug>/modifier/", views.workshop_edit, name="edit"),
     path("ateliers/<slug:slug>/annuler/", views.workshop_cancel, name="cancel"),
+    path("ateliers/<slug:slug>/dupliquer/", views.workshop_duplicate, name="duplicate"),
     path("ateliers/<slug:slug>/presences/", views.attendance, name="attendance"),
     path("ateliers/<slug:slug>/productions/", views.output_add, name="output_add"),
     path(

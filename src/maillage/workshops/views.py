@@ -18,6 +18,7 @@ from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
 from maillage.workshops import ical, selectors, services
 from maillage.workshops.forms import (
+    DuplicateForm,
     OutputForm,
     RegistrationForm,
     WorkshopEditForm,
@@ -77,9 +78,10 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if request.user.is_authenticated:
         own = workshop.registrations.filter(person=request.user).exclude(status="cancelled").first()
     can_run = request.user.has_perm("workshops.change_workshop", workshop)
+    organizers = list(workshop.organizers.all())
     context = {
         "workshop": workshop,
-        "organizers": list(workshop.organizers.all()),
+        "organizers": organizers,
         "confirmed": confirmed,
         "waiting": waiting,
         "places_left": max(0, workshop.capacity - confirmed),
@@ -91,6 +93,10 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # The link is the door of the room: only for those with a place, and the organizers.
         "shows_video": can_run or (own is not None and own.status == Registration.Status.CONFIRMED),
         "has_started": workshop.starts_at <= timezone.now(),
+        "duplicate_form": DuplicateForm(prefix="copy"),
+        # A copy is a new workshop of the same organizations: their members make it.
+        "can_duplicate": can_run
+        and any(request.user.has_perm("workshops.add_workshop", org) for org in organizers),
         "output_form": OutputForm(),
     }
     status = 422 if request.method == "POST" else 200
@@ -166,6 +172,27 @@ def workshop_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "workshops/workshop_edit.html", {"form": form, "workshop": workshop}, status=status
     )
+
+
+@login_required
+@require_POST
+def workshop_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
+    """Copy the workshop to another date (a series); its organizers land on the copy."""
+    workshop = _runnable(request, slug)
+    form = DuplicateForm(request.POST, prefix="copy")
+    if not form.is_valid():
+        messages.error(request, _("Give the date and time of the new workshop."))
+        return redirect(workshop.get_absolute_url())
+    hit_person("write", request.user)
+    try:
+        copy = services.workshop_duplicate(
+            workshop=workshop, actor=request.user, starts_at=form.cleaned_data["starts_at"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(workshop.get_absolute_url())
+    messages.success(request, _("The workshop is duplicated: here is the new date."))
+    return redirect(copy.get_absolute_url())
 
 
 @login_required

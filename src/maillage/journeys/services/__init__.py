@@ -22,10 +22,8 @@ from maillage.journeys.services.self_observation import (
     question_update,
     questionnaire_ensure_default,
     response_submit,
-    round_below_threshold,
     round_close,
     round_create,
-    round_may_open,
 )
 
 __all__ = [
@@ -41,9 +39,7 @@ __all__ = [
     "question_update",
     "questionnaire_ensure_default",
     "response_submit",
-    "round_below_threshold",
     "round_close",
     "round_create",
-    "round_may_open",
     "stage_add",
 ]

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from maillage.analysis.self_observation import MIN_RESPONDENTS, Answer, Scale
-from maillage.core.periods import active_q
+from maillage.analysis.self_observation import Answer, Scale
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.journeys.models import (
@@ -26,7 +25,7 @@ from maillage.journeys.models import (
     Response,
     Round,
 )
-from maillage.journeys.selectors import questionnaire_has_answers
+from maillage.journeys.selectors import questionnaire_has_answers, round_may_open
 
 DEFAULT_QUESTIONNAIRE = (
     Path(__file__).resolve().parent.parent / "data" / "self_observation_default.json"
@@ -141,13 +140,6 @@ def question_remove(*, question: Question, actor: Any) -> None:
     question.delete()
 
 
-def round_may_open(actor: Any, questionnaire: Questionnaire, organization: Any) -> bool:
-    """Return whether ``actor`` may open a round: a collective's, or one for everyone."""
-    if organization is not None:
-        return actor.has_perm("journeys.open_collective_round", organization)
-    return actor.has_perm("journeys.change_questionnaire", questionnaire)
-
-
 @transaction.atomic
 def round_create(
     *,
@@ -162,7 +154,7 @@ def round_create(
     for everyone, each for themselves (facilitators).
 
     A collective smaller than the anonymity threshold may have a round: each member sees their
-    own answers, and the collective's aggregate stays withheld (``round_below_threshold``).
+    own answers, and the collective's aggregate stays withheld (``selectors.round_below_threshold``).
     """
     if not round_may_open(actor, questionnaire, organization):
         raise PermissionDenied("journeys.open_round")
@@ -183,14 +175,6 @@ def round_create(
     )
     audit_record(actor=actor, action="journeys.round.create", target=round_)
     return round_
-
-
-def round_below_threshold(round_: Round) -> int | None:
-    """Return the collective's member count when under the anonymity threshold, else None."""
-    if round_.organization_id is None:
-        return None
-    members = round_.organization.memberships.filter(active_q()).count()
-    return members if members < MIN_RESPONDENTS else None
 
 
 @transaction.atomic

@@ -257,3 +257,63 @@ def test_a_bad_edit_names_the_field_in_french_and_english(client_as, personas):
     offer.refresh_from_db()
     assert offer.title == "Prêt d'une imprimante 3D"
     assert Exchange.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", [*ROLES, "recording_side", "third_organization", "awaited"])
+def test_only_the_awaited_side_may_decline_and_the_recorder_is_told(
+    client_as,
+    personas,
+    partner,
+    partner_member,
+    outsider_org,
+    role,
+    django_capture_on_commit_callbacks,
+):
+    from maillage.core.models import AuditEntry
+
+    exchange = _record(personas, partner)
+    if role == "recording_side":
+        client = client_as("org_admin")
+    else:
+        client = client_as("visitor" if role in ("third_organization", "awaited") else role)
+    if role == "third_organization":
+        Membership.objects.create(person=personas.participant, organization=outsider_org)
+        client.force_login(personas.participant)
+    elif role == "awaited":
+        client.force_login(partner_member)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/pooling/exchanges/{exchange.pk}/decline",
+            {"reason": "Nous n'avons rien prêté ce jour-là"},
+            content_type="application/json",
+        )
+    if role == "awaited":
+        assert response.status_code == 204
+        assert not Exchange.objects.exists()
+        entry = AuditEntry.objects.get(action="pooling.exchange.decline")
+        assert entry.data["what"] == "Prêt de la découpeuse laser"
+        assert [m.to for m in mail.outbox] == [[personas.org_admin.email]]
+        assert "rien prêté" in mail.outbox[0].body
+    else:
+        assert response.status_code == (401 if role == "visitor" else 403)
+        assert Exchange.objects.filter(pk=exchange.pk).exists()
+
+
+def test_a_confirmed_exchange_cannot_be_declined(client_as, personas, partner, partner_member):
+    exchange = _record(personas, partner)
+    exchange_confirm(exchange=exchange, actor=partner_member)
+    client = client_as("visitor")
+    client.force_login(partner_member)
+    page = client.post(f"/mutualisation/echanges/{exchange.pk}/refuser/", follow=True)
+    assert "déjà confirmé" in page.content.decode()
+    assert Exchange.objects.filter(pk=exchange.pk).exists()
+
+
+def test_the_forms_start_from_sensible_dates(client_as):
+    client = client_as("org_admin")
+    listing_form = client.get("/mutualisation/besoins/nouveau/").context["form"]
+    assert listing_form.initial["available_from"] == TODAY
+    assert listing_form.initial["available_until"] == TODAY + dt.timedelta(days=90)
+    exchange_form = client.get("/mutualisation/echanges/nouveau/").context["form"]
+    assert exchange_form.initial["happened_on"] == TODAY

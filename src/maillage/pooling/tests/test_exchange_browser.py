@@ -61,3 +61,26 @@ def test_two_organizations_record_and_confirm_an_exchange(
     assert "Prêt de la salle de réunion" in page.text_content("main")
     check(page, watch, "public history")
     visitor.close()
+
+
+def test_an_organization_edits_and_withdraws_its_offer(browser, live_server, personas):
+    from maillage.pooling.models import Offer
+    from maillage.pooling.tests.conftest import listing
+
+    offer = listing("offer", personas.org_admin, personas.organization, personas.commune)
+    context = logged_in_context(browser, live_server, personas.org_admin)
+    page, watch = watched_page(context, live_server.url)
+    page.goto(f"{live_server.url}{offer.get_absolute_url()}")
+    check(page, watch, "offer page", shot="offer-manage")
+    page.click("text=Modifier l'offre")
+    page.wait_for_url(f"**/mutualisation/offres/{offer.pk}/modifier/")
+    check(page, watch, "offer edit", shot="offer-edit")
+    assert page.input_value("#id_available_from") == offer.available_from.isoformat()
+    page.fill("#id_title", "Prêt de deux imprimantes 3D")
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector("h1:has-text('Prêt de deux imprimantes 3D')")
+    page.click("text=Retirer de l'annuaire")
+    page.wait_for_selector("text=Retiré : il n'apparaît plus dans l'annuaire.")
+    check(page, watch, "offer withdrawn")
+    assert not Offer.objects.get(pk=offer.pk).is_active
+    context.close()

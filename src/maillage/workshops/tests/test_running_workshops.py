@@ -232,3 +232,40 @@ def test_the_video_link_is_only_for_confirmed_registrants_and_organizers(
     assert link in client_as("org_admin").get(workshop.get_absolute_url()).content.decode()
     listed = client_as("visitor").get("/api/workshops").json()["items"]
     assert [w["video_url"] for w in listed] == [""]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_people_who_run_a_workshop_duplicate_it_for_a_series(client_as, workshop, role):
+    later = workshop.starts_at + dt.timedelta(days=7)
+    client = client_as(role)
+    page = client.post(f"/ateliers/{workshop.slug}/dupliquer/", {"copy-starts_at": _local(later)})
+    api = client.post(
+        f"/api/workshops/{workshop.slug}/duplicate",
+        {"starts_at": (later + dt.timedelta(days=7)).isoformat()},
+        content_type="application/json",
+    )
+    copies = Workshop.objects.exclude(pk=workshop.pk).order_by("starts_at")
+    if role in ("org_admin", "platform_admin"):  # members of the organizers (or the admin)
+        assert page.status_code == 302 and api.status_code == 201
+        assert [c.ends_at - c.starts_at for c in copies] == [
+            workshop.ends_at - workshop.starts_at
+        ] * 2
+        assert all(c.title == workshop.title and c.registrations.count() == 0 for c in copies)
+        assert list(copies[0].organizers.all()) == [workshop.organizers.get()]
+    else:
+        assert not copies.exists()
+        assert api.status_code == (401 if role == "visitor" else 403)
+        assert page.status_code == (302 if role == "visitor" else 403)
+        shown = client.get(workshop.get_absolute_url()).content.decode()
+        assert "/dupliquer/" not in shown
+
+
+def test_a_copy_in_the_past_is_refused_clearly(client_as, workshop):
+    response = client_as("org_admin").post(
+        f"/api/workshops/{workshop.slug}/duplicate",
+        {"starts_at": "2020-01-01T10:00:00+01:00"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 422
+    assert "past" in response.json()["detail"]["starts_at"][0]

@@ -1,4 +1,5 @@
-"""From an empty platform, in French: an organization creates, edits and cancels a workshop."""
+"""From an empty platform, in French: an organization creates, edits, duplicates and cancels a
+workshop."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ def browser():
         yield instance
 
 
-def test_an_organization_creates_edits_and_cancels_a_workshop(browser, live_server, personas):
+def test_an_organization_creates_edits_duplicates_and_cancels_a_workshop(
+    browser, live_server, personas
+):
     context = logged_in_context(browser, live_server, personas.org_admin)
     page, watch = watched_page(context, live_server.url)
     start = timezone.localtime(timezone.now() + dt.timedelta(days=7)).replace(
@@ -56,6 +59,16 @@ def test_an_organization_creates_edits_and_cancels_a_workshop(browser, live_serv
     assert "Salle des fêtes" in page.text_content("main")
     check(page, watch, "workshop edited")
 
+    page.click("text=Dupliquer à une autre date (une série)")
+    later = start + dt.timedelta(days=7)
+    page.fill("#id_copy-starts_at", later.strftime("%Y-%m-%dT%H:%M"))
+    page.click("text=Dupliquer >> nth=-1")
+    page.wait_for_selector("text=L'atelier est dupliqué")
+    check(page, watch, "workshop duplicated")
+    copy = Workshop.objects.exclude(pk=workshop.pk).get()
+    assert (copy.place, copy.capacity) == ("Salle des fêtes", 20)
+
+    page.goto(f"{live_server.url}{workshop.get_absolute_url()}")
     page.click("text=Annuler l'atelier")
     page.wait_for_selector("text=Cet atelier est annulé.")
     check(page, watch, "workshop cancelled", shot="workshop-cancelled")
