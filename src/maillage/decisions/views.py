@@ -415,6 +415,13 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     is_facilitator = can(user, "decisions.facilitate", decision)
     next_kind = next_round_kind(decision)
+    latest_consent = consent_round if consent_round and not consent_round.is_open else None
+    if (
+        decision.state == Decision.State.AMEND
+        and latest_consent is not None
+        and latest_consent.version_id == versions[-1].pk
+    ):
+        next_kind = None  # the objections are integrated in a new version first
     members = selectors.circle_voices(circle) if is_facilitator else None
     is_voice = selectors.has_voice(user, circle)
     my_answer = None

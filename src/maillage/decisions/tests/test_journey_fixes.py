@@ -226,3 +226,15 @@ def test_a_reply_needs_words(team):
     note = _question(team)
     with pytest.raises(ValidationError):
         rounds.note_reply(note=note, actor=team.author, reply="   ")
+
+
+def test_after_an_objection_the_page_asks_to_amend_before_the_next_consent_round(team, client):
+    round_ = to_consent(team.decision, team.facilitator)
+    rounds.answer_submit(
+        round=round_, actor=team.member, kind="objection", reason="Bruit", acceptable_if="22 h"
+    )
+    rounds.round_close(round=round_, actor=team.facilitator)
+    client.force_login(team.facilitator, backend=LOGIN)
+    page = client.get(team.decision.get_absolute_url()).content.decode()
+    assert "/tours/ouvrir/" not in page
+    assert "Intégrer les objections (amender la proposition)" in page
