@@ -19,9 +19,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import selectors
-from maillage.decisions.models import CircleMember
+from maillage.decisions.models import CircleMember, FacilitationTurn, RoundNote
 from maillage.decisions.permissions import person_is_member
-from maillage.decisions.services import circles, polls, rounds
+from maillage.decisions.services import circles, polls, rotation, rounds
 from maillage.decisions.services.common import ProcessConflict
 from maillage.organizations.models import Organization
 from maillage.people.models import Person
@@ -475,6 +475,128 @@ def answer_submit(request: HttpRequest, round_id: int, payload: AnswerIn):
         "reason": answer.reason,
         "acceptable_if": answer.acceptable_if,
         "round_state": round_.state,
+    }
+
+
+class RoundIn(Schema):
+    kind: str
+    mode: str = "live"
+    deadline: dt.datetime | None = None
+
+
+class RoundStateOut(Schema):
+    id: int
+    number: int
+    kind: str
+    state: str
+    decision_state: str
+
+
+class NoteReplyIn(Schema):
+    reply: str
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    reply: str
+
+
+class TurnOut(Schema):
+    id: int
+    role: str
+    person: str
+    held_on: dt.date
+
+
+def _round_state(round_: Any) -> dict[str, Any]:
+    return {
+        "id": round_.pk,
+        "number": round_.number,
+        "kind": round_.kind,
+        "state": round_.state,
+        "decision_state": round_.decision.state,
+    }
+
+
+@router.post(
+    "/decisions/{decision_id}/rounds",
+    response={201: RoundStateOut, 409: ConflictOut},
+    auth=AUTHENTICATED,
+)
+def round_open(request: HttpRequest, decision_id: int, payload: RoundIn):
+    """Open the next round (the facilitator): clarifying, reactions or consent, as the process
+    allows; a step the process does not allow answers 409 with the steps possible now."""
+    hit_person("write", request.user)
+    decision = selectors.decision_get_visible(decision_id, request.user)
+    try:
+        round_ = rounds.round_open(
+            decision=decision,
+            actor=request.user,
+            kind=payload.kind,
+            mode=payload.mode,
+            deadline=payload.deadline,
+        )
+    except ProcessConflict as error:
+        return _conflict(error)
+    return 201, _round_state(round_)
+
+
+@router.post(
+    "/rounds/{round_id}/close",
+    response={200: RoundStateOut, 409: ConflictOut},
+    auth=AUTHENTICATED,
+)
+def round_close(request: HttpRequest, round_id: int):
+    """Close a round (the facilitator); a consent round's outcome moves the decision."""
+    hit_person("write", request.user)
+    round_ = selectors.round_get_visible(round_id, request.user)
+    try:
+        round_ = rounds.round_close(round=round_, actor=request.user)
+    except ProcessConflict as error:
+        return _conflict(error)
+    return 200, _round_state(round_)
+
+
+@router.post(
+    "/notes/{note_id}/reply",
+    response={200: NoteOut, 409: ConflictOut},
+    auth=AUTHENTICATED,
+)
+def note_reply(request: HttpRequest, note_id: int, payload: NoteReplyIn):
+    """Reply to a clarifying question or a reaction (the proposal's author or facilitator)."""
+    hit_person("write", request.user)
+    note = RoundNote.objects.select_related("round__decision__circle").filter(pk=note_id).first()
+    if note is None:
+        raise Http404("no such note")
+    selectors.round_get_visible(note.round_id, request.user)
+    try:
+        note = rounds.note_reply(note=note, actor=request.user, reply=payload.reply)
+    except ProcessConflict as error:
+        return _conflict(error)
+    return 200, {"id": note.pk, "text": note.text, "reply": note.reply}
+
+
+@router.post(
+    "/turns/{turn_id}/take-over",
+    response={200: TurnOut, 409: ConflictOut},
+    auth=AUTHENTICATED,
+)
+def turn_take_over(request: HttpRequest, turn_id: int):
+    """Take the turn (facilitator or secretary) of a member who is absent; you serve instead."""
+    hit_person("write", request.user)
+    turn = FacilitationTurn.objects.select_related("circle").filter(pk=turn_id).first()
+    if turn is None or not request.user.has_perm("decisions.view_circle", turn.circle):
+        raise Http404("no such turn")
+    try:
+        successor = rotation.facilitation_take_over(turn=turn, actor=request.user)
+    except ProcessConflict as error:
+        return _conflict(error)
+    return 200, {
+        "id": successor.pk,
+        "role": successor.role,
+        "person": successor.person.public_name,
+        "held_on": successor.held_on,
     }
 
 
