@@ -19,7 +19,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import selectors
-from maillage.decisions.models import CircleMember, FacilitationTurn, RoundNote
+from maillage.decisions.models import CircleMember, Delegation, FacilitationTurn, RoundNote
 from maillage.decisions.permissions import person_is_member
 from maillage.decisions.services import circles, polls, rotation, rounds
 from maillage.decisions.services.common import ProcessConflict
@@ -331,6 +331,54 @@ def delegation_add(request: HttpRequest, slug: str, payload: DelegationIn):
         "head": head.public_name if head else None,
         "delegates": len(delegates),
     }
+
+
+class DelegationUpdateIn(Schema):
+    rule: str
+    head: str | None = None
+
+
+def _delegation_managed(request: HttpRequest, delegation_id: int) -> Any:
+    delegation = (
+        Delegation.objects.select_related("circle", "organization").filter(pk=delegation_id).first()
+    )
+    if delegation is None or not request.user.has_perm("decisions.view_circle", delegation.circle):
+        raise Http404("no such delegation")
+    if not request.user.has_perm("decisions.manage_circle", delegation.circle):
+        raise PermissionDenied("decisions.manage_circle")
+    return delegation
+
+
+def _delegation_out(delegation: Any) -> dict[str, Any]:
+    return {
+        "id": delegation.pk,
+        "organization": delegation.organization.slug,
+        "rule": delegation.rule,
+        "head": delegation.head.public_name if delegation.head_id else None,
+        "delegates": delegation.delegates.filter(until__isnull=True).count(),
+    }
+
+
+@router.patch("/delegations/{delegation_id}", response=DelegationOut, auth=AUTHENTICATED)
+def delegation_update(request: HttpRequest, delegation_id: int, payload: DelegationUpdateIn):
+    """Change a delegation's rule or its head (an email among its delegates)."""
+    hit_person("write", request.user)
+    delegation = _delegation_managed(request, delegation_id)
+    head = _people([payload.head])[0] if payload.head else None
+    delegation = circles.delegation_update(
+        delegation=delegation, actor=request.user, rule=payload.rule, head=head
+    )
+    return _delegation_out(delegation)
+
+
+@router.post("/delegations/{delegation_id}/end", response=DelegationOut, auth=AUTHENTICATED)
+def delegation_end(request: HttpRequest, delegation_id: int):
+    """End an institution's seat on the committee, with its delegates' memberships."""
+    hit_person("write", request.user)
+    delegation = circles.delegation_end(
+        delegation=_delegation_managed(request, delegation_id), actor=request.user
+    )
+    return _delegation_out(delegation)
 
 
 @router.post("/circles/{slug}/members", response={201: MemberOut}, auth=AUTHENTICATED)
