@@ -116,6 +116,9 @@ class Watcher:
         for violation in result["violations"]:
             targets = [n["target"] for n in violation["nodes"][:3]]
             self.problems.append(f"{self.who} {name}: axe {violation['id']} {targets}")
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 2:
+            self.problems.append(f"{self.who} {name}: {overflow}px wider than the screen")
         if JOURNEY_SHOTS:
             os.makedirs(JOURNEY_SHOTS, exist_ok=True)
             self.page.screenshot(path=f"{JOURNEY_SHOTS}/{self.who}-{name}.png", full_page=True)
