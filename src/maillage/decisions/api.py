@@ -20,9 +20,9 @@ from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import selectors
-from maillage.decisions.models import CircleMember
+from maillage.decisions.models import CircleMember, Delegation, FacilitationTurn, RoundNote
 from maillage.decisions.permissions import person_is_member
-from maillage.decisions.services import circles, polls, rounds
+from maillage.decisions.services import circles, polls, rotation, rounds
 from maillage.decisions.services.common import ProcessConflict
 from maillage.organizations.models import Organization
 from maillage.people.models import Person
@@ -334,6 +334,54 @@ def delegation_add(request: HttpRequest, slug: str, payload: DelegationIn):
     }
 
 
+class DelegationUpdateIn(Schema):
+    rule: str
+    head: str | None = None
+
+
+def _delegation_managed(request: HttpRequest, delegation_id: int) -> Any:
+    delegation = (
+        Delegation.objects.select_related("circle", "organization").filter(pk=delegation_id).first()
+    )
+    if delegation is None or not request.user.has_perm("decisions.view_circle", delegation.circle):
+        raise Http404("no such delegation")
+    if not request.user.has_perm("decisions.manage_circle", delegation.circle):
+        raise PermissionDenied("decisions.manage_circle")
+    return delegation
+
+
+def _delegation_out(delegation: Any) -> dict[str, Any]:
+    return {
+        "id": delegation.pk,
+        "organization": delegation.organization.slug,
+        "rule": delegation.rule,
+        "head": delegation.head.public_name if delegation.head_id else None,
+        "delegates": delegation.delegates.filter(until__isnull=True).count(),
+    }
+
+
+@router.patch("/delegations/{delegation_id}", response=DelegationOut, auth=AUTHENTICATED)
+def delegation_update(request: HttpRequest, delegation_id: int, payload: DelegationUpdateIn):
+    """Change a delegation's rule or its head (an email among its delegates)."""
+    hit_person("write", request.user)
+    delegation = _delegation_managed(request, delegation_id)
+    head = _people([payload.head])[0] if payload.head else None
+    delegation = circles.delegation_update(
+        delegation=delegation, actor=request.user, rule=payload.rule, head=head
+    )
+    return _delegation_out(delegation)
+
+
+@router.post("/delegations/{delegation_id}/end", response=DelegationOut, auth=AUTHENTICATED)
+def delegation_end(request: HttpRequest, delegation_id: int):
+    """End an institution's seat on the committee, with its delegates' memberships."""
+    hit_person("write", request.user)
+    delegation = circles.delegation_end(
+        delegation=_delegation_managed(request, delegation_id), actor=request.user
+    )
+    return _delegation_out(delegation)
+
+
 @router.post("/circles/{slug}/members", response={201: CircleMemberOut}, auth=AUTHENTICATED)
 def member_add(request: HttpRequest, slug: str, payload: MemberIn):
     """Make the person with this email a member (in a delegation of a committee, optionally)."""
@@ -476,6 +524,128 @@ def answer_submit(request: HttpRequest, round_id: int, payload: AnswerIn):
         "reason": answer.reason,
         "acceptable_if": answer.acceptable_if,
         "round_state": round_.state,
+    }
+
+
+class RoundOpenIn(Schema):
+    kind: str
+    mode: str = "live"
+    deadline: dt.datetime | None = None
+
+
+class RoundStateOut(Schema):
+    id: int
+    number: int
+    kind: str
+    state: str
+    decision_state: str
+
+
+class NoteReplyIn(Schema):
+    reply: str
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    reply: str
+
+
+class TurnOut(Schema):
+    id: int
+    role: str
+    person: str
+    held_on: dt.date
+
+
+def _round_state(round_: Any) -> dict[str, Any]:
+    return {
+        "id": round_.pk,
+        "number": round_.number,
+        "kind": round_.kind,
+        "state": round_.state,
+        "decision_state": round_.decision.state,
+    }
+
+
+@router.post(
+    "/decisions/{decision_id}/rounds",
+    response={201: RoundStateOut, 409: ConflictOut},
+    auth=AUTHENTICATED,
+)
+def round_open(request: HttpRequest, decision_id: int, payload: RoundOpenIn):
+    """Open the next round (the facilitator): clarifying, reactions or consent, as the process
+    allows; a step the process does not allow answers 409 with the steps possible now."""
+    hit_person("write", request.user)
+    decision = selectors.decision_get_visible(decision_id, request.user)
+    try:
+        round_ = rounds.round_open(
+            decision=decision,
+            actor=request.user,
+            kind=payload.kind,
+            mode=payload.mode,
+            deadline=payload.deadline,
+        )
+    except ProcessConflict as error:
+        return _conflict(error)
+    return 201, _round_state(round_)
+
+
+@router.post(
+    "/rounds/{round_id}/close",
+    response={200: RoundStateOut, 409: ConflictOut},
+    auth=AUTHENTICATED,
+)
+def round_close(request: HttpRequest, round_id: int):
+    """Close a round (the facilitator); a consent round's outcome moves the decision."""
+    hit_person("write", request.user)
+    round_ = selectors.round_get_visible(round_id, request.user)
+    try:
+        round_ = rounds.round_close(round=round_, actor=request.user)
+    except ProcessConflict as error:
+        return _conflict(error)
+    return 200, _round_state(round_)
+
+
+@router.post(
+    "/notes/{note_id}/reply",
+    response={200: NoteOut, 409: ConflictOut},
+    auth=AUTHENTICATED,
+)
+def note_reply(request: HttpRequest, note_id: int, payload: NoteReplyIn):
+    """Reply to a clarifying question or a reaction (the proposal's author or facilitator)."""
+    hit_person("write", request.user)
+    note = RoundNote.objects.select_related("round__decision__circle").filter(pk=note_id).first()
+    if note is None:
+        raise Http404("no such note")
+    selectors.round_get_visible(note.round_id, request.user)
+    try:
+        note = rounds.note_reply(note=note, actor=request.user, reply=payload.reply)
+    except ProcessConflict as error:
+        return _conflict(error)
+    return 200, {"id": note.pk, "text": note.text, "reply": note.reply}
+
+
+@router.post(
+    "/turns/{turn_id}/take-over",
+    response={200: TurnOut, 409: ConflictOut},
+    auth=AUTHENTICATED,
+)
+def turn_take_over(request: HttpRequest, turn_id: int):
+    """Take the turn (facilitator or secretary) of a member who is absent; you serve instead."""
+    hit_person("write", request.user)
+    turn = FacilitationTurn.objects.select_related("circle").filter(pk=turn_id).first()
+    if turn is None or not request.user.has_perm("decisions.view_circle", turn.circle):
+        raise Http404("no such turn")
+    try:
+        successor = rotation.facilitation_take_over(turn=turn, actor=request.user)
+    except ProcessConflict as error:
+        return _conflict(error)
+    return 200, {
+        "id": successor.pk,
+        "role": successor.role,
+        "person": successor.person.public_name,
+        "held_on": successor.held_on,
     }
 
 

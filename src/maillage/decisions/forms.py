@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.periods import active_q
 from maillage.decisions.models import Answer, Circle, Delegation, Poll, Round
 from maillage.organizations.models import Organization
 
@@ -31,7 +32,9 @@ class ProposeForm(forms.Form):
     def __init__(self, *args: Any, circle: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if circle.is_committee:
-            self.fields["scope"].queryset = circle.delegations.select_related("organization")
+            self.fields["scope"].queryset = circle.delegations.filter(active_q()).select_related(
+                "organization"
+            )
         else:
             del self.fields["scope"]
 
@@ -287,9 +290,34 @@ class MemberAddForm(PeopleByEmailMixin, forms.Form):
     def __init__(self, *args: Any, circle: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if circle.is_committee:
-            self.fields["delegation"].queryset = circle.delegations.select_related("organization")
+            self.fields["delegation"].queryset = circle.delegations.filter(
+                active_q()
+            ).select_related("organization")
         else:
             del self.fields["delegation"]
 
     def clean_email(self) -> Any:
         return self.people("email", self.cleaned_data["email"])[0]
+
+
+class DelegationEditForm(forms.Form):
+    rule = forms.ChoiceField(
+        label=_("How it consents"), choices=Delegation.Rule.choices, widget=forms.RadioSelect
+    )
+    head = forms.TypedChoiceField(
+        label=_("Head of delegation"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Only when the delegation decides by its head's voice."),
+    )
+
+    def __init__(self, *args: Any, delegates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.delegates = {m.person_id: m.person for m in delegates}
+        self.fields["head"].choices = [("", "—")] + [
+            (pk, person.public_name) for pk, person in self.delegates.items()
+        ]
+
+    def head_person(self) -> Any:
+        return self.delegates.get(self.cleaned_data["head"])

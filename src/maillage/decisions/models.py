@@ -112,6 +112,8 @@ class Delegation(models.Model):
         related_name="+",
         verbose_name=_("head of delegation"),
     )
+    # The last day the institution sat on the committee; its history stays readable.
+    until = models.DateField(_("left on"), null=True, blank=True)
 
     class Meta:
         ordering = ["organization__name"]
@@ -119,7 +121,9 @@ class Delegation(models.Model):
         verbose_name_plural = _("delegations")
         constraints = [
             models.UniqueConstraint(
-                fields=["circle", "organization"], name="one_delegation_per_organization"
+                fields=["circle", "organization"],
+                condition=Q(until__isnull=True),
+                name="one_delegation_per_organization",
             )
         ]
 

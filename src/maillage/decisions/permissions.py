@@ -132,6 +132,12 @@ def require_rule(user: Any, permission: str, obj: Any = None) -> None:
 # Who may call each write of this app's API (checked by core/tests/test_authorization_matrix.py):
 # ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
 API_WRITES = {
+    "PATCH /api/decisions/delegations/{delegation_id}": ACCOUNT,
+    "POST /api/decisions/decisions/{decision_id}/rounds": ACCOUNT,
+    "POST /api/decisions/delegations/{delegation_id}/end": ACCOUNT,
+    "POST /api/decisions/notes/{note_id}/reply": ACCOUNT,
+    "POST /api/decisions/rounds/{round_id}/close": ACCOUNT,
+    "POST /api/decisions/turns/{turn_id}/take-over": ACCOUNT,
     "POST /api/decisions/rounds/{round_id}/answers": ACCOUNT,
     "POST /api/decisions/polls/{poll_id}/grades": ACCOUNT,
     "POST /api/decisions/circles": ACCOUNT,

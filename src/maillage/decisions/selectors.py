@@ -192,12 +192,12 @@ def has_voice(user: Any, circle: Circle) -> bool:
 
 
 def circle_delegations(circle: Circle) -> list[Delegation]:
-    """Return the delegations with their active delegates (two queries)."""
+    """Return the delegations sitting today with their active delegates (two queries)."""
     delegates = CircleMember.objects.filter(active_q()).select_related("person").order_by("id")
     return list(
-        circle.delegations.select_related("organization", "head").prefetch_related(
-            Prefetch("delegates", queryset=delegates, to_attr="active_delegates")
-        )
+        circle.delegations.filter(active_q())
+        .select_related("organization", "head")
+        .prefetch_related(Prefetch("delegates", queryset=delegates, to_attr="active_delegates"))
     )
 
 
@@ -322,8 +322,10 @@ def _shown_status(status: str, objections: int, *, closed: bool) -> str:
 def _committee_outcome(
     decision: Decision, delegations: list[Delegation], answers: list[Answer], *, closed: bool
 ) -> RoundOutcome:
-    scope_ids = {d.pk for d in decision.scope.all()}
-    concerned_ids = scope_ids or {d.pk for d in delegations}
+    sitting = {d.pk for d in delegations}
+    # A delegation named in the scope that has left the committee no longer answers.
+    scope_ids = {d.pk for d in decision.scope.all()} & sitting
+    concerned_ids = scope_ids or sitting
     plain_delegations: list[consent_rules.Delegation] = []
     headless: list[Delegation] = []
     for delegation in delegations:

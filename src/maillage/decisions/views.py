@@ -24,12 +24,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
+from maillage.core.periods import active_q
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import charts, forms, selectors
 from maillage.decisions.models import (
     Answer,
     CircleMember,
     Decision,
+    Delegation,
     FacilitationTurn,
     Poll,
     Round,
@@ -206,6 +208,62 @@ def delegation_add(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "decisions/delegation_form.html", {"form": form, "circle": circle}, status=status
     )
+
+
+def _managed_delegation(request: HttpRequest, pk: int) -> Any:
+    delegation = get_object_or_404(
+        Delegation.objects.select_related("circle", "organization", "head"), pk=pk
+    )
+    _managed_circle(request, delegation.circle.slug)
+    return delegation
+
+
+@login_required
+def delegation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = _managed_delegation(request, pk)
+    delegates = list(
+        delegation.delegates.filter(active_q()).select_related("person").order_by("id")
+    )
+    form = forms.DelegationEditForm(
+        request.POST or None,
+        delegates=delegates,
+        initial={"rule": delegation.rule, "head": delegation.head_id},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            hit_person("write", request.user)
+            try:
+                circles.delegation_update(
+                    delegation=delegation,
+                    actor=request.user,
+                    rule=form.cleaned_data["rule"],
+                    head=form.head_person(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The delegation is updated."))
+                return redirect(delegation.circle)
+    return render(
+        request,
+        "decisions/delegation_edit.html",
+        {"form": form, "delegation": delegation, "circle": delegation.circle},
+        status=status,
+    )
+
+
+@action
+def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = _managed_delegation(request, pk)
+    circles.delegation_end(delegation=delegation, actor=request.user)
+    messages.success(
+        request,
+        _("%(name)s leaves the committee with its delegates at the end of the day.")
+        % {"name": delegation.organization.name},
+    )
+    return redirect(delegation.circle)
 
 
 @login_required
@@ -415,6 +473,13 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     is_facilitator = can(user, "decisions.facilitate", decision)
     next_kind = next_round_kind(decision)
+    latest_consent = consent_round if consent_round and not consent_round.is_open else None
+    if (
+        decision.state == Decision.State.AMEND
+        and latest_consent is not None
+        and latest_consent.version_id == versions[-1].pk
+    ):
+        next_kind = None  # the objections are integrated in a new version first
     members = selectors.circle_voices(circle) if is_facilitator else None
     is_voice = selectors.has_voice(user, circle)
     my_answer = None

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -70,3 +71,65 @@ def logged_in_context(browser: Any, live_server: Any, person: Any) -> Any:
         ]
     )
     return context
+
+
+JOURNEY_WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Set MAILLAGE_SHOTS to a folder to keep a screenshot of every page a journey checks.
+JOURNEY_SHOTS = os.environ.get("MAILLAGE_SHOTS", "")
+
+
+class Watcher:
+    """Follow a page: console errors, failed same-origin requests, axe on each page seen."""
+
+    def __init__(self, page: Any, base: str, who: str) -> None:
+        self.page, self.base, self.who = page, base, who
+        self.problems: list[str] = []
+        host = urlparse(base).netloc
+        page.on(
+            "console",
+            lambda m: m.type == "error" and self.problems.append(f"{who} console: {m.text}"),
+        )
+        page.on("pageerror", lambda e: self.problems.append(f"{who} JavaScript: {e}"))
+        page.on(
+            "requestfailed",
+            lambda r: (
+                urlparse(r.url).netloc == host
+                and self.problems.append(f"{who} request failed: {r.url}")
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                urlparse(r.url).netloc == host
+                and r.status >= 400
+                and self.problems.append(f"{who} HTTP {r.status}: {r.url}")
+            ),
+        )
+
+    def check(self, name: str) -> None:
+        """Run axe on the current page and keep a screenshot when asked to."""
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            JOURNEY_WCAG_TAGS,
+        )
+        for violation in result["violations"]:
+            targets = [n["target"] for n in violation["nodes"][:3]]
+            self.problems.append(f"{self.who} {name}: axe {violation['id']} {targets}")
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 2:
+            self.problems.append(f"{self.who} {name}: {overflow}px wider than the screen")
+        if JOURNEY_SHOTS:
+            os.makedirs(JOURNEY_SHOTS, exist_ok=True)
+            self.page.screenshot(path=f"{JOURNEY_SHOTS}/{self.who}-{name}.png", full_page=True)
+
+    def goto(self, path: str, name: str) -> None:
+        response = self.page.goto(self.base + path)
+        assert response is not None and response.status == 200, (path, response and response.status)
+        self.check(name)
+
+    def submit(self, selector: str, name: str | None = None) -> None:
+        with self.page.expect_navigation():
+            self.page.click(selector)
+        if name:
+            self.check(name)

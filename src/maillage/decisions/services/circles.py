@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
@@ -148,6 +149,90 @@ def delegation_add(
     return delegation
 
 
+@transaction.atomic
+def delegation_update(
+    *, delegation: Delegation, actor: Any, rule: str, head: Any = None
+) -> Delegation:
+    """Change a delegation's internal rule or its head (the committee's stewards).
+
+    Not while a consent round concerning it is open: its answer would change meaning mid-way.
+    """
+    delegation = (
+        Delegation.objects.select_for_update()
+        .select_related("circle", "organization")
+        .get(pk=delegation.pk)
+    )
+    require(actor, "decisions.manage_circle", delegation.circle)
+    if rule not in Delegation.Rule.values:
+        raise ValidationError({"rule": _("Unknown rule: unanimity, majority or head.")})
+    if rule == "head":
+        if head is None:
+            raise ValidationError(
+                {"head": _("A delegation deciding by its head's voice needs a head.")}
+            )
+        if not delegation.delegates.filter(active_q(), person=head).exists():
+            raise ValidationError(
+                {"head": _("The head of the delegation must be one of its delegates.")}
+            )
+    _refuse_during_its_consent_round(delegation)
+    before = {"rule": delegation.rule, "head": delegation.head_id}
+    delegation.rule, delegation.head = rule, head if rule == "head" else delegation.head
+    delegation.save(update_fields=["rule", "head"])
+    audit_record(
+        actor=actor, action="delegation.update", target=delegation, data={"before": before}
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_end(*, delegation: Delegation, actor: Any) -> Delegation:
+    """End an institution's seat on the committee with its delegates' memberships.
+
+    Refused while a consent round concerning it is open; the past rounds keep its answers.
+    """
+    delegation = (
+        Delegation.objects.select_for_update()
+        .select_related("circle", "organization")
+        .get(pk=delegation.pk)
+    )
+    require(actor, "decisions.manage_circle", delegation.circle)
+    if delegation.until is not None:
+        raise ValidationError(_("This delegation has already left the committee."))
+    _refuse_during_its_consent_round(delegation)
+    today = timezone.localdate()
+    delegation.delegates.filter(until__isnull=True).update(until=today)
+    delegation.until = today
+    delegation.save(update_fields=["until"])
+    audit_record(actor=actor, action="delegation.end", target=delegation)
+    return delegation
+
+
+def _refuse_during_its_consent_round(delegation: Delegation) -> None:
+    for round_ in _open_consent_rounds(delegation):
+        raise ValidationError(
+            _(
+                "The consent round on “%(decision)s” is open and concerns %(delegation)s: "
+                "change the delegation once the round is closed."
+            )
+            % {"decision": round_.decision.title, "delegation": delegation.organization.name}
+        )
+
+
+def _open_consent_rounds(delegation: Delegation) -> list[Round]:
+    """Return the open consent rounds of the committee that concern ``delegation``."""
+    open_rounds = Round.objects.filter(
+        decision__circle_id=delegation.circle_id,
+        kind=Round.Kind.CONSENT,
+        state=Round.State.OPEN,
+    ).select_related("decision")
+    concerned = []
+    for round_ in open_rounds:
+        scope = set(round_.decision.scope.values_list("pk", flat=True))
+        if not scope or delegation.pk in scope:
+            concerned.append(round_)
+    return concerned
+
+
 def circle_member_add(
     *,
     circle: Circle,
@@ -161,6 +246,8 @@ def circle_member_add(
         require(actor, "decisions.manage_circle", circle)
     if delegation is not None and delegation.circle_id != circle.pk:
         raise ValidationError({"delegation": _("This delegation belongs to another circle.")})
+    if delegation is not None and delegation.until is not None:
+        raise ValidationError({"delegation": _("This delegation has already left the committee.")})
     try:
         with transaction.atomic():
             membership = CircleMember.objects.create(
@@ -212,23 +299,16 @@ def _refuse_ending_last_delegate(membership: CircleMember, until: dt.date) -> No
     others = delegation.delegates.filter(staying).exclude(pk=membership.pk)
     if others.exists():
         return
-    open_rounds = Round.objects.filter(
-        decision__circle_id=membership.circle_id,
-        kind=Round.Kind.CONSENT,
-        state=Round.State.OPEN,
-    ).select_related("decision")
-    for round_ in open_rounds:
-        scope = set(round_.decision.scope.values_list("pk", flat=True))
-        if not scope or delegation.pk in scope:
-            raise ValidationError(
-                _(
-                    "%(person)s is the last delegate of %(delegation)s, and the consent round "
-                    "on “%(decision)s” is open: add another delegate first, or end this "
-                    "membership once the round is closed."
-                )
-                % {
-                    "person": membership.person.public_name,
-                    "delegation": delegation.organization.name,
-                    "decision": round_.decision.title,
-                }
+    for round_ in _open_consent_rounds(delegation):
+        raise ValidationError(
+            _(
+                "%(person)s is the last delegate of %(delegation)s, and the consent round "
+                "on “%(decision)s” is open: add another delegate first, or end this "
+                "membership once the round is closed."
             )
+            % {
+                "person": membership.person.public_name,
+                "delegation": delegation.organization.name,
+                "decision": round_.decision.title,
+            }
+        )

@@ -368,3 +368,90 @@ def test_the_api_sets_up_a_committee_and_refuses_outsiders(client, personas):
     assert response.status_code == 403
     response = client.post(f"/api/decisions/members/{membership_id}/end", **auth)
     assert response.status_code == 200 and response.json()["until"] is not None
+
+
+# ---------------------------------------------------------------- editing and ending delegations
+
+
+def test_a_steward_changes_a_delegation_rule_and_head_in_the_page(committee, client_as):
+    client = client_as("territory_admin")
+    url = f"/delegations/{committee.b.pk}/modifier/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"rule": "head", "head": committee.people["b2"].pk})
+    assert response.status_code == 302
+    committee.b.refresh_from_db()
+    assert (committee.b.rule, committee.b.head) == ("head", committee.people["b2"])
+    response = client.post(url, {"rule": "head", "head": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    assert "needs a head" in response.content.decode()
+
+
+def test_a_delegation_cannot_change_or_leave_during_its_consent_round(committee, personas):
+    round_ = to_consent(committee.decision, committee.facilitator)
+    for write in (
+        lambda: circles.delegation_update(
+            delegation=committee.b, actor=personas.territory_admin, rule="majority"
+        ),
+        lambda: circles.delegation_end(delegation=committee.b, actor=personas.territory_admin),
+    ):
+        with pytest.raises(ValidationError, match="is open and concerns Commune B"):
+            write()
+    rounds.round_close(round=round_, actor=committee.facilitator)
+    circles.delegation_end(delegation=committee.b, actor=personas.territory_admin)
+    committee.b.refresh_from_db()
+    assert committee.b.until is not None
+    assert not committee.b.delegates.filter(until__isnull=True).exists()
+    with pytest.raises(ValidationError, match="already left"):
+        circles.delegation_end(delegation=committee.b, actor=personas.territory_admin)
+
+
+def test_a_delegation_that_left_no_longer_counts_in_the_next_consent_round(committee, personas):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    circles.delegation_end(delegation=committee.b, actor=personas.territory_admin)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Delegation.objects.filter(pk=committee.b.pk).update(until=yesterday)
+    CircleMember.objects.filter(delegation=committee.b).update(since=yesterday, until=yesterday)
+    round_ = to_consent(committee.decision, committee.facilitator)
+    for name in ("a1", "h1", "h2"):
+        rounds.answer_submit(round=round_, actor=committee.people[name], kind="consent")
+    rounds.round_close(round=round_, actor=committee.facilitator)
+    round_.refresh_from_db()
+    assert round_.outcome["status"] == "adopted"
+    assert "Commune B" not in {row["name"] for row in round_.outcome["delegations"]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_stewards_edit_or_end_a_delegation(committee, personas, role):
+    actor = personas.by_role(role)
+    writes = [
+        lambda: circles.delegation_update(delegation=committee.b, actor=actor, rule="majority"),
+        lambda: circles.delegation_end(delegation=committee.b, actor=actor),
+    ]
+    for write in writes:
+        if role in STEWARDS:
+            write()
+        else:
+            with pytest.raises(PermissionDenied):
+                write()
+
+
+def test_the_api_edits_and_ends_a_delegation(committee, personas, client):
+    _token, key = api_token_create(
+        person=personas.territory_admin, actor=personas.territory_admin, name="script"
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    response = client.patch(
+        f"/api/decisions/delegations/{committee.h.pk}",
+        {"rule": "head", "head": committee.people["h2"].email},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["rule"] == "head"
+    response = client.post(f"/api/decisions/delegations/{committee.h.pk}/end")
+    assert response.status_code == 401
+    response = client.post(f"/api/decisions/delegations/{committee.h.pk}/end", **auth)
+    assert response.status_code == 200 and response.json()["delegates"] == 0

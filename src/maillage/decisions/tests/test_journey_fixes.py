@@ -226,3 +226,62 @@ def test_a_reply_needs_words(team):
     note = _question(team)
     with pytest.raises(ValidationError):
         rounds.note_reply(note=note, actor=team.author, reply="   ")
+
+
+def test_after_an_objection_the_page_asks_to_amend_before_the_next_consent_round(team, client):
+    round_ = to_consent(team.decision, team.facilitator)
+    rounds.answer_submit(
+        round=round_, actor=team.member, kind="objection", reason="Bruit", acceptable_if="22 h"
+    )
+    rounds.round_close(round=round_, actor=team.facilitator)
+    client.force_login(team.facilitator, backend=LOGIN)
+    page = client.get(team.decision.get_absolute_url()).content.decode()
+    assert "/tours/ouvrir/" not in page
+    assert "Intégrer les objections (amender la proposition)" in page
+
+
+def test_the_api_runs_rounds_replies_to_notes_and_takes_over_a_turn(team, client):
+    from maillage.people.services import api_token_create
+
+    _token, key = api_token_create(person=team.facilitator, actor=team.facilitator, name="s")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    url = f"/api/decisions/decisions/{team.decision.pk}/rounds"
+    response = client.post(url, {"kind": "consent"}, content_type="application/json", **auth)
+    assert response.status_code == 409
+    assert response.json()["allowed"] == ["clarifying", "withdrawn"]
+    response = client.post(url, {"kind": "clarifying"}, content_type="application/json", **auth)
+    assert response.status_code == 201
+    round_id = response.json()["id"]
+    note = rounds.note_add(
+        round=team.decision.rounds.get(pk=round_id),
+        actor=team.facilitator,
+        member=team.member,
+        text="Et les livraisons ?",
+    )
+    response = client.post(
+        f"/api/decisions/notes/{note.pk}/reply",
+        {"reply": "Avant 10 h."},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 200 and response.json()["reply"] == "Avant 10 h."
+    response = client.post(f"/api/decisions/rounds/{round_id}/close", **auth)
+    assert response.status_code == 200 and response.json()["decision_state"] == "clarifying"
+    assert client.post(f"/api/decisions/rounds/{round_id}/close", **auth).status_code == 409
+    _token, member_key = api_token_create(person=team.member, actor=team.member, name="s")
+    response = client.post(
+        f"/api/decisions/notes/{note.pk}/reply",
+        {"reply": "Non"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {member_key}",
+    )
+    assert response.status_code == 403
+    decision = rotation.decision_assign_roles(decision=team.decision, actor=team.member)
+    turn = FacilitationTurn.objects.get(decision=decision, role="facilitator")
+    taker = next(p for p in team.members if p.pk not in (turn.person_id, decision.secretary_id))
+    _token, taker_key = api_token_create(person=taker, actor=taker, name="s")
+    response = client.post(
+        f"/api/decisions/turns/{turn.pk}/take-over", HTTP_AUTHORIZATION=f"Bearer {taker_key}"
+    )
+    assert response.status_code == 200, response.content
+    assert Decision.objects.get(pk=decision.pk).facilitator_id == taker.pk

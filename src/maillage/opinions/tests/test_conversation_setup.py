@@ -205,7 +205,7 @@ def test_a_facilitator_creates_and_configures_a_conversation_in_the_pages(client
         },
     )
     assert response.status_code == 422
-    assert "Donnez au moins une proposition" in response.content.decode()
+    assert "Donnez au moins une affirmation" in response.content.decode()
     response = client.post(
         f"/conversations/{conversation.slug}/modifier/",
         {"topic": "Que faire de la gare ?", "moderation": "after"},
