@@ -26,26 +26,27 @@ function setUp(element) {
   if (tileUrl) L.tileLayer(tileUrl, { attribution: tileAttribution, maxZoom: 19 }).addTo(map);
   const outline = readJSON(element.dataset.outline);
   let bounds = null;
+  let context = null;
   if (outline && outline.features && outline.features.length) {
-    const context = L.geoJSON(outline, {
+    context = L.geoJSON(outline, {
       pmIgnore: true,
       interactive: false,
       style: { color: "#555555", weight: 1, fillOpacity: 0.03 },
       pointToLayer: (feature, latlng) => L.circleMarker(latlng, { radius: 4 }),
-    }).addTo(map);
+    });
     bounds = context.getBounds();
   }
   let shape = null;
   const current = field.value.trim() ? readJSON(field.id) : null;
   if (current) {
     shape = L.geoJSON(current).getLayers()[0] || null;
-    if (shape) {
-      shape.addTo(map);
-      bounds = shape.getBounds ? shape.getBounds() : L.latLngBounds([shape.getLatLng()]);
-    }
+    if (shape) bounds = shape.getBounds ? shape.getBounds() : L.latLngBounds([shape.getLatLng()]);
   }
+  // The view is set before any layer is added: a shape drawn on a map without one fails.
   if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 18 });
   else map.setView([46.6, 2.4], 5);
+  if (context) context.addTo(map);
+  if (shape) shape.addTo(map);
 
   const write = () => {
     field.value = shape ? JSON.stringify(shape.toGeoJSON().geometry) : "";
@@ -62,6 +63,12 @@ function setUp(element) {
     drawText: false,
     cutPolygon: false,
     rotateMode: false,
+  });
+  // Geoman's buttons are links with an icon and a title on their container: give each the
+  // container's title as its accessible name.
+  element.querySelectorAll(".leaflet-buttons-control-button").forEach((button) => {
+    const title = button.closest("[title]")?.getAttribute("title");
+    if (title && !button.getAttribute("aria-label")) button.setAttribute("aria-label", title);
   });
   map.on("pm:create", (event) => {
     if (shape) map.removeLayer(shape);

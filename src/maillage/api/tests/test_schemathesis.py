@@ -56,7 +56,7 @@ def token(db):
     from maillage.people.services import api_token_create
 
     person = Person.objects.create_user("schemathesis@example.org", "-", display_name="S")
-    return api_token_create(person=person, actor=person, name="schemathesis")[1]
+    return api_token_create(person=person, actor=person, name="schemathesis", scope="write")[1]
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import pytest
 
 from maillage.consultations.models import Campaign, Contribution
-from maillage.core.tests.browser import AXE, chromium, logged_in_context
+from maillage.core.tests.browser import AXE, chromium, failed, logged_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +48,7 @@ class Watch:
             "requestfailed",
             lambda r: (
                 urlparse(r.url).netloc == host
+                and failed(r)
                 and self.problems.append(f"failed: {r.url} {r.failure}")
             ),
         )

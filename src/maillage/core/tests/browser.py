@@ -24,6 +24,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def failed(request: Any) -> bool:
+    """Return whether a failed request is a failure of the page (not a fetch the browser dropped).
+
+    Chromium aborts what is still loading when the page navigates on (often the favicon): that
+    is the browser's choice, not an error of ours.
+    """
+    return request.failure != "net::ERR_ABORTED"
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """Yield a Playwright browser on Debian's Chromium, with Django's ORM usable meanwhile.
@@ -94,6 +103,7 @@ class Watcher:
             "requestfailed",
             lambda r: (
                 urlparse(r.url).netloc == host
+                and failed(r)
                 and self.problems.append(f"{who} request failed: {r.url}")
             ),
         )

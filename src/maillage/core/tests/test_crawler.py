@@ -17,7 +17,7 @@ import pytest
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
-from maillage.core.tests.browser import AXE, REPO, chromium
+from maillage.core.tests.browser import AXE, REPO, chromium, failed
 from maillage.core.tests.test_browser import SKIP_PREFIXES, SKIP_SUFFIXES, WCAG_TAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -99,7 +99,10 @@ def _crawl(context, base: str, label: str, *, check_all: bool) -> tuple[int, int
     origin = urlparse(base).netloc
     page.on("console", lambda m: events.append(f"console {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda error: events.append(f"page error {error}"))
-    page.on("requestfailed", lambda r: events.append(f"failed request {r.url} {r.failure}"))
+    page.on(
+        "requestfailed",
+        lambda r: failed(r) and events.append(f"failed request {r.url} {r.failure}"),
+    )
     page.on(
         "response",
         lambda r: (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from maillage.core.tests.browser import AXE
+from maillage.core.tests.browser import AXE, failed
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SHOTS = os.environ.get("MAILLAGE_SHOTS", "")
@@ -40,6 +40,7 @@ def watched_page(context: Any, origin: str) -> tuple[Any, Watch]:
         "requestfailed",
         lambda request: (
             watch.same_origin(request.url)
+            and failed(request)
             and watch.problems.append(f"failed: {request.url} {request.failure}")
         ),
     )

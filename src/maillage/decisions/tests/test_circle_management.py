@@ -440,7 +440,10 @@ def test_only_stewards_edit_or_end_a_delegation(committee, personas, role):
 
 def test_the_api_edits_and_ends_a_delegation(committee, personas, client):
     _token, key = api_token_create(
-        person=personas.territory_admin, actor=personas.territory_admin, name="script"
+        person=personas.territory_admin,
+        actor=personas.territory_admin,
+        name="script",
+        scope="write",
     )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     response = client.patch(

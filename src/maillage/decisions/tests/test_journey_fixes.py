@@ -243,7 +243,9 @@ def test_after_an_objection_the_page_asks_to_amend_before_the_next_consent_round
 def test_the_api_runs_rounds_replies_to_notes_and_takes_over_a_turn(team, client):
     from maillage.people.services import api_token_create
 
-    _token, key = api_token_create(person=team.facilitator, actor=team.facilitator, name="s")
+    _token, key = api_token_create(
+        person=team.facilitator, actor=team.facilitator, name="s", scope="write"
+    )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     url = f"/api/decisions/decisions/{team.decision.pk}/rounds"
     response = client.post(url, {"kind": "consent"}, content_type="application/json", **auth)
@@ -268,7 +270,9 @@ def test_the_api_runs_rounds_replies_to_notes_and_takes_over_a_turn(team, client
     response = client.post(f"/api/decisions/rounds/{round_id}/close", **auth)
     assert response.status_code == 200 and response.json()["decision_state"] == "clarifying"
     assert client.post(f"/api/decisions/rounds/{round_id}/close", **auth).status_code == 409
-    _token, member_key = api_token_create(person=team.member, actor=team.member, name="s")
+    _token, member_key = api_token_create(
+        person=team.member, actor=team.member, name="s", scope="write"
+    )
     response = client.post(
         f"/api/decisions/notes/{note.pk}/reply",
         {"reply": "Non"},
@@ -279,7 +283,7 @@ def test_the_api_runs_rounds_replies_to_notes_and_takes_over_a_turn(team, client
     decision = rotation.decision_assign_roles(decision=team.decision, actor=team.member)
     turn = FacilitationTurn.objects.get(decision=decision, role="facilitator")
     taker = next(p for p in team.members if p.pk not in (turn.person_id, decision.secretary_id))
-    _token, taker_key = api_token_create(person=taker, actor=taker, name="s")
+    _token, taker_key = api_token_create(person=taker, actor=taker, name="s", scope="write")
     response = client.post(
         f"/api/decisions/turns/{turn.pk}/take-over", HTTP_AUTHORIZATION=f"Bearer {taker_key}"
     )

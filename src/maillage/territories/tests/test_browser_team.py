@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from maillage.core.tests.browser import AXE, chromium
+from maillage.core.tests.browser import AXE, chromium, failed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -44,7 +44,7 @@ class Tab:
             self.problems.append(f"console error on {self.page.url}: {message.text}")
 
     def _failed(self, request: Any) -> None:
-        if request.url.startswith(self.base):
+        if request.url.startswith(self.base) and failed(request):
             self.problems.append(f"failed request {request.url}")
 
     def _response(self, response: Any) -> None:
