@@ -118,6 +118,46 @@ class SyncSpec(ABC):
         """React, inside the batch's transaction, to the rows this batch created."""
 
 
+def unstorable_field(value: Any, name: str = "") -> str | None:
+    """Return the name of the first field of ``value`` whose text no database can store, or None.
+
+    A NUL character (refused by PostgreSQL) or a lone UTF-16 surrogate (not UTF-8 at all) can
+    come from a broken client's JSON; keys count as well as values. Checked before anything
+    reads the record, so that such a record is refused alone instead of failing its batch.
+    """
+    if isinstance(value, str):
+        return name if not _storable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            key_text = str(key)
+            if not _storable(key_text):
+                return printable(key_text)
+            found = unstorable_field(item, f"{name}.{key_text}" if name else key_text)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            found = unstorable_field(item, f"{name}[{position}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(text: str) -> str:
+    """Return ``text`` with what UTF-8 cannot hold written as escapes, for an answer."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
 def parse_uuid(value: Any) -> str | None:
     """Return ``value`` as a canonical UUID string, or None when it is not a UUID."""
     try:
@@ -232,7 +272,14 @@ def sync_batch(spec: SyncSpec, records: list[Any]) -> list[RecordResult]:
     """
     if len(records) > MAX_BATCH:
         raise ValidationError(f"a batch holds at most {MAX_BATCH} records")
-    spec.load([r for r in records if isinstance(r, dict)])
+    unstorable = [unstorable_field(r) if isinstance(r, dict) else None for r in records]
+    spec.load(
+        [
+            r
+            for r, bad in zip(records, unstorable, strict=True)
+            if isinstance(r, dict) and bad is None
+        ]
+    )
     uids = [parse_uuid(r.get("uuid")) if isinstance(r, dict) else None for r in records]
     existing = recorded(spec.model, [u for u in uids if u])
     results: list[RecordResult | None] = [None] * len(records)
@@ -243,9 +290,23 @@ def sync_batch(spec: SyncSpec, records: list[Any]) -> list[RecordResult]:
         if not isinstance(record, dict):
             results[index] = RecordResult("", 422, "invalid", message="a record must be an object")
             continue
+        bad_field = unstorable[index]
+        if bad_field is not None:
+            message = (
+                f"the field {bad_field!r} holds a character that cannot be stored "
+                "(a NUL or a lone UTF-16 surrogate): correct it on the device"
+            )
+            results[index] = RecordResult(
+                uid or printable(str(record.get("uuid", ""))),
+                422,
+                "invalid",
+                message=message,
+                errors={bad_field: [message]},
+            )
+            continue
         if uid is None:
             results[index] = RecordResult(
-                str(record.get("uuid", "")),
+                printable(str(record.get("uuid", ""))),
                 422,
                 "invalid",
                 message="the record has no valid UUID",

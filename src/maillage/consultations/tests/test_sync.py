@@ -285,3 +285,28 @@ def test_concurrent_identical_batches_record_each_record_exactly_once(personas, 
     for index in range(30):
         column = sorted(outcome[index] for outcome in outcomes)
         assert column == ["created", "duplicate", "duplicate", "duplicate"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"text": "Plus de bancs\ud800"},
+        {"answers": {"calm\x00": 4}},
+        {"campaign": "place\x00"},
+        {"answers": {"uses": ["Lire", "Mar\udfffcher"]}},
+    ],
+)
+def test_a_record_with_text_no_database_can_store_is_refused_alone(
+    client_as, personas, campaign, changes
+):
+    records = [
+        make_record(campaign, personas.site, **changes),
+        make_record(campaign, personas.site),
+    ]
+    response = post(client_as("field_agent"), records)
+    assert response.status_code == 200
+    refused, created = response.json()["results"]
+    assert (refused["status"], refused["result"]) == (422, "invalid")
+    assert "cannot be stored" in refused["message"]
+    assert created["result"] == "created"
+    assert Contribution.objects.count() == 1

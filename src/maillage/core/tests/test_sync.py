@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from maillage.core.sync import Refusal, parse_uuid, payload_hash
+from maillage.core.sync import Refusal, parse_uuid, payload_hash, unstorable_field
 
 UUID = "d7f6c1de-3c1b-4f7e-9a8e-0c2f1b5a6e71"
 
@@ -37,3 +37,19 @@ def test_a_refusal_names_the_field_of_an_unknown_parent_and_nothing_for_a_forbid
     assert unknown.errors == {"campaign": ["unknown campaign 'x'"]}
     forbidden = Refusal.forbidden("you are not on the team").result(UUID)
     assert (forbidden.status, forbidden.result, forbidden.errors) == (403, "forbidden", {})
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"text": "ok", "notes": "bad\x00"}, "notes"),
+        ({"answers": {"uses": ["Lire", "x\udc80"]}}, "answers.uses[1]"),
+        ({"k\ud800": 1}, "k\\ud800"),
+    ],
+)
+def test_the_first_field_no_database_can_store_is_named(record, field):
+    assert unstorable_field(record) == field
+
+
+def test_text_any_database_stores_is_accepted_whatever_its_script():
+    assert unstorable_field({"text": "Crèche 🌳 مرحبا 你好", "n": 3, "l": [None, 1.5]}) is None

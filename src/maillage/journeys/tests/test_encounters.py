@@ -274,3 +274,32 @@ def test_a_walker_finds_their_encounters_in_their_data_export(client_as, persona
     data = person_export_data(person=personas.participant, actor=personas.participant)
     assert data["journeys"]["walked"] == [journey.title]
     assert data["journeys"]["encounters_recorded"][0]["who"] == "Une boulangère"
+
+
+UNSTORABLE = "a\ud800b"  # a lone UTF-16 surrogate: valid JSON escapes, not UTF-8
+NUL = "a\x00b"  # PostgreSQL refuses NUL in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"who": UNSTORABLE}, "who"),
+        ({"notes": NUL}, "notes"),
+        ({"journey": UNSTORABLE}, "journey"),
+        ({"themes": ["commerce", NUL]}, "themes[1]"),
+        ({UNSTORABLE: "x"}, "a\\ud800b"),
+        ({"uuid": NUL}, "uuid"),
+    ],
+)
+def test_a_record_with_text_no_database_can_store_is_refused_alone(
+    client_as, journey, changes, field
+):
+    bad, good = make_record(journey, **changes), make_record(journey)
+    response = post(client_as("participant"), [bad, good])
+    assert response.status_code == 200
+    refused, created = response.json()["results"]
+    assert refused["status"] == 422
+    assert field in refused["errors"]
+    assert "cannot be stored" in refused["message"]
+    assert created["result"] == "created"
+    assert Encounter.objects.count() == 1
