@@ -9,10 +9,24 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.parser import Parser
 
 from maillage.core.capabilities import api_routers
 from maillage.core.ratelimit import RateLimitExceeded
+from maillage.core.storable import UnstorableText, unstorable_field
+
+
+class StorableJsonParser(Parser):
+    """Parse JSON bodies, refusing text no database can store before it reaches a query."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        data = super().parse_body(request)
+        field = unstorable_field(data)
+        if field is not None:
+            raise UnstorableText(field)
+        return data
+
 
 api = NinjaAPI(
     title="Maillage API",
@@ -25,6 +39,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=StorableJsonParser(),
 )
 
 
@@ -37,6 +52,15 @@ def _validation_message(error: ValidationError) -> object:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": _validation_message(error)}, status=422)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    # django-ninja turns every error of the body parser into "Cannot parse request body":
+    # unstorable text gets its own message, naming the field.
+    cause = error.__cause__
+    detail = str(cause) if isinstance(cause, UnstorableText) else str(error)
+    return api.create_response(request, {"detail": detail}, status=error.status_code)
 
 
 @api.exception_handler(PermissionDenied)

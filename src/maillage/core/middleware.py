@@ -1,4 +1,5 @@
-"""Security headers on every response, and rate-limit errors turned into 429 answers."""
+"""Security headers on every response, rate-limit errors turned into 429 answers, and URLs or
+forms holding text no database can store refused with a 400."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from maillage.core.ratelimit import RateLimitExceeded
+from maillage.core.storable import storable
 
 
 def tile_source(url: str) -> str:
@@ -87,3 +89,48 @@ def rate_limited_response(request: HttpRequest, error: RateLimitExceeded) -> Htt
         )
     response["Retry-After"] = str(error.retry_after)
     return response
+
+
+class UnstorableInputMiddleware:
+    """Answer 400 to a URL, query string or form holding a NUL or a lone surrogate.
+
+    No page or API has a use for them, and PostgreSQL refuses NUL in any query: left alone,
+    ``?q=%00`` or a slug ``a%00b`` would reach a lookup and fail it with a 500. JSON bodies
+    are checked by the API's parser, field by field (see ``maillage.api.api``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        message = _unstorable_part(request)
+        if message is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _unstorable_part(request: HttpRequest) -> str | None:
+    """Return the message naming the part of ``request`` holding unstorable text, or None."""
+    if not storable(request.path_info):
+        return _(
+            "The address holds a character that cannot be stored (a NUL or a lone "
+            "surrogate): correct it and try again."
+        )
+    if any(not storable(k) or not all(storable(v) for v in vs) for k, vs in request.GET.lists()):
+        return _(
+            "The query string holds a character that cannot be stored (a NUL or a lone "
+            "surrogate): correct it and try again."
+        )
+    form = request.method == "POST" and (
+        request.content_type == "application/x-www-form-urlencoded"
+    )
+    if form and any(
+        not storable(k) or not all(storable(v) for v in vs) for k, vs in request.POST.lists()
+    ):
+        return _(
+            "The form holds a character that cannot be stored (a NUL or a lone surrogate): "
+            "correct it and try again."
+        )
+    return None

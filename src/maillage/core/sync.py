@@ -30,6 +30,8 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from maillage.core.storable import printable, unstorable_field
+
 MAX_BATCH = 500
 
 
@@ -116,46 +118,6 @@ class SyncSpec(ABC):
 
     def inserted(self, rows: list[models.Model]) -> None:  # noqa: B027 — optional hook
         """React, inside the batch's transaction, to the rows this batch created."""
-
-
-def unstorable_field(value: Any, name: str = "") -> str | None:
-    """Return the name of the first field of ``value`` whose text no database can store, or None.
-
-    A NUL character (refused by PostgreSQL) or a lone UTF-16 surrogate (not UTF-8 at all) can
-    come from a broken client's JSON; keys count as well as values. Checked before anything
-    reads the record, so that such a record is refused alone instead of failing its batch.
-    """
-    if isinstance(value, str):
-        return name if not _storable(value) else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            key_text = str(key)
-            if not _storable(key_text):
-                return printable(key_text)
-            found = unstorable_field(item, f"{name}.{key_text}" if name else key_text)
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for position, item in enumerate(value):
-            found = unstorable_field(item, f"{name}[{position}]")
-            if found is not None:
-                return found
-    return None
-
-
-def _storable(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def printable(text: str) -> str:
-    """Return ``text`` with what UTF-8 cannot hold written as escapes, for an answer."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 def parse_uuid(value: Any) -> str | None:

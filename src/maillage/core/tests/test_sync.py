@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from maillage.core.sync import Refusal, parse_uuid, payload_hash, unstorable_field
+from maillage.core.storable import unstorable_field
+from maillage.core.sync import Refusal, parse_uuid, payload_hash
 
 UUID = "d7f6c1de-3c1b-4f7e-9a8e-0c2f1b5a6e71"
 
