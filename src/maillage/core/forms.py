@@ -2,10 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+
+from maillage.core.ratelimit import hit_person
+
+
+def form_submit(
+    request: HttpRequest, form: Any, save: Callable[[], HttpResponse]
+) -> HttpResponse | None:
+    """On the POST of a valid ``form``, count a write and return ``save()``'s response.
+
+    Return None when there is nothing to save yet (a GET) or when the form or the service
+    refused it; the service's refusal is then shown on the form (see ``add_service_errors``),
+    and the caller renders the form with ``form_status(request)``.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    hit_person("write", request.user)
+    try:
+        return save()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+def form_status(request: HttpRequest) -> int:
+    """Return the status of a form page: 422 when it comes back refused from a POST."""
+    return 422 if request.method == "POST" else 200
 
 
 def add_service_errors(form: Any, error: ValidationError) -> None:

@@ -23,7 +23,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.forms import add_service_errors
+from maillage.core.forms import add_service_errors, form_status, form_submit
 from maillage.core.periods import active_q
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import charts, forms, selectors
@@ -112,31 +112,27 @@ def circle_create(request: HttpRequest) -> HttpResponse:
         organizations=organizations,
         initial={"kind": request.GET.get("type", "steering_committee")},
     )
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            hit_person("write", request.user)
-            try:
-                circle = circles.circle_create(
-                    actor=request.user,
-                    name=form.cleaned_data["name"],
-                    kind=form.cleaned_data["kind"],
-                    purpose=form.cleaned_data["purpose"],
-                    is_public=form.cleaned_data["is_public"],
-                    **form.owner_kwargs(),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The circle is created. Now add its members.")
-                    if not circle.is_committee
-                    else _("The steering committee is created. Now add its delegations."),
-                )
-                return redirect(circle)
-    return render(request, "decisions/circle_form.html", {"form": form}, status=status)
+
+    def save() -> HttpResponse:
+        circle = circles.circle_create(
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            purpose=form.cleaned_data["purpose"],
+            is_public=form.cleaned_data["is_public"],
+            **form.owner_kwargs(),
+        )
+        messages.success(
+            request,
+            _("The circle is created. Now add its members.")
+            if not circle.is_committee
+            else _("The steering committee is created. Now add its delegations."),
+        )
+        return redirect(circle)
+
+    return form_submit(request, form, save) or render(
+        request, "decisions/circle_form.html", {"form": form}, status=form_status(request)
+    )
 
 
 def _managed_circle(request: HttpRequest, slug: str) -> Any:
@@ -153,20 +149,17 @@ def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None,
         initial={"name": circle.name, "purpose": circle.purpose, "is_public": circle.is_public},
     )
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            hit_person("write", request.user)
-            try:
-                circles.circle_update(circle=circle, actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The circle is updated."))
-                return redirect(circle)
-    return render(
-        request, "decisions/circle_form.html", {"form": form, "circle": circle}, status=status
+
+    def save() -> HttpResponse:
+        circles.circle_update(circle=circle, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The circle is updated."))
+        return redirect(circle)
+
+    return form_submit(request, form, save) or render(
+        request,
+        "decisions/circle_form.html",
+        {"form": form, "circle": circle},
+        status=form_status(request),
     )
 
 
@@ -182,31 +175,28 @@ def circle_archive(request: HttpRequest, slug: str) -> HttpResponse:
 def delegation_add(request: HttpRequest, slug: str) -> HttpResponse:
     circle = _managed_circle(request, slug)
     form = forms.DelegationForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            hit_person("write", request.user)
-            try:
-                circles.delegation_add(
-                    circle=circle,
-                    actor=request.user,
-                    organization=form.cleaned_data["organization"],
-                    rule=form.cleaned_data["rule"],
-                    head=form.cleaned_data["head_person"],
-                    delegates=form.cleaned_data["delegates"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The delegation of %(name)s sits on the committee.")
-                    % {"name": form.cleaned_data["organization"].name},
-                )
-                return redirect(circle)
-    return render(
-        request, "decisions/delegation_form.html", {"form": form, "circle": circle}, status=status
+
+    def save() -> HttpResponse:
+        circles.delegation_add(
+            circle=circle,
+            actor=request.user,
+            organization=form.cleaned_data["organization"],
+            rule=form.cleaned_data["rule"],
+            head=form.cleaned_data["head_person"],
+            delegates=form.cleaned_data["delegates"],
+        )
+        messages.success(
+            request,
+            _("The delegation of %(name)s sits on the committee.")
+            % {"name": form.cleaned_data["organization"].name},
+        )
+        return redirect(circle)
+
+    return form_submit(request, form, save) or render(
+        request,
+        "decisions/delegation_form.html",
+        {"form": form, "circle": circle},
+        status=form_status(request),
     )
 
 
@@ -229,28 +219,22 @@ def delegation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         delegates=delegates,
         initial={"rule": delegation.rule, "head": delegation.head_id},
     )
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            hit_person("write", request.user)
-            try:
-                circles.delegation_update(
-                    delegation=delegation,
-                    actor=request.user,
-                    rule=form.cleaned_data["rule"],
-                    head=form.head_person(),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The delegation is updated."))
-                return redirect(delegation.circle)
-    return render(
+
+    def save() -> HttpResponse:
+        circles.delegation_update(
+            delegation=delegation,
+            actor=request.user,
+            rule=form.cleaned_data["rule"],
+            head=form.head_person(),
+        )
+        messages.success(request, _("The delegation is updated."))
+        return redirect(delegation.circle)
+
+    return form_submit(request, form, save) or render(
         request,
         "decisions/delegation_edit.html",
         {"form": form, "delegation": delegation, "circle": delegation.circle},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -270,29 +254,25 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
 def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     circle = _managed_circle(request, slug)
     form = forms.MemberAddForm(request.POST or None, circle=circle)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            hit_person("write", request.user)
-            try:
-                membership = circles.circle_member_add(
-                    circle=circle,
-                    actor=request.user,
-                    person=form.cleaned_data["email"],
-                    delegation=form.cleaned_data.get("delegation"),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is a member of the circle.")
-                    % {"name": membership.person.public_name},
-                )
-                return redirect(circle)
-    return render(
-        request, "decisions/member_form.html", {"form": form, "circle": circle}, status=status
+
+    def save() -> HttpResponse:
+        membership = circles.circle_member_add(
+            circle=circle,
+            actor=request.user,
+            person=form.cleaned_data["email"],
+            delegation=form.cleaned_data.get("delegation"),
+        )
+        messages.success(
+            request,
+            _("%(name)s is a member of the circle.") % {"name": membership.person.public_name},
+        )
+        return redirect(circle)
+
+    return form_submit(request, form, save) or render(
+        request,
+        "decisions/member_form.html",
+        {"form": form, "circle": circle},
+        status=form_status(request),
     )
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.analysis.self_observation import MIN_RESPONDENTS
-from maillage.core.forms import add_service_errors
+from maillage.core.forms import add_service_errors, form_status, form_submit
 from maillage.core.offline import service_worker_response
 from maillage.core.periods import active_q
 from maillage.core.ratelimit import hit_person
@@ -60,16 +60,14 @@ def journey_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def journey_create(request: HttpRequest) -> HttpResponse:
     form = JourneyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
-        try:
-            journey = services.journey_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(journey.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(request, "journeys/journey_form.html", {"form": form}, status=status)
+
+    def save() -> HttpResponse:
+        journey = services.journey_create(actor=request.user, **form.cleaned_data)
+        return redirect(journey.get_absolute_url())
+
+    return form_submit(request, form, save) or render(
+        request, "journeys/journey_form.html", {"form": form}, status=form_status(request)
+    )
 
 
 def journey_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -164,16 +162,15 @@ def stage_add(request: HttpRequest, slug: str) -> HttpResponse:
 def encounter_create(request: HttpRequest, slug: str) -> HttpResponse:
     journey = _journey(request, slug, "journeys.record_encounter")
     form = EncounterForm(request.POST or None, territory=journey.territory)
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
-        try:
-            services.encounter_record(journey=journey, actor=request.user, record=form.record())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Encounter recorded."))
-            return redirect(journey.get_absolute_url() + "#encounters")
-    status = 422 if request.method == "POST" else 200
+
+    def save() -> HttpResponse:
+        services.encounter_record(journey=journey, actor=request.user, record=form.record())
+        messages.success(request, _("Encounter recorded."))
+        return redirect(journey.get_absolute_url() + "#encounters")
+
+    saved = form_submit(request, form, save)
+    if saved is not None:
+        return saved
     places = {str(t.pk): t.name for t in form.fields["territory"].queryset}
     config = {
         "journey": journey.slug,
@@ -202,7 +199,7 @@ def encounter_create(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "journeys/encounter_form.html",
         {"journey": journey, "form": form, "config": config, "strings": strings},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -303,22 +300,20 @@ def round_create(request: HttpRequest) -> HttpResponse:
         personal=personal,
         initial={"opens_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
-        try:
-            round_ = services.round_create(
-                actor=request.user, questionnaire=questionnaire, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The round is open: its people can answer it."))
-            members = selectors.round_below_threshold(round_)
-            if members is not None:
-                messages.warning(request, _below_threshold_message(members))
-            return redirect("journeys:observation")
-    status = 422 if request.method == "POST" else 200
-    return render(request, "journeys/round_form.html", {"form": form}, status=status)
+
+    def save() -> HttpResponse:
+        round_ = services.round_create(
+            actor=request.user, questionnaire=questionnaire, **form.cleaned_data
+        )
+        messages.success(request, _("The round is open: its people can answer it."))
+        members = selectors.round_below_threshold(round_)
+        if members is not None:
+            messages.warning(request, _below_threshold_message(members))
+        return redirect("journeys:observation")
+
+    return form_submit(request, form, save) or render(
+        request, "journeys/round_form.html", {"form": form}, status=form_status(request)
+    )
 
 
 def _below_threshold_message(members: int) -> str:
@@ -353,18 +348,17 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("journeys.answer_round", round_):
         raise PermissionDenied("journeys.answer_round")
     form = AnswerForm(request.POST or None, questionnaire=round_.questionnaire)
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
-        try:
-            services.response_submit(round_=round_, actor=request.user, answers=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Thank you: your answers are recorded."))
-            return redirect("journeys:observation")
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request, "journeys/round_answer.html", {"round": round_, "form": form}, status=status
+
+    def save() -> HttpResponse:
+        services.response_submit(round_=round_, actor=request.user, answers=form.cleaned_data)
+        messages.success(request, _("Thank you: your answers are recorded."))
+        return redirect("journeys:observation")
+
+    return form_submit(request, form, save) or render(
+        request,
+        "journeys/round_answer.html",
+        {"round": round_, "form": form},
+        status=form_status(request),
     )
 
 

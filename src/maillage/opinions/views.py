@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.forms import add_service_errors
+from maillage.core.forms import form_status, form_submit
 from maillage.core.ratelimit import hit_person
 from maillage.opinions import selectors, services
 from maillage.opinions.forms import ConversationCreateForm, ConversationSettingsForm
@@ -78,26 +78,22 @@ def conversation_create(request: HttpRequest) -> HttpResponse:
     if not territories.exists():
         raise PermissionDenied
     form = ConversationCreateForm(request.POST or None, territories=territories)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            hit_person("write", request.user)
-            try:
-                conversation = services.conversation_create(
-                    actor=request.user,
-                    territory=form.cleaned_data["territory"],
-                    seed_statements=form.seeds(),
-                    **form.settings(),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, _("The conversation is open: share its address with the inhabitants.")
-                )
-                return redirect(conversation)
-    return render(request, "opinions/conversation_form.html", {"form": form}, status=status)
+
+    def save() -> HttpResponse:
+        conversation = services.conversation_create(
+            actor=request.user,
+            territory=form.cleaned_data["territory"],
+            seed_statements=form.seeds(),
+            **form.settings(),
+        )
+        messages.success(
+            request, _("The conversation is open: share its address with the inhabitants.")
+        )
+        return redirect(conversation)
+
+    return form_submit(request, form, save) or render(
+        request, "opinions/conversation_form.html", {"form": form}, status=form_status(request)
+    )
 
 
 def _facilitated(request: HttpRequest, slug: str) -> Conversation:
@@ -118,25 +114,19 @@ def conversation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "moderation": "before" if conversation.statements_need_moderation else "after",
     }
     form = ConversationSettingsForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            hit_person("write", request.user)
-            try:
-                services.conversation_update(
-                    conversation=conversation, actor=request.user, **form.settings()
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The conversation is updated."))
-                return redirect(conversation)
-    return render(
+
+    def save() -> HttpResponse:
+        services.conversation_update(
+            conversation=conversation, actor=request.user, **form.settings()
+        )
+        messages.success(request, _("The conversation is updated."))
+        return redirect(conversation)
+
+    return form_submit(request, form, save) or render(
         request,
         "opinions/conversation_form.html",
         {"form": form, "conversation": conversation},
-        status=status,
+        status=form_status(request),
     )
 
 
