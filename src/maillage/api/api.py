@@ -12,7 +12,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from maillage.core.capabilities import api_routers
+from maillage.core.middleware import storage_unavailable_response
 from maillage.core.ratelimit import RateLimitExceeded
+from maillage.core.storage import StorageUnavailable
 
 api = NinjaAPI(
     title="Maillage API",
@@ -78,6 +80,11 @@ def on_rate_limited(request: HttpRequest, error: RateLimitExceeded) -> HttpRespo
     )
     response["Retry-After"] = str(error.retry_after)
     return response
+
+
+@api.exception_handler(StorageUnavailable)
+def on_storage_unavailable(request: HttpRequest, error: StorageUnavailable) -> HttpResponse:
+    return storage_unavailable_response(request, error)
 
 
 # Each app's router, as its AppConfig declares it (see core.capabilities).
