@@ -181,3 +181,31 @@ def test_an_unreachable_store_answers_503_and_the_field_app_retries_later(
     )
     assert answer.status_code == 503
     assert not Contribution.objects.get(client_uuid=record["uuid"]).photo
+
+
+def test_with_redirects_the_page_policy_admits_images_from_the_store_only_then(
+    s3_bucket, client, settings, db
+):
+    assert s3_bucket.endpoint not in client.get("/")["Content-Security-Policy"]
+    settings.MEDIA_REDIRECT = True
+    from django.test import Client
+
+    policy = Client().get("/")["Content-Security-Policy"]
+    image_sources = next(part for part in policy.split("; ") if part.startswith("img-src"))
+    assert s3_bucket.endpoint in image_sources
+    assert "script-src 'self'" in policy
+
+
+def test_a_photo_removed_by_a_moderator_leaves_the_bucket(s3_bucket, client_as, personas, campaign):
+    from maillage.consultations.services import contribution_redact
+
+    record, body = _synced_with_photo(client_as("field_agent"), campaign, personas.site)
+    contribution = Contribution.objects.get(client_uuid=record["uuid"])
+    contribution_redact(
+        contribution=contribution,
+        actor=personas.facilitator,
+        text="Texte sans donnée personnelle",
+        remove_photo=True,
+    )
+    assert s3_bucket.keys() == []
+    assert client_as("facilitator").get(body["url"]).status_code == 404
