@@ -53,9 +53,13 @@ def storage_unavailable_message(*, with_photo: bool = False) -> str:
 
 
 def _reason(error: Exception) -> str:
-    """Name a store failure without credentials or file names (for logs and readiness)."""
-    if isinstance(error, ClientError):
-        return f"the store answered {error.response.get('Error', {}).get('Code', 'an error')}"
+    """Name a store failure for logs and readiness: the store's error code, never a key."""
+    cause: BaseException | None = error
+    # boto3 wraps the store's answer to an upload in an exception of its own.
+    while cause is not None and not isinstance(cause, ClientError):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, ClientError):
+        return f"the store answered {cause.response.get('Error', {}).get('Code', 'an error')}"
     return f"{type(error).__name__}: {error}"
 
 
