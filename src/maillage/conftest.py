@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,3 +163,91 @@ def client_as(client: Any, personas: Personas):
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Any:
+    """Return the address of an S3-compatible server (moto's) on a free loopback port."""
+    import logging
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@dataclass
+class S3Bucket:
+    name: str
+    endpoint: str
+    client: Any
+
+    def keys(self) -> list[str]:
+        listing = self.client.list_objects_v2(Bucket=self.name)
+        return [item["Key"] for item in listing.get("Contents", [])]
+
+    @contextlib.contextmanager
+    def refusing_every_key(self) -> Any:
+        """Make the server check signatures: the keys Maillage holds are then unknown to it."""
+        import urllib.request
+
+        def reset(count: str) -> None:
+            request = urllib.request.Request(  # noqa: S310 (loopback)
+                f"{self.endpoint}/moto-api/reset-auth",
+                data=count.encode(),
+                method="POST",
+                # A form content type would make the server read the body as a form, and lose it.
+                headers={"Content-Type": "application/octet-stream"},
+            )
+            urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (loopback)
+
+        reset("0")
+        try:
+            yield
+        finally:
+            reset("inf")
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str, settings: Any, monkeypatch: Any) -> S3Bucket:
+    """Put the default storage on a new private bucket, configured as an operator would."""
+    import secrets
+
+    import boto3
+
+    from maillage.core.env import s3_storage_options
+
+    name = f"maillage-{secrets.token_hex(6)}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="operator",
+        aws_secret_access_key="operator-secret",  # noqa: S106 (moto accepts any)
+    )
+    client.create_bucket(Bucket=name)
+    for variable, value in {
+        "MAILLAGE_S3_BUCKET": name,
+        "MAILLAGE_S3_ENDPOINT_URL": s3_endpoint,
+        "MAILLAGE_S3_REGION": "us-east-1",
+        "MAILLAGE_S3_ACCESS_KEY_ID": "operator",
+        "MAILLAGE_S3_SECRET_ACCESS_KEY": "operator-secret",
+        "MAILLAGE_S3_ADDRESSING_STYLE": "path",
+    }.items():
+        monkeypatch.setenv(variable, value)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "maillage.core.storage.PrivateS3Storage",
+            "OPTIONS": s3_storage_options(),
+        },
+    }
+    return S3Bucket(name=name, endpoint=s3_endpoint, client=client)

@@ -23,6 +23,7 @@ from maillage.core.env import (
     env_list,
     env_str,
     redis_url,
+    s3_storage_options,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -178,10 +179,20 @@ FORMAT_MODULE_PATH = ["maillage.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads: the local disk by default, a private S3-compatible bucket with MAILLAGE_S3_BUCKET
+# (core.storage). MEDIA_URL is where the apps' permission-checked views serve them.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# With an object store, views may redirect to signed URLs instead of streaming the files.
+MEDIA_REDIRECT = env_bool("MAILLAGE_MEDIA_REDIRECT")
+MEDIA_URL_SECONDS = env_int("MAILLAGE_MEDIA_URL_SECONDS", 60)
+_S3_OPTIONS = s3_storage_options()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "maillage.core.storage.PrivateS3Storage", "OPTIONS": _S3_OPTIONS}
+        if _S3_OPTIONS
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

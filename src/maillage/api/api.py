@@ -13,8 +13,10 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.parser import Parser
 
 from maillage.core.capabilities import api_routers
+from maillage.core.middleware import storage_unavailable_response
 from maillage.core.ratelimit import RateLimitExceeded
 from maillage.core.storable import UnstorableText, unstorable_field
+from maillage.core.storage import StorageUnavailable
 
 
 class StorableJsonParser(Parser):
@@ -102,6 +104,11 @@ def on_rate_limited(request: HttpRequest, error: RateLimitExceeded) -> HttpRespo
     )
     response["Retry-After"] = str(error.retry_after)
     return response
+
+
+@api.exception_handler(StorageUnavailable)
+def on_storage_unavailable(request: HttpRequest, error: StorageUnavailable) -> HttpResponse:
+    return storage_unavailable_response(request, error)
 
 
 # Each app's router, as its AppConfig declares it (see core.capabilities).

@@ -75,7 +75,8 @@ def sync(request: HttpRequest):
 @router.post(
     "/contributions/{uuid}/photo",
     auth=AUTHENTICATED,
-    response={200: PhotoOut, 201: PhotoOut, 413: ErrorOut},
+    # 503: the file store is unavailable; nothing was saved, the client retries later.
+    response={200: PhotoOut, 201: PhotoOut, 413: ErrorOut, 503: ErrorOut},
     summary="Attach the photo of a synced contribution (JPEG, PNG, WebP, GIF; 10 MB)",
     url_name="consultations_photo",
 )

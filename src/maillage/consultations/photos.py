@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from maillage.consultations.models import Contribution
+from maillage.core.storage import random_file_name
+
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 1600
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
@@ -25,8 +28,8 @@ class PhotoTooLarge(Exception):
         )
 
 
-def photo_prepare(data: bytes, *, name: str = "photo") -> ContentFile:
-    """Return a JPEG ready to store: at most 1600 px a side, no metadata at all.
+def photo_prepare(data: bytes) -> ContentFile:
+    """Return a JPEG ready to store: at most 1600 px a side, no metadata at all, a random name.
 
     The orientation tag is applied to the pixels first so that the photo stays upright once
     EXIF is gone. Re-encoding from the pixels alone is what drops EXIF, GPS, XMP and comments.
@@ -58,4 +61,16 @@ def photo_prepare(data: bytes, *, name: str = "photo") -> ContentFile:
         image = background
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85, optimize=True)
-    return ContentFile(out.getvalue(), name=f"{name}.jpg")
+    return ContentFile(out.getvalue(), name=random_file_name("jpg"))
+
+
+def photo_store(prepared: ContentFile) -> str:
+    """Save a prepared photo in the file store and return its name, to record afterwards.
+
+    It runs before the transaction that records it: an upload to an object store inside it
+    would hold a row lock and a database connection for as long as the network takes.
+    Raise StorageUnavailable when the store fails.
+    """
+    field = Contribution._meta.get_field("photo")
+    name = field.generate_filename(None, prepared.name)
+    return field.storage.save(name, prepared, max_length=field.max_length)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -35,6 +35,11 @@ from maillage.consultations.photos import PhotoTooLarge
 from maillage.core.forms import add_service_errors
 from maillage.core.offline import service_worker_response
 from maillage.core.ratelimit import hit_write
+from maillage.core.storage import (
+    StorageUnavailable,
+    file_response,
+    storage_unavailable_message,
+)
 
 PAGE_SIZE = 20
 
@@ -171,6 +176,7 @@ def contribute(request: HttpRequest, slug: str) -> HttpResponse:
     form = ContributionForm(
         request.POST or None, request.FILES or None, campaign=campaign, initial=initial
     )
+    status = 200
     if request.method == "POST":
         hit_write(request)
         if form.is_bot():
@@ -189,9 +195,17 @@ def contribute(request: HttpRequest, slug: str) -> HttpResponse:
                 add_service_errors(form, error)
             except PhotoTooLarge as error:
                 form.add_error("photo", str(error))
+            except StorageUnavailable:
+                form.add_error("photo", storage_unavailable_message(with_photo=True))
+                status = 503
             else:
                 return redirect("consultations:thanks", slug=campaign.slug)
-    return render(request, "consultations/contribute.html", {"campaign": campaign, "form": form})
+    return render(
+        request,
+        "consultations/contribute.html",
+        {"campaign": campaign, "form": form},
+        status=status,
+    )
 
 
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
@@ -603,12 +617,13 @@ def paper_import_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def contribution_photo(request: HttpRequest, path: str) -> FileResponse:
+def contribution_photo(request: HttpRequest, path: str) -> HttpResponse:
     """Serve a contribution's photo to those allowed to see it (404 to anyone else)."""
     contribution = selectors.contribution_photo_for(request.user, f"consultations/{path}")
     if contribution is None:
         raise Http404("no such photo")
-    response = FileResponse(contribution.photo.open("rb"), content_type="image/jpeg")
-    public = contribution.status == Contribution.Status.PUBLISHED
-    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
-    return response
+    return file_response(
+        contribution.photo,
+        content_type="image/jpeg",
+        public=contribution.status == Contribution.Status.PUBLISHED,
+    )

@@ -172,3 +172,60 @@ def ensure_secret_key_file(path: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(secrets.token_urlsafe(50))
     target.chmod(0o600)
+
+
+def s3_storage_options() -> dict[str, Any] | None:
+    """Return the options of ``PrivateS3Storage`` from ``MAILLAGE_S3_*``, or None (local disk).
+
+    Objects get no ACL (the bucket's private default) and every URL the store gives is signed.
+    Without an access key pair, boto3 looks for credentials itself (AWS_* variables, a role).
+    """
+    bucket = os.environ.get("MAILLAGE_S3_BUCKET", "").strip()
+    if not bucket:
+        return None
+    endpoint = os.environ.get("MAILLAGE_S3_ENDPOINT_URL", "").strip()
+    if endpoint and (
+        urlparse(endpoint).scheme not in {"http", "https"} or not urlparse(endpoint).netloc
+    ):
+        raise ConfigurationError(
+            f"MAILLAGE_S3_ENDPOINT_URL={endpoint!r} is not an http:// or https:// address"
+        )
+    access_key = os.environ.get("MAILLAGE_S3_ACCESS_KEY_ID", "").strip()
+    secret_key = os.environ.get("MAILLAGE_S3_SECRET_ACCESS_KEY", "").strip()
+    if bool(access_key) != bool(secret_key):
+        raise ConfigurationError(
+            "set both MAILLAGE_S3_ACCESS_KEY_ID and MAILLAGE_S3_SECRET_ACCESS_KEY, or neither"
+        )
+    timeout = env_int("MAILLAGE_S3_TIMEOUT", 10)
+    expire = env_int("MAILLAGE_MEDIA_URL_SECONDS", 60)
+    if timeout < 1 or expire < 1:
+        raise ConfigurationError(
+            "MAILLAGE_S3_TIMEOUT and MAILLAGE_MEDIA_URL_SECONDS must be 1 or more"
+        )
+    from botocore.config import Config
+
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": os.environ.get("MAILLAGE_S3_REGION", "").strip() or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "location": os.environ.get("MAILLAGE_S3_PREFIX", "").strip().strip("/"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": expire,
+        # Random names never collide; refusing to overwrite costs one HEAD and rules it out.
+        "file_overwrite": False,
+        "client_config": Config(
+            s3={
+                "addressing_style": env_choice(
+                    "MAILLAGE_S3_ADDRESSING_STYLE", ("auto", "path", "virtual"), "auto"
+                )
+            },
+            signature_version="s3v4",
+            # botocore waits 60 s by default: an upload would hang that long on a dead store.
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
+    }

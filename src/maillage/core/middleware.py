@@ -3,6 +3,7 @@ forms holding text no database can store refused with a 400."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from urllib.parse import urlparse
 
@@ -13,6 +14,14 @@ from django.utils.translation import gettext as _
 
 from maillage.core.ratelimit import RateLimitExceeded
 from maillage.core.storable import storable
+from maillage.core.storage import (
+    RETRY_AFTER_SECONDS,
+    StorageUnavailable,
+    media_origin,
+    storage_unavailable_message,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def tile_source(url: str) -> str:
@@ -29,6 +38,10 @@ def tile_source(url: str) -> str:
 def _content_security_policy() -> str:
     source = tile_source(settings.MAP_TILE_URL)
     tile_origin = f" {source}" if source else ""
+    # Photos redirected to signed URLs of the object store load from its origin.
+    media = media_origin()
+    if media:
+        tile_origin += f" {media}"
     return "; ".join(
         [
             "default-src 'self'",
@@ -69,6 +82,8 @@ class SecurityHeadersMiddleware:
         if isinstance(exception, OverflowError):
             # An id past 2^63 in a URL (SQLite cannot even bind it) names nothing that exists.
             raise Http404("no such id") from exception
+        if isinstance(exception, StorageUnavailable):
+            return storage_unavailable_response(request, exception)
         if not isinstance(exception, RateLimitExceeded):
             return None
         return rate_limited_response(request, exception)
@@ -134,3 +149,19 @@ def _unstorable_part(request: HttpRequest) -> str | None:
             "correct it and try again."
         )
     return None
+
+
+def storage_unavailable_response(request: HttpRequest, error: StorageUnavailable) -> HttpResponse:
+    """Return a 503 saying that files cannot be stored now; the log names the failure."""
+    logger.warning("file store unavailable on %s: %s", request.path, error)
+    message = storage_unavailable_message()
+    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+        response: HttpResponse = JsonResponse(
+            {"detail": message, "retry_after": RETRY_AFTER_SECONDS}, status=503
+        )
+    else:
+        response = HttpResponse(
+            render_to_string("503.html", {"message": message}, request=request), status=503
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

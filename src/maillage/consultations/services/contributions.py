@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from maillage.consultations.models import TEXT_MAX_LENGTH, Campaign, Contribution
-from maillage.consultations.photos import photo_prepare
+from maillage.consultations.photos import photo_prepare, photo_store
 from maillage.consultations.questions import validate_answers
 from maillage.consultations.selectors import contributions_received
+from maillage.core.storage import discard_quietly
 from maillage.core.sync import payload_hash
 from maillage.territories.models import Territory
 
@@ -159,19 +160,23 @@ def contribution_submit_online(
     fields, errors = contribution_validate(campaign_context(campaign), record)
     if errors:
         raise ValidationError(errors)
-    prepared = photo_prepare(photo) if photo else None
+    photo_name = photo_store(photo_prepare(photo)) if photo else ""
     uid = str(uuid.uuid4())
     digest = payload_hash(record, HASHED_FIELDS)
     is_person = getattr(author, "is_authenticated", False)
-    with transaction.atomic():
-        contribution = Contribution.objects.create(
-            client_uuid=uid,
-            payload_hash=digest,
-            source=Contribution.Source.ONLINE,
-            author=author if is_person else None,
-            **fields,
-        )
-        if prepared is not None:
-            contribution.photo.save(f"{uid}.jpg", prepared, save=True)
-        transaction.on_commit(partial(contributions_received, contribution.campaign_id))
+    try:
+        with transaction.atomic():
+            contribution = Contribution.objects.create(
+                client_uuid=uid,
+                payload_hash=digest,
+                source=Contribution.Source.ONLINE,
+                author=author if is_person else None,
+                photo=photo_name,
+                **fields,
+            )
+            transaction.on_commit(partial(contributions_received, contribution.campaign_id))
+    except BaseException:
+        if photo_name:
+            discard_quietly(photo_name)
+        raise
     return contribution

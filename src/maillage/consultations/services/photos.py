@@ -8,8 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from maillage.consultations.models import Contribution
-from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge, photo_prepare
+from maillage.consultations.photos import (
+    MAX_PHOTO_BYTES,
+    PhotoTooLarge,
+    photo_prepare,
+    photo_store,
+)
 from maillage.consultations.services.moderation import counts_changed
+from maillage.core.storage import discard_quietly
 from maillage.core.sync import parse_uuid
 from maillage.core.uploads import Upload, upload_read, upload_size
 
@@ -46,13 +52,20 @@ def contribution_attach_photo(
         return contribution, False
     if upload_size(data) > MAX_PHOTO_BYTES:
         raise PhotoTooLarge(upload_size(data))
-    prepared = photo_prepare(upload_read(data), name=str(contribution.client_uuid))
-    with transaction.atomic():
-        locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
-        if locked.photo:
-            return locked, False
-        locked.photo.save(prepared.name, prepared, save=False)
-        locked.save(update_fields=["photo"])
-        if locked.status == Contribution.Status.PUBLISHED:
-            counts_changed(locked.campaign_id)
-    return locked, True
+    name = photo_store(photo_prepare(upload_read(data)))
+    try:
+        with transaction.atomic():
+            locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
+            stored = not locked.photo
+            if stored:
+                locked.photo.name = name
+                locked.save(update_fields=["photo"])
+                if locked.status == Contribution.Status.PUBLISHED:
+                    counts_changed(locked.campaign_id)
+    except BaseException:
+        discard_quietly(name)
+        raise
+    if not stored:
+        # Another upload of the same record won the race: keep the first, drop this copy.
+        discard_quietly(name)
+    return locked, stored
