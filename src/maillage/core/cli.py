@@ -275,7 +275,7 @@ def cmd_jobs_retry(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError
     from django_tasks_db.models import DBTaskResult
 
-    from maillage.core.queue import failed_tasks, retry_failed
+    from maillage.core.queue import failed_tasks, task_retry
 
     ids = list(failed_tasks().values_list("pk", flat=True)) if args.all else args.ids
     if not ids:
@@ -286,7 +286,7 @@ def cmd_jobs_retry(args: argparse.Namespace) -> int:
         return 2
     for task_id in ids:
         try:
-            row = retry_failed(row_id=task_id)
+            row = task_retry(actor=None, task_id=task_id)
         except (DBTaskResult.DoesNotExist, ValidationError):
             print(f"maillage jobs retry: no task {task_id}", file=sys.stderr)
             return 2

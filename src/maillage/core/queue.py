@@ -160,19 +160,30 @@ def error_line(row: DBTaskResult) -> str:
 
 
 @transaction.atomic
-def retry_failed(*, row_id: Any) -> DBTaskResult:
+def task_retry(*, actor: Any, task_id: Any) -> DBTaskResult:
     """Enqueue a failed task again from its first attempt; return the new row.
 
-    The failed row stays (its traceback remains readable) and now counts as retried, so that
-    it leaves the list of failures.
+    ``actor`` None is the operator at the command line. The failed row stays (its traceback
+    remains readable) and now counts as retried, so that it leaves the list of failures.
     """
-    row = DBTaskResult.objects.select_for_update().get(pk=row_id)
-    if row.status != TaskResultStatus.FAILED:
-        raise ValueError(f"task {row_id} has not failed (it is {row.status.lower()})")
+    from maillage.core.permissions import require
+    from maillage.core.services import audit_record
+
+    if actor is not None:
+        require(actor, "core.retry_task")
+    row = DBTaskResult.objects.select_for_update().get(pk=task_id)
+    if row.status != TaskResultStatus.FAILED or row.exception_class_path == RETRYING_PATH:
+        raise ValueError(f"task {row.pk} is not a failed task waiting for a retry")
     kwargs = {k: v for k, v in row.args_kwargs["kwargs"].items() if k != ATTEMPT_KWARG}
     result = row.task.using(run_after=timezone.now()).enqueue(*row.args_kwargs["args"], **kwargs)
     row.exception_class_path = RETRYING_PATH
     row.save(update_fields=["exception_class_path"])
+    audit_record(
+        actor=actor,
+        action="core.task.retry",
+        target=row,
+        data={"task": row.task_path, "new_task": str(result.id)},
+    )
     return DBTaskResult.objects.get(pk=result.id)
 
 
