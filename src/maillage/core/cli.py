@@ -70,14 +70,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         start_scheduler()
     worker = None
     if embedded_worker_wanted() and not args.no_worker:
-        worker = start_embedded_worker(schedule=schedule)
+        worker = EmbeddedWorker(schedule=schedule)
     print(f"Maillage: {browsable_url(args.host, port)}/", flush=True)
     try:
         _run_uvicorn(args, port)
     finally:
         if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+            worker.stop()
     return 0
 
 
@@ -89,12 +88,44 @@ def embedded_worker_wanted() -> bool:
     return connection.vendor == "sqlite" or settings.MAILLAGE_EMBEDDED_WORKER
 
 
-def start_embedded_worker(*, schedule: bool = True) -> subprocess.Popen:
-    """Start one ``maillage worker`` process that stops when this process does."""
-    command = [sys.executable, "-m", "maillage.cli", "worker", "--exit-with", str(os.getpid())]
-    if not schedule:
-        command.append("--no-schedule")
-    return subprocess.Popen(command)  # noqa: S603 — our own command, no shell
+class EmbeddedWorker:
+    """One ``maillage worker`` process beside the server: restarted if it stops on an error
+    (a database that went away), stopped with the server (even killed: it watches its parent).
+    """
+
+    RESTART_SECONDS = 5.0
+
+    def __init__(self, *, schedule: bool = True) -> None:
+        import threading
+
+        self.command = [sys.executable, "-m", "maillage.cli", "worker"]
+        self.command += ["--exit-with", str(os.getpid())]
+        if not schedule:
+            self.command.append("--no-schedule")
+        self.stopping = threading.Event()
+        self.process = self._start()
+        threading.Thread(target=self._supervise, name="maillage-worker-watch", daemon=True).start()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(self.command)  # noqa: S603 — our own command, no shell
+
+    def _supervise(self) -> None:
+        while not self.stopping.is_set():
+            code = self.process.wait()
+            if self.stopping.wait(self.RESTART_SECONDS):
+                return
+            print(
+                f"maillage serve: the worker stopped (exit {code}); restarting it", file=sys.stderr
+            )
+            self.process = self._start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
