@@ -152,7 +152,9 @@ def _ran_by(name: str) -> int:
     raise AssertionError(f"no worker ran {name!r}")
 
 
-def test_serve_keeps_a_worker_running_the_queue_restarts_it_and_it_dies_with_serve(tmp_path) -> None:
+def test_serve_keeps_a_worker_running_the_queue_restarts_it_and_it_dies_with_serve(
+    tmp_path,
+) -> None:
     port = _free_port()
     env = child_env(tmp_path, DEBUG="1", MAILLAGE_HTTPS="0", MAILLAGE_EMBEDDED_WORKER="1")
     serve = maillage("serve", "--port", str(port), "--no-migrate", "--no-jobs", env=env)
