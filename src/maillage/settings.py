@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
     "channels",
+    # The task queue (maillage.core.queue): Django's tasks framework and its database backend.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 # Capabilities built on the foundation. Each is a Django app whose AppConfig declares what it
@@ -297,8 +300,17 @@ if CATALOG_START and CATALOG_END and CATALOG_END < CATALOG_START:
     raise ConfigurationError("MAILLAGE_CATALOG_END is before MAILLAGE_CATALOG_START")
 if PUBLISHER_URI and not PUBLISHER_URI.startswith(("http://", "https://")):
     raise ConfigurationError(f"MAILLAGE_PUBLISHER_URI={PUBLISHER_URI!r} is not an http(s) IRI")
-# `maillage serve` runs the periodic jobs itself (maillage.core.jobs); 0 leaves them to a cron.
+# `maillage serve` ticks the periodic jobs' scheduler (it enqueues them; workers run them).
 MAILLAGE_JOBS = env_bool("MAILLAGE_JOBS", True)
+# The task queue (maillage.core.queue): rows in the database, run by `maillage worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# `maillage serve` starts one worker process itself: always on SQLite, on PostgreSQL when 1.
+MAILLAGE_EMBEDDED_WORKER = env_bool("MAILLAGE_EMBEDDED_WORKER", False)
+# A failing task is tried this many times in all, waiting RETRY_SECONDS × 2^(attempt-1) between.
+MAILLAGE_QUEUE_ATTEMPTS = env_int("MAILLAGE_QUEUE_ATTEMPTS", 4)
+MAILLAGE_QUEUE_RETRY_SECONDS = env_int("MAILLAGE_QUEUE_RETRY_SECONDS", 30)
+# A task still "running" after this long lost its worker (killed): it is tried again.
+MAILLAGE_QUEUE_STALE_SECONDS = env_int("MAILLAGE_QUEUE_STALE_SECONDS", 3 * 3600)
 # Server-Timing headers (app, django, db): off in production unless asked, on in DEBUG.
 SERVER_TIMING = env_bool("MAILLAGE_SERVER_TIMING", DEBUG)
 

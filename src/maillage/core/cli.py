@@ -1,4 +1,4 @@
-"""Top-level platform commands of ``maillage``: serve, migrate, export, jobs, manage.
+"""Top-level platform commands of ``maillage``: serve, worker, migrate, export, jobs, manage.
 
 The demo (``maillage.demo.cli``) and the apps (``commands`` in their AppConfig) add theirs.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     setup_django()
-    import uvicorn
     from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
@@ -62,11 +62,117 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)
     port = args.port or settings.PORT
-    if settings.MAILLAGE_JOBS and not args.no_jobs:
-        from maillage.core.jobs import start_scheduler
+    schedule = settings.MAILLAGE_JOBS and not args.no_jobs
+    if schedule:
+        from maillage.core.queue import start_scheduler
 
+        # The web process only enqueues the periodic jobs; a worker runs them.
         start_scheduler()
+    worker = None
+    if embedded_worker_wanted() and not args.no_worker:
+        worker = EmbeddedWorker(schedule=schedule)
     print(f"Maillage: {browsable_url(args.host, port)}/", flush=True)
+    try:
+        _run_uvicorn(args, port)
+    finally:
+        if worker is not None:
+            worker.stop()
+    return 0
+
+
+def embedded_worker_wanted() -> bool:
+    """Whether ``maillage serve`` starts a worker: on SQLite, or when asked."""
+    from django.conf import settings
+    from django.db import connection
+
+    return connection.vendor == "sqlite" or settings.MAILLAGE_EMBEDDED_WORKER
+
+
+class EmbeddedWorker:
+    """One ``maillage worker`` process beside the server: restarted if it stops on an error
+    (a database that went away), stopped with the server (even killed: it watches its parent).
+    """
+
+    RESTART_SECONDS = 5.0
+
+    def __init__(self, *, schedule: bool = True) -> None:
+        import threading
+
+        self.command = [sys.executable, "-m", "maillage.cli", "worker"]
+        self.command += ["--exit-with", str(os.getpid())]
+        if not schedule:
+            self.command.append("--no-schedule")
+        self.stopping = threading.Event()
+        self.process = self._start()
+        threading.Thread(target=self._supervise, name="maillage-worker-watch", daemon=True).start()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(self.command)  # noqa: S603 — our own command, no shell
+
+    def _supervise(self) -> None:
+        while not self.stopping.is_set():
+            code = self.process.wait()
+            if self.stopping.wait(self.RESTART_SECONDS):
+                return
+            print(
+                f"maillage serve: the worker stopped (exit {code}); restarting it", file=sys.stderr
+            )
+            self.process = self._start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    setup_django()
+    import signal
+    import socket
+    import threading
+    import time
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from maillage.core.queue import start_scheduler
+
+    if settings.MAILLAGE_JOBS and not args.no_schedule and not args.batch:
+        start_scheduler(args.tick)
+    if args.exit_with:
+        parent = args.exit_with
+
+        def watch() -> None:
+            # The embedded worker of `maillage serve` stops with it, even after a SIGKILL.
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=watch, name="maillage-parent-watch", daemon=True).start()
+    worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}"
+    print(f"maillage worker {worker_id}: running the queue", flush=True)
+    # db_worker stops on SIGINT/SIGTERM after the task it is running (a second signal: at once).
+    call_command(
+        "db_worker",
+        queue_name="*",
+        interval=args.interval,
+        batch=args.batch,
+        reload=False,
+        startup_delay=not args.batch,
+        max_tasks=args.max_tasks,
+        worker_id=worker_id,
+        verbosity=0 if args.quiet else 1,
+    )
+    return 0
+
+
+def _run_uvicorn(args: argparse.Namespace, port: int) -> None:
+    import uvicorn
+    from django.conf import settings
+
     uvicorn.run(
         "maillage.asgi:application",
         host=args.host,
@@ -85,7 +191,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # would print that the protocol "appears unsupported" at every start).
         lifespan="off",
     )
-    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -138,10 +243,10 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
     setup_django()
-    from django.utils import timezone
     from rich.progress import Progress
 
-    from maillage.core.jobs import UnknownJob, get_job, is_due, jobs, run_job
+    from maillage.core.jobs import UnknownJob, get_job, jobs, run_job
+    from maillage.core.queue import run_periodic, schedule_due
 
     try:
         selected = [get_job(name) for name in args.names] if args.names else jobs()
@@ -149,8 +254,18 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
         print(f"maillage jobs: {error}", file=sys.stderr)
         return 2
     if args.due:
-        now = timezone.now()
-        selected = [j for j in selected if is_due(j, now)]
+        # Through the queue: each period is enqueued once, whoever else asks at the same time.
+        wanted = {j.name for j in selected}
+        enqueued = [name for name in schedule_due() if name in wanted or not args.names]
+        for name in enqueued:
+            print(f"{name}: enqueued")
+        if not enqueued:
+            print("no job is due")
+        return 0
+    if args.enqueue:
+        for job_ in selected:
+            print(f"{job_.name}: enqueued (task {run_periodic.enqueue(job_.name).id})")
+        return 0
     failed = 0
     with Progress(transient=True, disable=args.quiet) as bar:
         for job_ in selected:
@@ -168,6 +283,49 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
                 f"{result.name}: {result.status}, {result.count} item(s), {result.seconds:.1f} s{detail}"
             )
     return 1 if failed else 0
+
+
+def cmd_jobs_status(args: argparse.Namespace) -> int:
+    setup_django()
+    from maillage.core.queue import error_line, failed_tasks, queue_counts, queue_lag_seconds
+
+    counts = queue_counts()
+    print(
+        "queue: {ready} ready, {scheduled} waiting for their time, {running} running, "
+        "{failed} failed, {retried} retried, {succeeded} succeeded".format(**counts)
+    )
+    print(f"oldest ready task waits for {queue_lag_seconds():.1f} s")
+    for row in failed_tasks()[: args.limit]:
+        finished = row.finished_at.isoformat(timespec="seconds") if row.finished_at else "?"
+        print(f"failed {row.pk} {row.task_name} at {finished}: {error_line(row)}")
+    return 0
+
+
+def cmd_jobs_retry(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django_tasks_db.models import DBTaskResult
+
+    from maillage.core.queue import failed_tasks, task_retry
+
+    ids = list(failed_tasks().values_list("pk", flat=True)) if args.all else args.ids
+    if not ids:
+        print(
+            "maillage jobs retry: give task ids (see `maillage jobs status`) or --all",
+            file=sys.stderr,
+        )
+        return 2
+    for task_id in ids:
+        try:
+            row = task_retry(actor=None, task_id=task_id)
+        except (DBTaskResult.DoesNotExist, ValidationError):
+            print(f"maillage jobs retry: no task {task_id}", file=sys.stderr)
+            return 2
+        except ValueError as error:
+            print(f"maillage jobs retry: {error}", file=sys.stderr)
+            return 2
+        print(f"{task_id}: enqueued again as {row.pk}")
+    return 0
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -188,9 +346,30 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
     serve.add_argument("--no-migrate", action="store_true")
     serve.add_argument(
-        "--no-jobs", action="store_true", help="do not run the periodic jobs in this process"
+        "--no-jobs", action="store_true", help="do not enqueue the periodic jobs from here"
+    )
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start a worker process (started on SQLite or MAILLAGE_EMBEDDED_WORKER=1)",
     )
     serve.set_defaults(func=cmd_serve)
+
+    worker = subparsers.add_parser(
+        "worker", help="run the task queue: analyses and periodic jobs (several may run)"
+    )
+    worker.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between polls of an empty queue"
+    )
+    worker.add_argument("--tick", type=float, default=60.0, help="seconds between scheduler ticks")
+    worker.add_argument("--batch", action="store_true", help="run the ready tasks, then exit")
+    worker.add_argument("--max-tasks", type=int, default=None, help="exit after this many tasks")
+    worker.add_argument(
+        "--no-schedule", action="store_true", help="do not enqueue the periodic jobs from here"
+    )
+    worker.add_argument("--exit-with", type=int, default=None, help=argparse.SUPPRESS)
+    worker.add_argument("--quiet", action="store_true")
+    worker.set_defaults(func=cmd_worker)
 
     migrate_parser = subparsers.add_parser("migrate", help="apply database migrations")
     migrate_parser.set_defaults(func=cmd_migrate)
@@ -207,12 +386,24 @@ def register(subparsers: Any) -> None:
     jobs_list = jobs_commands.add_parser("list", help="list the jobs and when they last ran")
     jobs_list.set_defaults(func=cmd_jobs_list)
     jobs_run = jobs_commands.add_parser(
-        "run", help="run jobs now (all, or those named); --due: only those whose period passed"
+        "run", help="run jobs now here (all, or those named); --enqueue / --due: via the queue"
     )
     jobs_run.add_argument("names", nargs="*", metavar="NAME")
-    jobs_run.add_argument("--due", action="store_true", help="for a cron or a timer")
+    jobs_run.add_argument(
+        "--due", action="store_true", help="enqueue those whose period has not been enqueued"
+    )
+    jobs_run.add_argument("--enqueue", action="store_true", help="hand them to the workers")
     jobs_run.add_argument("--quiet", action="store_true")
     jobs_run.set_defaults(func=cmd_jobs_run)
+    jobs_status = jobs_commands.add_parser(
+        "status", help="the task queue: counts, lag, and the failed tasks with their error"
+    )
+    jobs_status.add_argument("--limit", type=int, default=20, help="failed tasks listed")
+    jobs_status.set_defaults(func=cmd_jobs_status)
+    jobs_retry = jobs_commands.add_parser("retry", help="enqueue failed tasks again")
+    jobs_retry.add_argument("ids", nargs="*", metavar="TASK_ID")
+    jobs_retry.add_argument("--all", action="store_true", help="every failed task")
+    jobs_retry.set_defaults(func=cmd_jobs_retry)
 
     manage = subparsers.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -2,20 +2,21 @@
 
 Each capability declares its jobs with ``@job`` in the module its AppConfig names (``jobs``,
 see ``core.capabilities``); ``run_due`` runs those
-whose period has passed. Three ways to run them, all going through ``run_due``/``run_job``:
-``maillage serve`` runs a scheduler thread (the embedded default needs no cron), ``maillage jobs
-run --due`` suits a cron or systemd timer, ``maillage jobs run NAME`` runs one now.
+whose period has passed. They run in the task queue (``core.queue``): the scheduler of every
+``maillage worker`` and ``maillage serve`` enqueues each job once per period
+(``queue.schedule_due``), a worker runs it (``queue.run_periodic`` → ``run_job``), retried on
+failure. ``maillage jobs run --due`` enqueues the due ones (for a cron, none is needed);
+``maillage jobs run NAME`` runs one now in the terminal, ``--enqueue`` hands it to the workers.
 
 The last run of each job and a lock are kept in Django's cache (Redis when ``REDIS_URL`` is
-set, else the database cache table), shared by every process: a job runs once even when several
-server processes and a cron ask at the same time. Each job is also idempotent on its own data.
+set, else the database cache table), shared by every process: a job run by hand while a worker
+runs it is skipped. Each job is also idempotent on its own data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,8 +88,13 @@ class JobResult:
     error: str = ""
 
 
-def run_job(job_: Job, *, progress: Progress | None = None) -> JobResult:
-    """Run ``job_`` now unless another process is running it; record when it ran."""
+def run_job(
+    job_: Job, *, progress: Progress | None = None, raise_errors: bool = False
+) -> JobResult:
+    """Run ``job_`` now unless another process is running it; record when it ran.
+
+    ``raise_errors``: a failure raises (the queue retries it) instead of being returned.
+    """
     lock = f"maillage:jobs:lock:{job_.name}"
     if not cache.add(lock, "1", LOCK_SECONDS):
         return JobResult(job_.name, "skipped")
@@ -96,6 +102,8 @@ def run_job(job_: Job, *, progress: Progress | None = None) -> JobResult:
     try:
         count = int(job_.run(progress) or 0)
     except Exception as error:  # one failing job must not stop the others
+        if raise_errors:
+            raise
         logger.exception("job %s failed", job_.name)
         return JobResult(
             job_.name, "failed", seconds=time.perf_counter() - started, error=str(error)
@@ -111,25 +119,3 @@ def run_due(*, now: dt.datetime | None = None, progress: Progress | None = None)
     """Run every job whose period has passed; return what each did."""
     now = now or timezone.now()
     return [run_job(j, progress=progress) for j in jobs() if is_due(j, now)]
-
-
-def start_scheduler(interval: float = 300.0) -> threading.Thread:
-    """Run ``run_due`` every ``interval`` seconds in a daemon thread of this process."""
-
-    def loop() -> None:
-        from django.db import close_old_connections
-
-        while True:
-            try:
-                for result in run_due():
-                    if result.status != "skipped":
-                        logger.info("job %s %s (%s)", result.name, result.status, result.count)
-            except Exception:  # the scheduler outlives a database hiccup
-                logger.exception("the job scheduler failed; it will try again")
-            finally:
-                close_old_connections()
-            time.sleep(interval)
-
-    thread = threading.Thread(target=loop, name="maillage-jobs", daemon=True)
-    thread.start()
-    return thread

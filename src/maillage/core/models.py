@@ -32,3 +32,27 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+
+class PeriodicRun(models.Model):
+    """One period of one periodic job, put in the task queue once (see ``core.queue``).
+
+    The unique (name, slot) pair is what makes a period run once: every worker and web host
+    ticks the scheduler, and only the first insert of a period wins and enqueues the job.
+    """
+
+    name = models.CharField(_("job"), max_length=100)
+    slot = models.DateTimeField(_("period start"))
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-slot", "name"]
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="core_periodic_run_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -31,3 +31,7 @@ def require(user: Any, permission: str, obj: Any = None) -> None:
     """Raise PermissionDenied unless ``user`` holds ``permission`` (on ``obj`` when given)."""
     if not user.has_perm(permission, obj):
         raise PermissionDenied(permission)
+
+
+# The task queue's failures are the platform's: only its admins enqueue them again.
+rules.add_perm("core.retry_task", is_platform_admin)

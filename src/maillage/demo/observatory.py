@@ -12,7 +12,7 @@ from maillage.observatory.services import analysis_queue, analysis_run_pending, 
 def build_observatory(ctx: DemoContext) -> None:
     answered = ctx.objects["campaigns"][0]
     agglo = ctx.objects["agglo"]
-    # Computed here rather than by the worker thread, so that the pages show results at once.
+    # Computed here rather than by a queue worker, so that the pages show results at once.
     run = analysis_queue(campaign=answered, wake=False)
     analysis_queue(territory=agglo, wake=False)
     analysis_run_pending()

@@ -2,9 +2,10 @@
 record a person's interpretation of a signal.
 
 A request queues a run (one pending run per scope, enforced by a unique constraint) and, after
-commit, wakes a worker thread of the process; ``manage.py observatory_recompute`` runs the
+commit, enqueues a task that a ``maillage worker`` runs (``observatory.tasks``); the web
+process never computes. ``manage.py observatory_recompute`` runs the
 queued runs too, and puts back in the queue the runs a crash left "running". A run is claimed
-by one conditional UPDATE, so that the thread and the command never compute it twice. The
+by one conditional UPDATE, so that two workers and the command never compute it twice. The
 computation reads the published contributions through the consultations selectors, calls the
 Django-free pipeline and writes every result in one transaction.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections import Counter
 from dataclasses import asdict
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -142,45 +142,17 @@ def analysis_queue(
 
 
 # ---------------------------------------------------------------------------------------------
-# Running: a worker thread per process, or the management command
-
-_state_lock = threading.Lock()
-_worker: threading.Thread | None = None
-_more_work = False
+# Running: in a queue worker (``observatory.tasks``), or the management command
 
 
 def _wake_worker() -> None:
-    """Compute the queued runs: at once in tests, else in this process's worker thread."""
-    global _worker, _more_work
+    """Hand the queued runs to the task queue: computed at once in tests, else by a worker."""
     if getattr(settings, "OBSERVATORY_RECOMPUTE_EAGER", False):
         analysis_run_pending()
         return
-    with _state_lock:
-        _more_work = True
-        if _worker is None:
-            _worker = threading.Thread(target=_work, name="observatory-analysis", daemon=True)
-            _worker.start()
+    from maillage.observatory.tasks import compute_pending
 
-
-def _work() -> None:
-    global _worker, _more_work
-    try:
-        while True:
-            with _state_lock:
-                if not _more_work:
-                    # Cleared under the lock: a request arriving now starts a new thread.
-                    _worker = None
-                    return
-                _more_work = False
-            try:
-                analysis_run_pending()
-            except Exception:
-                logger.exception("the observatory worker stopped on an error")
-            finally:
-                close_old_connections()
-    finally:
-        # The thread's own connection would otherwise stay open until the process ends.
-        connections.close_all()
+    compute_pending.enqueue()
 
 
 def analysis_run_pending(*, limit: int | None = None) -> int:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
-import threading
-import time
 from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -399,47 +398,28 @@ def analysis_compute(conversation: Conversation, *, seed: int = 0) -> Analysis |
     return analysis
 
 
-# Debounced background recomputation: a vote only marks its conversation; one thread per
-# process computes each marked conversation at most once per debounce window.
+# Debounced background recomputation: a vote enqueues the conversation's recomputation a few
+# seconds later, unless one is already waiting; a queue worker computes it (opinions.tasks).
 DEBOUNCE_SECONDS = 3.0
-_pending: dict[int, float] = {}
-_lock = threading.Lock()
-_worker: threading.Thread | None = None
 
 
 def schedule_recompute(conversation_id: int) -> None:
-    """Mark a conversation for recomputation; never blocks the caller."""
-    global _worker
+    """Enqueue the recomputation of a conversation's map; never computes in the caller."""
     if getattr(settings, "OPINIONS_RECOMPUTE_EAGER", False):
         conversation = Conversation.objects.get(pk=conversation_id)
         analysis_compute(conversation)
         return
-    with _lock:
-        _pending.setdefault(conversation_id, time.monotonic())
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_run_pending, name="opinions-recompute", daemon=True)
-            _worker.start()
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
 
+    from maillage.opinions.tasks import recompute
 
-def _run_pending() -> None:
-    while True:
-        time.sleep(DEBOUNCE_SECONDS)
-        with _lock:
-            due = [
-                cid
-                for cid, since in _pending.items()
-                if time.monotonic() - since >= DEBOUNCE_SECONDS
-            ]
-            for cid in due:
-                del _pending[cid]
-            if not due and not _pending:
-                return
-        for cid in due:
-            close_old_connections()
-            try:
-                conversation = Conversation.objects.get(pk=cid)
-                analysis_compute(conversation)
-            except Exception:
-                logger.exception("opinion map recomputation failed for conversation %s", cid)
-            finally:
-                close_old_connections()
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=recompute.module_path,
+        args_kwargs__kwargs__conversation_id=conversation_id,
+    )
+    if waiting.exists():
+        return  # the waiting one will read this vote too
+    run_after = timezone.now() + dt.timedelta(seconds=DEBOUNCE_SECONDS)
+    recompute.using(run_after=run_after).enqueue(conversation_id=conversation_id)

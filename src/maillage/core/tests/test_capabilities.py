@@ -163,7 +163,8 @@ def test_the_foundation_alone_contributes_no_capability_anywhere() -> None:
     assert report["api"] == ["/organizations", "/people", "/territories"]
     assert report["websockets"] == 0
     assert report["nav"] == []
-    assert report["jobs"] == []
+    # The foundation's own jobs: the task queue's maintenance.
+    assert report["jobs"] == ["queue-prune", "queue-recover"]
     assert report["datasets"] == ["memberships", "organizations", "territories"]
     assert report["sections"] == 0
     assert report["exporters"] == []
@@ -180,7 +181,12 @@ def test_one_capability_switched_on_contributes_only_its_own() -> None:
     assert report["apps"][-1] == "decisions"
     assert report["api"] == ["/decisions", "/organizations", "/people", "/territories"]
     assert report["nav"] == ["decisions:index"]
-    assert report["jobs"] == ["decisions-close-rounds", "decisions-reminders"]
+    assert report["jobs"] == [
+        "decisions-close-rounds",
+        "decisions-reminders",
+        "queue-prune",
+        "queue-recover",
+    ]
     assert report["datasets"] == [
         "decisions-register",
         "majority-judgment-results",

@@ -64,9 +64,10 @@ class LiveServer:
         self.port = port
         self.log = log
         self.origin = f"http://127.0.0.1:{port}"
-        # No periodic jobs: these servers serve co-writing, and a stack starts them while its
+        # No periodic jobs nor queue worker: these servers serve co-writing, and a stack starts them while its
         # database is still being migrated (the jobs would log missing tables).
         command = [str(BIN / "maillage"), "serve", "--port", str(port), "--no-migrate", "--no-jobs"]
+        command += ["--no-worker"]
         command += ["--workers", str(workers)]
         with open(log, "ab") as out:
             # A session of its own: its uvicorn workers are killed with it, by group id.

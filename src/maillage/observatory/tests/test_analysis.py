@@ -117,6 +117,23 @@ def test_closing_a_campaign_computes_its_analysis_after_commit(
     assert run.requested_by is None
 
 
+def test_without_eager_mode_closing_a_campaign_only_enqueues_its_analysis(
+    campaign: Any, personas: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from maillage.consultations.services import campaign_update
+    from maillage.observatory.tasks import compute_pending
+
+    settings.OBSERVATORY_RECOMPUTE_EAGER = False
+    make_contributions(campaign, list(campaign.sites.all()), three_theme_texts(30))
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_update(campaign=campaign, actor=personas.facilitator, status="closed")
+        assert not DBTaskResult.objects.exists()  # nothing before the commit
+    assert AnalysisRun.objects.get(campaign=campaign).status == "queued"
+    assert DBTaskResult.objects.get().task_path == compute_pending.module_path
+
+
 def test_other_status_changes_queue_nothing(
     campaign: Any, personas: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -178,17 +195,20 @@ def test_only_the_latest_runs_are_kept(analysed: Any, campaign: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_eager_mode_a_worker_thread_computes_the_queued_run(
+def test_without_eager_mode_the_request_is_enqueued_and_a_worker_computes_it(
     campaign: Any, settings: Any
 ) -> None:
-    from maillage.observatory import services
+    from django_tasks_db.models import DBTaskResult
+
+    from maillage.core.tests.test_queue import run_worker
+    from maillage.observatory.tasks import compute_pending
 
     settings.OBSERVATORY_RECOMPUTE_EAGER = False
     make_contributions(campaign, list(campaign.sites.all()), three_theme_texts(60))
     run = analysis_queue(campaign=campaign, parameters={"n_themes": 2})
-    worker = services._worker
-    if worker is not None:
-        worker.join(timeout=120)
+    run.refresh_from_db()
+    assert run.status == "queued"  # the web process only enqueued it
+    assert DBTaskResult.objects.ready().get().task_path == compute_pending.module_path
+    run_worker()
     run.refresh_from_db()
     assert run.status == "done", run.error
-    assert services._worker is None

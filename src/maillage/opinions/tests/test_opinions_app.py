@@ -194,6 +194,28 @@ def test_the_opinion_map_finds_the_two_camps_after_votes(
     assert len(even) == 1 and len(odd) == 1 and even != odd
 
 
+def test_without_eager_mode_votes_enqueue_one_delayed_recomputation(
+    conversation, settings, django_capture_on_commit_callbacks
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from maillage.opinions.tasks import recompute
+
+    settings.OPINIONS_RECOMPUTE_EAGER = False
+    with django_capture_on_commit_callbacks(execute=True):
+        _vote_camps(conversation, n=4)
+    (task,) = DBTaskResult.objects.all()  # forty votes, one waiting recomputation
+    assert task.task_path == recompute.module_path
+    assert task.args_kwargs["kwargs"] == {"conversation_id": conversation.pk}
+    assert task.run_after > timezone.now() + dt.timedelta(seconds=1)  # debounced
+    assert not Analysis.objects.filter(conversation=conversation).exists()  # not computed here
+    recompute.call(conversation_id=conversation.pk)  # what the worker will do
+    assert Analysis.objects.get(conversation=conversation).vote_count == 40
+
+
 def test_the_page_shows_the_map_once_the_viewer_voted_enough(
     client, conversation, django_capture_on_commit_callbacks
 ) -> None:
