@@ -120,6 +120,15 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _named_links(person: Person) -> list[ExternalIdentity]:
+    """The person's links, each with its provider's name (its slug once it is unconfigured)."""
+    names = {p.slug: p.name for p in oidc.providers()}
+    links = list(person.external_identities.order_by("created_at"))
+    for link in links:
+        link.provider_name = names.get(link.provider, link.provider)  # type: ignore[attr-defined]
+    return links
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     person = request.user
@@ -135,7 +144,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "memberships": person_public_memberships(person),
         "tokens": person_api_tokens(person),
         "token_form": TokenForm(),
-        "external_identities": person.external_identities.order_by("created_at"),
+        "external_identities": _named_links(person),
         "providers": oidc.providers(),
     }
     return render(request, "people/account.html", context)

@@ -451,3 +451,63 @@ def test_logging_out_after_franceconnect_ends_its_session_too(client, franceconn
     assert back.status_code == 302
     page = _page(client.get("/connexion/"))
     assert "déconnecté de Maillage et de FranceConnect" in page
+
+
+# ProConnect and FranceConnect answer userinfo with a JWT signed with the provider's keys.
+
+
+def _signed_userinfo_provider(sign_with_provider_key: bool):
+    """The mock provider whose userinfo is a signed JWT (``application/jwt``), as ProConnect's.
+
+    Signed with the provider's own key (the one its JWKS publishes), or with another one.
+    """
+    import json
+
+    import flask
+    from joserfc import jwt as jose_jwt
+    from joserfc.jwk import RSAKey
+    from werkzeug.wrappers import Response
+
+    mock = oidc_provider_mock.app()
+    keys = {"other": RSAKey.generate_key(2048, private=True)}
+
+    @mock.before_request
+    def keep_provider_key():
+        keys["provider"] = RSAKey.import_key(
+            flask.g.oidc_provider_mock_storage.jwk.as_dict(is_private=True)
+        )
+
+    def app(environ, start_response):
+        answer = Response.from_app(mock, environ)
+        if environ.get("PATH_INFO") == "/userinfo" and answer.status_code == 200:
+            claims = json.loads(answer.get_data())
+            claims.update(iss=f"http://{environ['HTTP_HOST']}", aud="maillage")
+            key = keys["provider" if sign_with_provider_key else "other"]
+            answer = Response(
+                jose_jwt.encode({"alg": "RS256"}, claims, key), content_type="application/jwt"
+            )
+        return answer(environ, start_response)
+
+    return app
+
+
+def test_proconnect_signed_userinfo_is_verified_with_the_provider_keys(client, settings) -> None:
+    with _serve(_signed_userinfo_provider(sign_with_provider_key=True)) as base:
+        provider = Provider(base, slug="proconnect", kind="proconnect")
+        settings.OIDC_PROVIDERS = [provider.settings]
+        provider.user("pc-1", email="agent@ville.example", given_name="Ada", usual_name="Lovelace")
+        response = sign_in(client, provider, "pc-1")
+        page = _page(response)
+        assert response.status_code == 302, page[page.find('role="alert"') :][:300]
+        assert Person.objects.get().display_name == "Ada Lovelace"
+
+
+def test_userinfo_signed_with_another_key_is_refused(client, settings) -> None:
+    with _serve(_signed_userinfo_provider(sign_with_provider_key=False)) as base:
+        provider = Provider(base, slug="proconnect", kind="proconnect")
+        settings.OIDC_PROVIDERS = [provider.settings]
+        provider.user("pc-2", email="agent@ville.example")
+        response = sign_in(client, provider, "pc-2")
+        assert response.status_code == 400
+        assert "vérifiée" in _page(response)
+        assert not Person.objects.exists()
