@@ -511,3 +511,21 @@ def test_userinfo_signed_with_another_key_is_refused(client, settings) -> None:
         assert response.status_code == 400
         assert "vérifiée" in _page(response)
         assert not Person.objects.exists()
+
+
+def test_a_next_address_on_another_site_is_not_followed(client, idp) -> None:
+    idp.user("sub-20", email="nina@example.org", email_verified=True)
+    response = sign_in(client, idp, "sub-20", next_url="https://elsewhere.example/")
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_a_platform_admin_sees_a_persons_links_in_the_admin(client, idp) -> None:
+    idp.user("sub-21", email="nina@example.org", email_verified=True)
+    sign_in(client, idp, "sub-21")
+    person = Person.objects.get()
+    admin = Person.objects.create_superuser("admin@example.org", PASSWORD, display_name="Admin")
+    client.force_login(admin)
+    page = client.get(f"/admin/people/person/{person.pk}/change/")
+    assert page.status_code == 200
+    assert "connexions externes" in _page(page).lower()  # the inline, in French
+    assert ">ville<" in _page(page).replace(" ", "").replace("\n", "")
