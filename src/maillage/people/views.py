@@ -138,14 +138,16 @@ def account(request: HttpRequest) -> HttpResponse:
         services.person_update_profile(person=person, actor=person, **data)
         messages.success(request, _("Your profile is saved."))
         return redirect("people:account")
+    links = _named_links(person)
     context = {
         "form": form,
         "roles": person_territory_roles(person),
         "memberships": person_public_memberships(person),
         "tokens": person_api_tokens(person),
         "token_form": TokenForm(),
-        "external_identities": _named_links(person),
-        "providers": oidc.providers(),
+        "external_identities": links,
+        # Only the services not linked yet are offered.
+        "providers": [p for p in oidc.providers() if p.slug not in {x.provider for x in links}],
     }
     return render(request, "people/account.html", context)
 

@@ -8,6 +8,8 @@ part at the provider (choosing who signs in) is done with plain HTTP requests.
 from __future__ import annotations
 
 import contextlib
+import html
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -236,12 +238,14 @@ def test_an_account_whose_address_is_unverified_is_not_linked(client, idp) -> No
 def test_a_signed_in_person_links_then_removes_a_provider(client, idp) -> None:
     person = _existing()
     client.force_login(person)
+    assert "/connexion/oidc/ville/" in _page(client.get("/compte/"))  # offered
     idp.user("sub-7", email="other@example.org", email_verified=True)
     response = sign_in(client, idp, "sub-7")
     assert response.status_code == 302 and response["Location"] == "/compte/"
     link = ExternalIdentity.objects.get(person=person)
     page = _page(client.get("/compte/"))
     assert "other@example.org" in page and f"/compte/connexions/{link.pk}/retirer/" in page
+    assert "/connexion/oidc/ville/" not in page  # linked: no longer offered
     assert client.post(f"/compte/connexions/{link.pk}/retirer/").status_code == 302
     assert not ExternalIdentity.objects.exists()
     assert AuditEntry.objects.filter(action="external_identity.unlink").exists()
@@ -444,10 +448,17 @@ def test_logging_out_after_franceconnect_ends_its_session_too(client, franceconn
     assert query["post_logout_redirect_uri"][0].endswith(
         "/connexion/oidc/franceconnect/deconnecte/"
     )
-    # The provider sends the person back with the state.
-    back = client.get(
-        "/connexion/oidc/franceconnect/deconnecte/?" + urlencode({"state": query["state"][0]})
+    # At the provider: its end-session page, confirmed, sends the person back with the state.
+    end_session_page = requests.get(response["Location"], timeout=5)
+    assert end_session_page.status_code == 200
+    redirect_uri = re.search(r'name="redirect_uri" value="([^"]+)"', end_session_page.text)
+    back_to_us = requests.post(
+        f"{franceconnect.base}/oauth2/end_session/confirm",
+        data={"redirect_uri": html.unescape(redirect_uri.group(1))},
+        allow_redirects=False,
+        timeout=5,
     )
+    back = client.get(_callback_path(back_to_us.headers["Location"]))
     assert back.status_code == 302
     page = _page(client.get("/connexion/"))
     assert "déconnecté de Maillage et de FranceConnect" in page
@@ -529,3 +540,11 @@ def test_a_platform_admin_sees_a_persons_links_in_the_admin(client, idp) -> None
     assert page.status_code == 200
     assert "connexions externes" in _page(page).lower()  # the inline, in French
     assert ">ville<" in _page(page).replace(" ", "").replace("\n", "")
+
+
+def test_a_logout_return_with_a_forged_state_says_nothing_of_the_provider(
+    client, franceconnect
+) -> None:
+    back = client.get("/connexion/oidc/franceconnect/deconnecte/?state=forged")
+    assert back.status_code == 302
+    assert "déconnecté de Maillage" not in _page(client.get("/connexion/"))
