@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from authlib.common.security import generate_token
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.conf import settings
@@ -117,7 +118,10 @@ def logout_return_url(p: Provider) -> str:
 
 def authorize_redirect(request: HttpRequest, p: Provider) -> HttpResponse:
     """Send the person to the provider; raise SignInError when it does not answer."""
-    extra = {"acr_values": "eidas1"} if p.kind == "franceconnect" else {}
+    # Long state and nonce (FranceConnect sets a minimum length; 32 suits every provider).
+    extra = {"state": generate_token(32), "nonce": generate_token(32)}
+    if p.kind == "franceconnect":
+        extra["acr_values"] = "eidas1"
     try:
         return client(p).authorize_redirect(request, callback_url(p), **extra)
     except (requests.RequestException, ValueError, RuntimeError) as error:

@@ -417,7 +417,7 @@ def test_franceconnect_asks_eidas1_and_a_nonce_and_trusts_its_addresses(
     start = client.post("/connexion/oidc/franceconnect/")
     query = parse_qs(urlsplit(start["Location"]).query)
     assert query["acr_values"] == ["eidas1"]
-    assert query["nonce"][0] and query["state"][0]
+    assert len(query["nonce"][0]) >= 32 and len(query["state"][0]) >= 32
     assert "identite_pivot" in query["scope"][0]
     at_provider = requests.post(
         start["Location"], data={"sub": "fc-1"}, allow_redirects=False, timeout=5
