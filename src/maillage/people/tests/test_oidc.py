@@ -548,3 +548,22 @@ def test_a_logout_return_with_a_forged_state_says_nothing_of_the_provider(
     back = client.get("/connexion/oidc/franceconnect/deconnecte/?state=forged")
     assert back.status_code == 302
     assert "déconnecté de Maillage" not in _page(client.get("/connexion/"))
+
+
+def test_a_provider_that_goes_down_before_the_code_exchange_gets_a_clear_message(
+    client, settings
+) -> None:
+    with _serve(oidc_provider_mock.app()) as base:
+        provider = Provider(base)
+        settings.OIDC_PROVIDERS = [provider.settings]
+        settings.OIDC_TIMEOUT = 2
+        provider.user("sub-30", email="nina@example.org", email_verified=True)
+        start = client.post(reverse("people:oidc_start", args=["ville"]))
+        at_provider = requests.post(
+            start["Location"], data={"sub": "sub-30"}, allow_redirects=False, timeout=5
+        )
+    # The provider stopped between its answer and the code exchange.
+    response = client.get(_callback_path(at_provider.headers["Location"]))
+    assert response.status_code == 503
+    assert "Ville ne répond pas" in _page(response)
+    assert not Person.objects.exists()
