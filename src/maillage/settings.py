@@ -21,6 +21,7 @@ from maillage.core.env import (
     env_email,
     env_int,
     env_list,
+    env_oidc_providers,
     env_str,
     redis_url,
     s3_storage_options,
@@ -155,7 +156,13 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "maillage.people.backends.EmailBackend",
     "maillage.people.backends.ApiTokenBackend",
+    "maillage.people.backends.ExternalIdentityBackend",
 ]
+# Sign-in through FranceConnect, ProConnect or any OpenID Connect provider (none by default);
+# see README, Configuration, and people/oidc.py.
+OIDC_PROVIDERS = env_oidc_providers()
+# Seconds to wait for a provider's answer before telling the person it does not respond.
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
 LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "site:home"

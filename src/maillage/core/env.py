@@ -229,3 +229,87 @@ def s3_storage_options() -> dict[str, Any] | None:
             retries={"max_attempts": 2, "mode": "standard"},
         ),
     }
+
+
+FRANCECONNECT_DISCOVERY = (
+    "https://oidc.franceconnect.gouv.fr/api/v2/.well-known/openid-configuration"
+)
+PROCONNECT_DISCOVERY = "https://auth.proconnect.gouv.fr/api/v2/.well-known/openid-configuration"
+# FranceConnect: the identity "pivot" (names, birth) and the address; ProConnect: the agent's
+# names, address and organization (SIRET). Only the address and names are kept.
+FRANCECONNECT_SCOPES = "openid identite_pivot email"
+PROCONNECT_SCOPES = "openid email given_name usual_name siret uid"
+GENERIC_OIDC_SCOPES = "openid email profile"
+
+
+def _https_url(name: str, raw: str) -> str:
+    parsed = urlparse(raw)
+    local = parsed.hostname in ("localhost", "127.0.0.1", "::1")
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and local) or not parsed.netloc:
+        raise ConfigurationError(f"{name}={raw!r} is not an https:// discovery address")
+    return raw
+
+
+def _oidc_provider(prefix: str, slug: str, kind: str, name: str, discovery: str, scopes: str):
+    """Return one provider's settings if ``{prefix}_CLIENT_ID`` is set, else None."""
+    client_id = env_str(f"{prefix}_CLIENT_ID").strip()
+    if not client_id:
+        return None
+    secret = env_str(f"{prefix}_CLIENT_SECRET").strip()
+    if not secret:
+        raise ConfigurationError(f"{prefix}_CLIENT_SECRET is required with {prefix}_CLIENT_ID")
+    discovery = env_str(f"{prefix}_DISCOVERY_URL").strip() or discovery
+    if not discovery:
+        raise ConfigurationError(f"{prefix}_DISCOVERY_URL is required with {prefix}_CLIENT_ID")
+    return {
+        "slug": slug,
+        "kind": kind,
+        "name": env_str(f"{prefix}_NAME").strip() or name,
+        "discovery_url": _https_url(f"{prefix}_DISCOVERY_URL", discovery),
+        "client_id": client_id,
+        "client_secret": secret,
+        "scopes": env_str(f"{prefix}_SCOPES").strip() or scopes,
+    }
+
+
+def env_oidc_providers() -> list[dict[str, str]]:
+    """Return the OpenID Connect providers configured in the environment (none by default).
+
+    FranceConnect and ProConnect are on with their ``*_CLIENT_ID``; other providers (a city's
+    Keycloak…) are named in ``OIDC_PROVIDERS`` (``ville,metropole``), each with its
+    ``OIDC_<NAME>_*`` variables.
+    """
+    providers = [
+        _oidc_provider(
+            "FRANCECONNECT",
+            "franceconnect",
+            "franceconnect",
+            "FranceConnect",
+            FRANCECONNECT_DISCOVERY,
+            FRANCECONNECT_SCOPES,
+        ),
+        _oidc_provider(
+            "PROCONNECT",
+            "proconnect",
+            "proconnect",
+            "ProConnect",
+            PROCONNECT_DISCOVERY,
+            PROCONNECT_SCOPES,
+        ),
+    ]
+    for raw in env_list("OIDC_PROVIDERS", []):
+        slug = raw.lower()
+        if not slug.isascii() or not slug.replace("_", "").isalnum():
+            raise ConfigurationError(f"OIDC_PROVIDERS: {raw!r} is not a name of letters and digits")
+        if slug in ("franceconnect", "proconnect"):
+            raise ConfigurationError(
+                f"OIDC_PROVIDERS: {raw!r} has its own FRANCECONNECT_/PROCONNECT_ variables"
+            )
+        prefix = f"OIDC_{slug.upper()}"
+        provider = _oidc_provider(prefix, slug, "oidc", slug.capitalize(), "", GENERIC_OIDC_SCOPES)
+        if provider is None:
+            raise ConfigurationError(
+                f"{prefix}_CLIENT_ID is required: {raw!r} is in OIDC_PROVIDERS"
+            )
+        providers.append(provider)
+    return [p for p in providers if p is not None]

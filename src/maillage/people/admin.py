@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from maillage.core.websocket import person_access_changed
 from maillage.people.forms import AdminEmailAuthenticationForm
-from maillage.people.models import ApiToken, Person, TerritoryRole
+from maillage.people.models import ApiToken, ExternalIdentity, Person, TerritoryRole
 
 # The admin's sign-in refuses unverified addresses too; its attempts are limited by the same
 # backend (people.backends.EmailBackend) as the site's.
@@ -18,12 +18,24 @@ class TerritoryRoleInline(admin.TabularInline):
     autocomplete_fields = ["territory"]
 
 
+class ExternalIdentityInline(admin.TabularInline):
+    """A person's sign-ins through identity services: seen and removed, never made, here."""
+
+    model = ExternalIdentity
+    extra = 0
+    fields = ["provider", "email", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Person)
 class PersonAdmin(UserAdmin):
     ordering = ["email"]
     list_display = ["email", "display_name", "pseudonym", "is_staff", "is_active"]
     search_fields = ["email", "display_name", "pseudonym"]
-    inlines = [TerritoryRoleInline]
+    inlines = [TerritoryRoleInline, ExternalIdentityInline]
     filter_horizontal = ["residence_territories", "work_territories", "groups", "user_permissions"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),

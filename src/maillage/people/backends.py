@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 from maillage.core import ratelimit
-from maillage.people.models import Person
+from maillage.people.models import ExternalIdentity, Person
 from maillage.people.services import api_token_authenticate
 
 
@@ -43,3 +43,19 @@ class ApiTokenBackend(BaseBackend):
         if api_token is None:
             return None
         return api_token_authenticate(api_token)
+
+
+class ExternalIdentityBackend(ModelBackend):
+    """Sign in the person an OpenID Connect link points to, once the provider's answer is checked.
+
+    ``people.oidc`` verifies the answer (Authlib); this backend only maps the link to its active
+    account, so that the session records how the person signed in.
+    """
+
+    def authenticate(  # type: ignore[override]
+        self, request: Any, external_identity: Any = None, **kwargs: Any
+    ):
+        if not isinstance(external_identity, ExternalIdentity):
+            return None
+        person = external_identity.person
+        return person if self.user_can_authenticate(person) and not person.deleted_at else None

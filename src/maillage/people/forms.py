@@ -196,3 +196,13 @@ class InvitationAcceptForm(forms.Form):
         password = self.cleaned_data["password"]
         password_validation.validate_password(password, Person(email=self.email))
         return password
+
+
+class ExternalLinkConfirmForm(forms.Form):
+    """The password of the account an OpenID Connect sign-in is about to be linked to."""
+
+    password = forms.CharField(
+        label=_("Password of your Maillage account"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -190,3 +190,31 @@ class StaffInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.territory}"
+
+
+class ExternalIdentity(models.Model):
+    """A sign-in through an OpenID Connect provider linked to an account.
+
+    The provider's subject identifies the person there (never the address, which may change);
+    each (provider, subject) belongs to one account. Roles are never read from the provider.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(_("provider"), max_length=40)
+    subject = models.CharField(max_length=255)
+    # The address the provider gave when the link was made, shown to the person.
+    email = models.EmailField(_("email address"), blank=True)
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external sign-in")
+        verbose_name_plural = _("external sign-ins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"], name="one_account_per_external_identity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} — {self.person}"

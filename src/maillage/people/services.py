@@ -13,7 +13,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Replace
 from django.template.loader import render_to_string
@@ -33,10 +33,12 @@ from maillage.core.websocket import person_access_changed
 from maillage.people.models import (
     DELETED_NAME,
     ApiToken,
+    ExternalIdentity,
     Person,
     StaffInvitation,
     TerritoryRole,
 )
+from maillage.people.oidc import Identity
 
 
 class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
@@ -192,6 +194,16 @@ def person_export_data(*, person: Person, actor: Any) -> dict[str, Any]:
             {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat()}
             for t in person.api_tokens.all()
         ],
+        "external_sign_ins": [
+            {
+                "provider": link.provider,
+                "subject": link.subject,
+                "email": link.email,
+                "linked_at": link.created_at.isoformat(),
+                "last_used_at": link.last_used_at.isoformat() if link.last_used_at else None,
+            }
+            for link in person.external_identities.all()
+        ],
     }
     # Each app that holds personal data adds its section (see core.capabilities).
     for section, exporter in data_exporters():
@@ -226,6 +238,7 @@ def person_delete(*, person: Person, actor: Any) -> None:
     person.residence_territories.clear()
     person.work_territories.clear()
     person.api_tokens.all().delete()
+    person.external_identities.all().delete()
     person.territory_roles.filter(active_q()).update(until=timezone.localdate())
     person_access_changed(person_id=person.pk)  # their open websockets close on commit
     audit_record(actor=None, action="person.delete", target=person)
@@ -458,3 +471,123 @@ def staff_invitation_accept(
 def staff_invitations_erase(person: Person) -> None:
     """Delete the invitations sent to the person's address (it is personal data)."""
     StaffInvitation.objects.filter(email__iexact=person.email).delete()
+
+
+class ExternalSignIn:
+    """What a provider's sign-in leads to (see ``external_sign_in``)."""
+
+    SIGNED_IN = "signed_in"  # a linked account, or one just created
+    CONFIRM = "confirm"  # an account holds this address: its owner must confirm the link
+
+
+@transaction.atomic
+def external_sign_in(*, identity: Identity) -> tuple[str, Person]:
+    """Return the account a provider's identity signs in to, creating it the first time.
+
+    An account already linked to (provider, subject) signs in. Otherwise the address decides,
+    and only when it is verified (by FranceConnect/ProConnect, or ``email_verified``): a new
+    address gets a new account (no password; roles are never read from the provider); an
+    address that has an account needs its owner's confirmation (``CONFIRM``) before linking.
+    """
+    link = (
+        ExternalIdentity.objects.select_related("person")
+        .filter(provider=identity.provider, subject=identity.subject)
+        .first()
+    )
+    if link is not None:
+        if not link.person.is_active or link.person.deleted_at:
+            raise ValidationError(_("This account is closed."))
+        link.last_used_at = timezone.now()
+        link.save(update_fields=["last_used_at"])
+        return ExternalSignIn.SIGNED_IN, link.person
+    if not identity.email_verified:
+        raise ValidationError(
+            _(
+                "The provider has not verified your email address, so Maillage can neither "
+                "create an account nor link one with it. Verify it with the provider, or sign "
+                "in with your password."
+            )
+        )
+    existing = Person.objects.filter(email__iexact=identity.email).first()
+    if existing is not None:
+        if not existing.is_active or existing.deleted_at:
+            raise ValidationError(_("This account is closed."))
+        if existing.email_verified_at is None:
+            raise ValidationError(
+                _(
+                    "An account with this address exists but its address is not verified yet: "
+                    "follow the link mailed to it (or reset its password), sign in, then link "
+                    "this provider from your account page."
+                )
+            )
+        return ExternalSignIn.CONFIRM, existing
+    person = Person.objects.create_user(identity.email, None, display_name=identity.display_name)
+    try:
+        with transaction.atomic():
+            link = ExternalIdentity.objects.create(
+                person=person,
+                provider=identity.provider,
+                subject=identity.subject,
+                email=identity.email,
+                last_used_at=timezone.now(),
+            )
+    except IntegrityError as error:  # the same sign-in finished twice at once
+        raise ValidationError(_("This sign-in was already used: start again.")) from error
+    audit_record(
+        actor=person,
+        action="person.create_external",
+        target=person,
+        data={"provider": identity.provider},
+    )
+    return ExternalSignIn.SIGNED_IN, person
+
+
+@transaction.atomic
+def external_identity_link(*, person: Person, actor: Any, identity: Identity) -> ExternalIdentity:
+    """Link a provider's identity to ``person``, who confirmed it (signed in or by password)."""
+    require(actor, "people.change_person", person)
+    current = ExternalIdentity.objects.filter(
+        provider=identity.provider, subject=identity.subject
+    ).first()
+    if current is not None:
+        if current.person_id == person.pk:
+            return current
+        raise ValidationError(
+            _("This sign-in is already linked to another account: unlink it there first.")
+        )
+    link = ExternalIdentity.objects.create(
+        person=person,
+        provider=identity.provider,
+        subject=identity.subject,
+        email=identity.email,
+        last_used_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="external_identity.link",
+        target=link,
+        data={"provider": identity.provider},
+    )
+    return link
+
+
+@transaction.atomic
+def external_identity_unlink(*, link: ExternalIdentity, actor: Any) -> None:
+    """Remove a link; never the last way in of an account without a password."""
+    require(actor, "people.change_person", link.person)
+    person = Person.objects.select_for_update().get(pk=link.person_id)
+    others = person.external_identities.exclude(pk=link.pk).count()
+    if not person.has_usable_password() and others == 0:
+        raise ValidationError(
+            _(
+                "This is your only way to sign in: set a password (through “Forgot your "
+                "password?”) before removing it."
+            )
+        )
+    audit_record(
+        actor=actor,
+        action="external_identity.unlink",
+        target=link,
+        data={"provider": link.provider},
+    )
+    link.delete()

@@ -7,7 +7,12 @@ from maillage.people.forms import ServicePasswordChangeForm, ServicePasswordForm
 app_name = "people"
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    path("connexion/oidc/<slug:slug>/", views.oidc_start, name="oidc_start"),
+    path("connexion/oidc/<slug:slug>/retour/", views.oidc_callback, name="oidc_callback"),
+    path("connexion/oidc/<slug:slug>/deconnecte/", views.oidc_logged_out, name="oidc_logged_out"),
+    path("connexion/lier/", views.oidc_confirm, name="oidc_confirm"),
+    path("compte/connexions/<int:pk>/retirer/", views.oidc_unlink, name="oidc_unlink"),
     path("inscription/", views.register, name="register"),
     path("compte/", views.account, name="account"),
     path("compte/mes-donnees.json", views.data_export, name="data_export"),

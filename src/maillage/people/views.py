@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,23 +15,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core import ratelimit
 from maillage.core.forms import add_service_errors
 from maillage.organizations.selectors import person_public_memberships
-from maillage.people import services
+from maillage.people import oidc, services
 from maillage.people.forms import (
     EmailAuthenticationForm,
+    ExternalLinkConfirmForm,
     InvitationAcceptForm,
     LimitedPasswordResetForm,
     ProfileForm,
     RegistrationForm,
     TokenForm,
 )
-from maillage.people.models import ApiToken, Person
+from maillage.people.models import ApiToken, ExternalIdentity, Person
 from maillage.people.selectors import person_api_tokens, person_territory_roles
 
 
@@ -39,6 +42,26 @@ class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "people/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: object) -> dict:
+        return {**super().get_context_data(**kwargs), "providers": oidc.providers()}
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout; after a provider's sign-in, its session ends too (FranceConnect
+    requires it): the person passes through its end-session endpoint with the ID token."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        signed_in_with = request.session.get(OIDC_SESSION_KEY)
+        response = super().post(request, *args, **kwargs)
+        if signed_in_with:
+            provider = oidc.provider(signed_in_with["provider"])
+            if provider is not None:
+                # The session is new by now: the logout's state is kept in it.
+                redirect_to = oidc.logout_redirect(request, provider, signed_in_with["id_token"])
+                if redirect_to is not None:
+                    return redirect_to
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -97,6 +120,15 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _named_links(person: Person) -> list[ExternalIdentity]:
+    """The person's links, each with its provider's name (its slug once it is unconfigured)."""
+    names = {p.slug: p.name for p in oidc.providers()}
+    links = list(person.external_identities.order_by("created_at"))
+    for link in links:
+        link.provider_name = names.get(link.provider, link.provider)  # type: ignore[attr-defined]
+    return links
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     person = request.user
@@ -106,12 +138,16 @@ def account(request: HttpRequest) -> HttpResponse:
         services.person_update_profile(person=person, actor=person, **data)
         messages.success(request, _("Your profile is saved."))
         return redirect("people:account")
+    links = _named_links(person)
     context = {
         "form": form,
         "roles": person_territory_roles(person),
         "memberships": person_public_memberships(person),
         "tokens": person_api_tokens(person),
         "token_form": TokenForm(),
+        "external_identities": links,
+        # Only the services not linked yet are offered.
+        "providers": [p for p in oidc.providers() if p.slug not in {x.provider for x in links}],
     }
     return render(request, "people/account.html", context)
 
@@ -185,3 +221,171 @@ def invitation(request: HttpRequest, key: str) -> HttpResponse:
             return redirect("people:login")
     context = {"invitation": invited, "form": form, "has_account": has_account}
     return render(request, "people/invitation.html", context, status=400 if form.errors else 200)
+
+
+OIDC_SESSION_KEY = "oidc_signed_in_with"
+OIDC_NEXT_KEY = "oidc_next"
+OIDC_PENDING_KEY = "oidc_pending_link"
+PENDING_LINK_SECONDS = 600
+
+
+def _provider_or_404(slug: str) -> oidc.Provider:
+    provider = oidc.provider(slug)
+    if provider is None:
+        raise Http404("no such sign-in provider")
+    return provider
+
+
+def _login_page(request: HttpRequest, error: str, status: int) -> HttpResponse:
+    """The login page with the reason a provider's sign-in failed: the password form still works."""
+    context = {
+        "form": EmailAuthenticationForm(request),
+        "next": request.session.get(OIDC_NEXT_KEY, ""),
+        "providers": oidc.providers(),
+        "oidc_error": error,
+    }
+    return render(request, "people/login.html", context, status=status)
+
+
+def _sign_in(request: HttpRequest, identity: oidc.Identity) -> HttpResponse:
+    link = ExternalIdentity.objects.select_related("person").get(
+        provider=identity.provider, subject=identity.subject
+    )
+    person = authenticate(request, external_identity=link)
+    if person is None:
+        return _login_page(request, _("This account is closed."), 403)
+    next_url = request.session.get(OIDC_NEXT_KEY, "")
+    login(request, person)
+    # Kept for the logout, which ends the provider's session with this token as hint.
+    request.session[OIDC_SESSION_KEY] = {
+        "provider": identity.provider,
+        "id_token": identity.id_token,
+    }
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("site:home")
+
+
+@require_POST
+def oidc_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Leave for the provider: from the login page, or from the account page to link it."""
+    provider = _provider_or_404(slug)
+    ratelimit.hit("login_ip", ratelimit.client_ip(request))
+    request.session[OIDC_NEXT_KEY] = request.POST.get("next", "")
+    try:
+        return oidc.authorize_redirect(request, provider)
+    except oidc.SignInError as error:
+        if request.user.is_authenticated:
+            messages.error(request, error.message)
+            return redirect("people:account")
+        return _login_page(request, error.message, error.status)
+
+
+def oidc_callback(request: HttpRequest, slug: str) -> HttpResponse:
+    """The provider's answer: sign in, create the account, or ask to confirm a link."""
+    provider = _provider_or_404(slug)
+    ratelimit.hit("login_ip", ratelimit.client_ip(request))
+    try:
+        identity = oidc.complete(request, provider)
+    except oidc.SignInError as error:
+        return _login_page(request, error.message, error.status)
+    if request.user.is_authenticated:
+        # Started from the account page by the signed-in person: that is their confirmation.
+        try:
+            services.external_identity_link(
+                person=request.user, actor=request.user, identity=identity
+            )
+        except ValidationError as invalid:
+            messages.error(request, invalid.messages[0])
+        else:
+            messages.success(
+                request, _("You can now sign in with %(provider)s.") % {"provider": provider.name}
+            )
+        return redirect("people:account")
+    try:
+        outcome, person = services.external_sign_in(identity=identity)
+    except ValidationError as invalid:
+        return _login_page(request, invalid.messages[0], 403)
+    if outcome == services.ExternalSignIn.CONFIRM:
+        request.session[OIDC_PENDING_KEY] = {
+            **dataclasses.asdict(identity),
+            "person": person.pk,
+            "until": time.time() + PENDING_LINK_SECONDS,
+        }
+        return redirect("people:oidc_confirm")
+    return _sign_in(request, identity)
+
+
+def _pending_link(request: HttpRequest) -> tuple[oidc.Identity, Person] | None:
+    pending = dict(request.session.get(OIDC_PENDING_KEY) or {})
+    if not pending or pending.pop("until", 0) < time.time():
+        return None
+    person = Person.objects.filter(pk=pending.pop("person"), is_active=True).first()
+    return (oidc.Identity(**pending), person) if person is not None else None
+
+
+def oidc_confirm(request: HttpRequest) -> HttpResponse:
+    """Link a provider's sign-in to the account holding the same address, once its owner
+    proves it with the account's password."""
+    pending = _pending_link(request)
+    if pending is None:
+        request.session.pop(OIDC_PENDING_KEY, None)
+        return _login_page(request, _("This sign-in has expired: start again."), 400)
+    identity, person = pending
+    provider = _provider_or_404(identity.provider)
+    if request.method == "POST" and request.POST.get("cancel"):
+        request.session.pop(OIDC_PENDING_KEY, None)
+        messages.info(request, _("Nothing was linked."))
+        return redirect("people:login")
+    form = ExternalLinkConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        checked = authenticate(
+            request, username=person.email, password=form.cleaned_data["password"]
+        )
+        if checked is None or checked.pk != person.pk:
+            form.add_error("password", _("This is not the password of this account."))
+        else:
+            request.session.pop(OIDC_PENDING_KEY, None)
+            try:
+                services.external_identity_link(person=person, actor=person, identity=identity)
+            except ValidationError as invalid:
+                return _login_page(request, invalid.messages[0], 409)
+            messages.success(
+                request,
+                _("Your account is linked: you can now sign in with %(provider)s.")
+                % {"provider": provider.name},
+            )
+            return _sign_in(request, identity)
+    context = {
+        "form": form,
+        "provider": provider,
+        "email": person.email,
+        "has_password": person.has_usable_password(),
+    }
+    return render(request, "people/oidc_confirm.html", context, status=400 if form.errors else 200)
+
+
+def oidc_logged_out(request: HttpRequest, slug: str) -> HttpResponse:
+    """Back from the provider's end-session endpoint."""
+    provider = _provider_or_404(slug)
+    if oidc.logout_complete(request, provider):
+        messages.success(
+            request,
+            _("You are signed out of Maillage and of %(provider)s.") % {"provider": provider.name},
+        )
+    return redirect("site:home")
+
+
+@login_required
+@require_POST
+def oidc_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    link = get_object_or_404(ExternalIdentity, pk=pk, person=request.user)
+    try:
+        services.external_identity_unlink(link=link, actor=request.user)
+    except ValidationError as invalid:
+        messages.error(request, invalid.messages[0])
+    else:
+        messages.success(request, _("This sign-in is removed from your account."))
+    return redirect("people:account")

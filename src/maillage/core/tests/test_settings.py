@@ -197,3 +197,66 @@ def test_catalogue_settings_are_read_from_the_environment() -> None:
     assert result.stdout.split() == [
         "MONTHLY", "2024-03-01", "participation@bramont.example", "Ville", "de", "Bramont"
     ]  # fmt: skip
+
+
+PRINT_PROVIDERS = (
+    "import maillage.settings as s; "
+    "print(','.join(p['slug'] + ':' + p['kind'] + ':' + p['discovery_url'] for p in s.OIDC_PROVIDERS))"
+)
+
+
+def test_no_sign_in_provider_is_configured_by_default() -> None:
+    result = _run(PRINT_PROVIDERS, {"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_franceconnect_proconnect_and_a_city_provider_at_once() -> None:
+    env = {
+        "DEBUG": "1",
+        "FRANCECONNECT_CLIENT_ID": "fc",
+        "FRANCECONNECT_CLIENT_SECRET": "fc-secret",
+        "PROCONNECT_CLIENT_ID": "pc",
+        "PROCONNECT_CLIENT_SECRET": "pc-secret",
+        "OIDC_PROVIDERS": "ville",
+        "OIDC_VILLE_CLIENT_ID": "maillage",
+        "OIDC_VILLE_CLIENT_SECRET": "s",
+        "OIDC_VILLE_DISCOVERY_URL": "https://sso.ville.example/realms/agents/.well-known/openid-configuration",
+    }
+    result = _run(PRINT_PROVIDERS, env)
+    assert result.returncode == 0, result.stderr
+    slugs = [item.split(":")[0] for item in result.stdout.strip().split(",")]
+    assert slugs == ["franceconnect", "proconnect", "ville"]
+    assert "oidc.franceconnect.gouv.fr" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"FRANCECONNECT_CLIENT_ID": "fc"}, "FRANCECONNECT_CLIENT_SECRET"),
+        ({"OIDC_PROVIDERS": "ville"}, "OIDC_VILLE_CLIENT_ID"),
+        (
+            {
+                "OIDC_PROVIDERS": "ville",
+                "OIDC_VILLE_CLIENT_ID": "c",
+                "OIDC_VILLE_CLIENT_SECRET": "s",
+            },
+            "OIDC_VILLE_DISCOVERY_URL",
+        ),
+        (
+            {
+                "OIDC_PROVIDERS": "ville",
+                "OIDC_VILLE_CLIENT_ID": "c",
+                "OIDC_VILLE_CLIENT_SECRET": "s",
+                "OIDC_VILLE_DISCOVERY_URL": "http://sso.ville.example/.well-known/openid-configuration",
+            },
+            "OIDC_VILLE_DISCOVERY_URL",
+        ),
+        ({"OIDC_PROVIDERS": "ville/../x"}, "OIDC_PROVIDERS"),
+    ],
+)
+def test_an_incomplete_provider_stops_startup_naming_the_variable(env, named) -> None:
+    result = _run(IMPORT_SETTINGS, {"DEBUG": "1", **env})
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.strip().splitlines() if line]
+    assert len(lines) == 1 and named in lines[0]
