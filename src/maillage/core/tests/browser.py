@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -143,3 +144,27 @@ class Watcher:
             self.page.click(selector)
         if name:
             self.check(name)
+
+
+def french_catalogue(shortest: int = 12) -> set[str]:
+    """Return the French translations of the interface texts, as they would show on a page.
+
+    On a page served in English, one of them is a text translated in the wrong language (at
+    import time, say) or cached across languages. Texts with placeholders are cut at them, and
+    short ones are left out: they are too often words the two languages share.
+    """
+    import gettext
+
+    with open(REPO / "src/maillage/locale/fr/LC_MESSAGES/django.mo", "rb") as mo:
+        # The compiled catalogue maps each English text (or (text, plural form)) to French.
+        catalogue = gettext.GNUTranslations(mo)._catalog  # type: ignore[attr-defined]
+    found: set[str] = set()
+    for key, text in catalogue.items():
+        english = key[0] if isinstance(key, tuple) else key
+        if not english or text == english:
+            continue
+        for piece in re.split(r"%\(\w+\)[sd]|%[sd]|\{[^}]*\}|<[^>]*>|\n", text):
+            piece = piece.strip(" .,:;«»()")
+            if len(piece) >= shortest and piece not in english:
+                found.add(piece)
+    return found
