@@ -158,6 +158,7 @@ def french_catalogue(shortest: int = 12) -> set[str]:
     with open(REPO / "src/maillage/locale/fr/LC_MESSAGES/django.mo", "rb") as mo:
         # The compiled catalogue maps each English text (or (text, plural form)) to French.
         catalogue = gettext.GNUTranslations(mo)._catalog  # type: ignore[attr-defined]
+    english_texts = "\n".join(k[0] if isinstance(k, tuple) else k for k in catalogue)
     found: set[str] = set()
     for key, text in catalogue.items():
         english = key[0] if isinstance(key, tuple) else key
@@ -165,6 +166,7 @@ def french_catalogue(shortest: int = 12) -> set[str]:
             continue
         for piece in re.split(r"%\(\w+\)[sd]|%[sd]|\{[^}]*\}|<[^>]*>|\n", text):
             piece = piece.strip(" .,:;«»()")
-            if len(piece) >= shortest and piece not in english:
+            # A piece the English texts also hold ("contributions") proves nothing.
+            if len(piece) >= shortest and piece not in english_texts:
                 found.add(piece)
     return found
