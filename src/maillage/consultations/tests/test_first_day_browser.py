@@ -27,7 +27,7 @@ from django.core import mail
 
 from maillage.cli import main as maillage
 from maillage.consultations.models import Campaign, Contribution
-from maillage.core.tests.browser import Watcher, chromium, french_catalogue
+from maillage.core.tests.browser import Watcher, chromium, english_catalogue, french_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -187,17 +187,18 @@ class Journey:
         self.browser, self.base, self.language = browser, base, language
         self.watchers: list[Watcher] = []
         self.untranslated: list[str] = []
-        self.french = french_catalogue() if language == "en" else set()
+        # The interface texts of the other language: none may show on the journey's pages.
+        self.foreign = french_catalogue() if language == "en" else english_catalogue()
 
     def no_french(self, page: Any, name: str) -> None:
-        """In English, find the French strings left on the page (data typed by people aside)."""
-        if self.language != "en":
-            return
+        """Find the other language's interface texts on the page (data typed by people aside)."""
         text = page.inner_text("body")
         for data in (*PLACES, *PEOPLE):
             text = text.replace(data, "")
-        left = sorted(s for s in self.french if s in text)
-        words = sorted({m.group(0) for m in FRENCH_WORDS.finditer(text)})
+        left = sorted(s for s in self.foreign if s in text)
+        words = []
+        if self.language == "en":
+            words = sorted({m.group(0) for m in FRENCH_WORDS.finditer(text)})
         if left or words:
             self.untranslated.append(f"{name}: catalogue {left[:5]} words {words[:5]}")
 

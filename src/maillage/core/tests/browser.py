@@ -153,20 +153,31 @@ def french_catalogue(shortest: int = 12) -> set[str]:
     import time, say) or cached across languages. Texts with placeholders are cut at them, and
     short ones are left out: they are too often words the two languages share.
     """
+    return _catalogue_pieces(french=True, shortest=shortest)
+
+
+def english_catalogue(shortest: int = 12) -> set[str]:
+    """Return the English interface texts that French shows otherwise: on a French page, one of
+    them is a text left untranslated (or translated in the wrong language)."""
+    return _catalogue_pieces(french=False, shortest=shortest)
+
+
+def _catalogue_pieces(*, french: bool, shortest: int) -> set[str]:
     import gettext
 
     with open(REPO / "src/maillage/locale/fr/LC_MESSAGES/django.mo", "rb") as mo:
         # The compiled catalogue maps each English text (or (text, plural form)) to French.
         catalogue = gettext.GNUTranslations(mo)._catalog  # type: ignore[attr-defined]
-    english_texts = "\n".join(k[0] if isinstance(k, tuple) else k for k in catalogue)
+    pairs = [(k[0] if isinstance(k, tuple) else k, text) for k, text in catalogue.items()]
+    pairs = [(english, text) for english, text in pairs if english and text != english]
+    other = "\n".join(english if french else text for english, text in pairs)
     found: set[str] = set()
-    for key, text in catalogue.items():
-        english = key[0] if isinstance(key, tuple) else key
-        if not english or text == english:
-            continue
-        for piece in re.split(r"%\(\w+\)[sd]|%[sd]|\{[^}]*\}|<[^>]*>|\n", text):
-            piece = piece.strip(" .,:;«»()")
-            # A piece the English texts also hold ("contributions") proves nothing.
-            if len(piece) >= shortest and piece not in english_texts:
+    for english, text in pairs:
+        for piece in re.split(
+            r"%\(\w+\)[sdr]|%[sd]|\{[^}]*\}|<[^>]*>|\n", text if french else english
+        ):
+            piece = piece.strip(" .,:;«»()“”")
+            # A piece the other language's texts also hold ("contributions") proves nothing.
+            if len(piece) >= shortest and piece not in other:
                 found.add(piece)
     return found
