@@ -34,6 +34,7 @@ function drawMap(element) {
   const pickName = element.dataset.pick;
   if (tileUrl && navigator.onLine !== false) addTiles(map, element);
   // Without tiles the shapes alone still show where things are.
+  const picks = [];
   const layer = L.geoJSON(data, {
     style: (feature) => ({
       color: feature.properties.color || "#1d4ed8",
@@ -46,6 +47,7 @@ function drawMap(element) {
       const label = p.label || p.name || "";
       if (pickName && p.pick) {
         pickable(lyr, pickName, p.pick);
+        picks.push(lyr);
       } else if (p.url) {
         const link = document.createElement("a");
         link.href = p.url;
@@ -58,7 +60,9 @@ function drawMap(element) {
       if (label) lyr.bindTooltip(document.createTextNode(label));
     },
   }).addTo(map);
-  map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+  // A map to pick from shows the shapes to pick, large enough to click; the rest is context.
+  const bounds = picks.length ? L.featureGroup(picks).getBounds() : layer.getBounds();
+  map.fitBounds(bounds, { padding: [24, 24], maxZoom: 18 });
 }
 
 // A map that picks: clicking a shape ticks its box in the form beside the map (the form stays
