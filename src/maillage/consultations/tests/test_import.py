@@ -130,3 +130,10 @@ def test_the_import_page_reports_bad_lines_in_the_language_of_the_person(client_
         )
         assert response.status_code == 200
         assert expected in response.content.decode().replace("&#x27;", "'")
+
+
+def test_the_import_page_names_each_closed_question_column_with_its_question(client_as, campaign):
+    page = client_as("facilitator").get(f"/concertations/{campaign.slug}/import/")
+    html = page.content.decode()
+    for question in campaign.closed_questions:
+        assert f"<code>{question['id']}</code> — {question['label']}" in html
