@@ -34,6 +34,7 @@ function drawMap(element) {
   const pickName = element.dataset.pick;
   if (tileUrl && navigator.onLine !== false) addTiles(map, element);
   // Without tiles the shapes alone still show where things are.
+  const picks = [];
   const layer = L.geoJSON(data, {
     style: (feature) => ({
       color: feature.properties.color || "#1d4ed8",
@@ -46,6 +47,7 @@ function drawMap(element) {
       const label = p.label || p.name || "";
       if (pickName && p.pick) {
         pickable(lyr, pickName, p.pick);
+        picks.push(lyr);
       } else if (p.url) {
         const link = document.createElement("a");
         link.href = p.url;
@@ -58,7 +60,9 @@ function drawMap(element) {
       if (label) lyr.bindTooltip(document.createTextNode(label));
     },
   }).addTo(map);
-  map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+  // A map to pick from shows the shapes to pick, large enough to click; the rest is context.
+  const bounds = picks.length ? L.featureGroup(picks).getBounds() : layer.getBounds();
+  map.fitBounds(bounds, { padding: [24, 24], maxZoom: 18 });
 }
 
 // A map that picks: clicking a shape ticks its box in the form beside the map (the form stays
@@ -80,7 +84,53 @@ function selectAll(master) {
   master.addEventListener("change", () => boxes().forEach((box) => { box.checked = master.checked; }));
 }
 
+// A long select gets a text filter above it: typing keeps the options (and groups) whose text,
+// or group name, holds every word typed. Without JavaScript the plain select stays. Options are
+// removed rather than hidden, since hidden options still show in some phones' pickers.
+function filterable(select) {
+  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const original = [...select.children].map((child) => child.cloneNode(true));
+  const input = document.createElement("input");
+  input.type = "search";
+  input.id = `${select.id}-filter`;
+  input.setAttribute("aria-controls", select.id);
+  const label = document.createElement("label");
+  label.htmlFor = input.id;
+  label.textContent = select.dataset.filterLabel;
+  const count = document.createElement("p");
+  count.className = "help";
+  count.setAttribute("role", "status");
+  select.before(label, input, count);
+  input.addEventListener("input", () => {
+    const words = fold(input.value).split(/\s+/).filter(Boolean);
+    const keeps = (text) => words.every((word) => text.includes(word));
+    const chosen = select.value;
+    let shown = 0;
+    select.replaceChildren(
+      ...original.flatMap((child) => {
+        if (child.tagName !== "OPTGROUP") {
+          const keep = !child.value || child.value === chosen || keeps(fold(child.textContent));
+          shown += keep && child.value ? 1 : 0;
+          return keep ? [child.cloneNode(true)] : [];
+        }
+        const group = fold(child.label);
+        const options = [...child.children].filter(
+          (option) => option.value === chosen || keeps(`${group} ${fold(option.textContent)}`),
+        );
+        shown += options.length;
+        if (!options.length) return [];
+        const copy = child.cloneNode(false);
+        copy.append(...options.map((option) => option.cloneNode(true)));
+        return [copy];
+      }),
+    );
+    select.value = chosen;
+    count.textContent = words.length ? select.dataset.filterCount.replace("%(count)s", shown) : "";
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[data-filter-label]").forEach(filterable);
   document.querySelectorAll("[data-geojson]").forEach(drawMap);
   document.querySelectorAll("[data-select-all]").forEach(selectAll);
   document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));

@@ -21,6 +21,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.selectors import contributions_received
@@ -71,14 +72,21 @@ def _decode(data: bytes, encoding: str) -> str:
     try:
         return data.decode("utf-8-sig" if encoding.lower() in {"utf-8", "utf8"} else encoding)
     except LookupError:
-        raise ImportFileError(f"unknown encoding {encoding!r}") from None
+        raise ImportFileError(_("unknown encoding %(encoding)r") % {"encoding": encoding}) from None
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         guess = from_bytes(data).best()
-        hint = f"; it looks like {guess.encoding}" if guess and guess.encoding else ""
+        message = _("line %(line)s is not valid %(encoding)s (byte 0x%(byte)02x)") % {
+            "line": line,
+            "encoding": encoding,
+            "byte": data[error.start],
+        }
+        if guess and guess.encoding:
+            message += _("; it looks like %(guess)s") % {"guess": guess.encoding}
         raise ImportFileError(
-            f"line {line} is not valid {encoding} (byte 0x{data[error.start]:02x}){hint}. "
-            f"Save the file as UTF-8, or choose the file's encoding, and try again."
+            message
+            + ". "
+            + _("Save the file as UTF-8, or choose the file's encoding, and try again.")
         ) from None
 
 
@@ -90,8 +98,10 @@ def _rows(text: str, campaign: Campaign) -> tuple[list[str], list[tuple[int, dic
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise ImportFileError(
-            f"missing columns: {', '.join(missing)}. Expected columns: "
-            f"{', '.join(expected_columns(campaign))} (the first three are required)"
+            _(
+                "missing columns: %(missing)s. Expected columns: %(expected)s (the first three are required)"
+            )
+            % {"missing": ", ".join(missing), "expected": ", ".join(expected_columns(campaign))}
         )
     reader.fieldnames = header
     rows = []
@@ -116,7 +126,9 @@ def _record(
         consent = False
     else:
         consent = None
-        problems.append(f"consent: {row.get('consent')!r} is not oui/non")
+        problems.append(
+            _("consent: %(value)r is not yes or no (oui or non)") % {"value": row.get("consent")}
+        )
     answers: dict[str, Any] = {}
     for question in campaign.closed_questions:
         value = row.get(question["id"], "")
@@ -152,8 +164,10 @@ def paper_import(
     """
     require(actor, "consultations.import_contributions", campaign)
     if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFileError(f"the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB")
-    _, rows = _rows(_decode(data, encoding), campaign)
+        raise ImportFileError(
+            _("the file is larger than %(size)s MB") % {"size": MAX_IMPORT_BYTES // 1024 // 1024}
+        )
+    _header, rows = _rows(_decode(data, encoding), campaign)
     report = ImportReport(dry_run=dry_run, total=len(rows))
     ctx = campaign_context(campaign)
     site_by_name = {name.casefold(): pk for pk, name in ctx.site_names.items()}

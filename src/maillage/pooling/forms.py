@@ -80,6 +80,12 @@ def _grouped_listings(listings: Any) -> list[tuple[str, Any]]:
     return [("", "—"), *((name, options) for name, options in sorted(groups.items()))]
 
 
+FILTER_LABELS = {
+    "offer": _("Filter the offers (words of the title or of the organization)"),
+    "need": _("Filter the needs (words of the title or of the organization)"),
+}
+
+
 class ExchangeForm(forms.Form):
     giver = forms.ModelChoiceField(
         queryset=Organization.objects.order_by("name"), label=_("Giving organization")
@@ -126,3 +132,10 @@ class ExchangeForm(forms.Form):
             )
             field.choices = _grouped_listings(field.queryset)
             field.help_text = _("Grouped by organization, in alphabetical order.")
+            # With JavaScript, a text filter above the list (see frontend/src/main.js).
+            field.widget.attrs.update(
+                {
+                    "data-filter-label": FILTER_LABELS[name],
+                    "data-filter-count": _("Listed: %(count)s"),
+                }
+            )

@@ -18,6 +18,7 @@ from maillage.core.api_auth import AUTHENTICATED, OPTIONAL
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person, hit_write
 from maillage.organizations.models import Organization
+from maillage.people.models import Person
 from maillage.territories.models import Territory
 from maillage.workshops import selectors, services
 from maillage.workshops.models import Workshop
@@ -39,6 +40,12 @@ class WorkshopOut(Schema):
     registered: int
     waiting: int
     cancelled: bool
+    hosts: list[str] = Field(description="Public names of the people who run it.")
+
+    @staticmethod
+    def resolve_hosts(obj: Workshop) -> list[str]:
+        # Sorted here: the list's hosts are prefetched, and order_by would query again.
+        return sorted(host.public_name for host in obj.hosts.all())
 
     @staticmethod
     def resolve_territory(obj: Workshop) -> str:
@@ -61,12 +68,24 @@ class WorkshopOut(Schema):
         return obj.video_url if getattr(obj, "shows_video", False) else ""
 
 
+def _people(ids: list[int]) -> list[Person]:
+    people = list(Person.objects.filter(pk__in=ids, is_active=True))
+    missing = set(ids) - {person.pk for person in people}
+    if missing:
+        raise Http404(f"no person {', '.join(map(str, sorted(missing)))}")
+    return people
+
+
 class WorkshopIn(Schema):
     title: str
     theme: str
     method: str
     territory: str = Field(description="Slug of the territory.")
     organizers: list[str] = Field(description="Slugs of organizations the caller belongs to.")
+    hosts: list[int] = Field(
+        default=[],
+        description="Ids of the people who run it, members of the organizing organizations.",
+    )
     starts_at: dt.datetime
     ends_at: dt.datetime
     capacity: int
@@ -85,6 +104,10 @@ class WorkshopPatch(Schema):
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
     capacity: int | None = None
+    hosts: list[int] | None = Field(
+        default=None,
+        description="Ids of the people who run it (replaces the list), members of an organizer.",
+    )
 
 
 class DimensionOut(Schema):
@@ -142,9 +165,10 @@ def workshop_create(request: HttpRequest, payload: WorkshopIn):
         raise Http404(f"no organization {', '.join(sorted(missing))!r}")
     workshop = services.workshop_create(
         actor=request.user,
-        **payload.dict(exclude={"territory", "organizers"}),
+        **payload.dict(exclude={"territory", "organizers", "hosts"}),
         territory=territory,
         organizers=organizers,
+        hosts=_people(payload.hosts),
     )
     return Status(201, _workshop(workshop.slug, request))
 
@@ -159,6 +183,8 @@ def workshop_update(request: HttpRequest, slug: str, payload: WorkshopPatch):
     """Change what is given; calendars that subscribed see the change."""
     hit_person("write", request.user)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    if "hosts" in changes:
+        changes["hosts"] = _people(changes["hosts"])
     services.workshop_update(workshop=_workshop(slug), actor=request.user, **changes)
     return _workshop(slug, request)
 

@@ -5,12 +5,53 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from maillage.core.forms import DateTimeInput
-from maillage.organizations.models import Organization
+from maillage.core.periods import active_q
+from maillage.organizations.models import Membership, Organization
+from maillage.people.models import Person
 from maillage.territories.models import Territory
 from maillage.workshops.models import Output, Registration
+
+
+def members_of(organizations: Any) -> Any:
+    """Return the active members of ``organizations``, by name: who may run a workshop."""
+    return (
+        Person.objects.filter(
+            pk__in=Membership.objects.filter(active_q(), organization__in=organizations).values(
+                "person_id"
+            ),
+            is_active=True,
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(active_q()).select_related("organization"),
+            )
+        )
+        .order_by("display_name", "pk")
+    )
+
+
+class HostsField(forms.ModelMultipleChoiceField):
+    """People ticked by name, with their organizations (names alone can be homonyms)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=Person.objects.none(),
+            required=False,
+            label=_("People who run it"),
+            help_text=_("Members of the organizing organizations; they are named on the page."),
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj: Any) -> str:
+        names = sorted({m.organization.name for m in obj.memberships.all()})
+        return f"{obj.public_name} ({', '.join(names)})" if names else obj.public_name
 
 
 class WorkshopForm(forms.Form):
@@ -32,11 +73,16 @@ class WorkshopForm(forms.Form):
         help_text=_("The organizations you belong to that run this workshop."),
     )
 
-    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+    hosts = HostsField()
+
+    def __init__(self, *args: Any, organizations: Any, person: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organizers"].queryset = organizations
+        self.fields["hosts"].queryset = members_of(organizations)
         if not self.is_bound and organizations.count() == 1:
             self.initial.setdefault("organizers", [organizations.get().pk])
+        if not self.is_bound and person is not None:
+            self.initial.setdefault("hosts", [person.pk])
 
 
 class WorkshopEditForm(forms.Form):
@@ -51,6 +97,11 @@ class WorkshopEditForm(forms.Form):
     starts_at = forms.DateTimeField(widget=DateTimeInput, label=_("Starts at"))
     ends_at = forms.DateTimeField(widget=DateTimeInput, label=_("Ends at"))
     capacity = forms.IntegerField(min_value=1, label=_("Capacity"))
+    hosts = HostsField()
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hosts"].queryset = members_of(organizations)
 
 
 class DuplicateForm(forms.Form):

@@ -33,6 +33,14 @@ class Workshop(models.Model):
     organizers = models.ManyToManyField(
         "organizations.Organization", related_name="workshops", verbose_name=_("organizers")
     )
+    # The people who run it on the day, among the organizing organizations' members: the
+    # organizations say who stands behind the workshop, these people say who to ask.
+    hosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="hosted_workshops",
+        verbose_name=_("people who run it"),
+    )
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)

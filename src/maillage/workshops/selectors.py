@@ -32,7 +32,7 @@ def workshop_list(
     *, territory_ids: list[int] | None = None, upcoming: bool | None = None
 ) -> QuerySet[Workshop]:
     """Return workshops with their confirmed and waiting counts, soonest first."""
-    qs = Workshop.objects.select_related("territory").prefetch_related("organizers")
+    qs = Workshop.objects.select_related("territory").prefetch_related("organizers", "hosts")
     if territory_ids is not None:
         qs = qs.filter(territory_id__in=territory_ids)
     if upcoming is True:

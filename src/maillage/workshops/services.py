@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.core.mail import ERASED_SUFFIX, personal_messages, send_on_commit
+from maillage.core.periods import active_q
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
+from maillage.organizations.models import Membership
 from maillage.territories.models import Territory
 from maillage.workshops import ical
 from maillage.workshops.models import Output, Registration, Workshop
@@ -65,17 +67,22 @@ def workshop_create(
     ends_at: dt.datetime,
     capacity: int,
     organizers: Iterable[Any],
+    hosts: Iterable[Any] = (),
     place: str = "",
     video_url: str = "",
     description: str = "",
     slug: str | None = None,
 ) -> Workshop:
-    """Create a workshop; the actor must belong to one of its organizing organizations."""
+    """Create a workshop; the actor must belong to one of its organizing organizations.
+
+    ``hosts`` are the people who run it, each an active member of an organizing organization.
+    """
     organizers = list(organizers)
     if not organizers:
         raise ValidationError({"organizers": _("A workshop has at least one organizer.")})
     if not any(actor.has_perm("workshops.add_workshop", org) for org in organizers):
         raise PermissionDenied("workshops.add_workshop")
+    hosts = _check_hosts(hosts, organizers)
     _check(
         starts_at=starts_at, ends_at=ends_at, place=place, video_url=video_url, capacity=capacity
     )
@@ -93,8 +100,31 @@ def workshop_create(
         capacity=capacity,
     )
     workshop.organizers.set(organizers)
+    workshop.hosts.set(hosts)
     audit_record(actor=actor, action="workshops.workshop.create", target=workshop)
     return workshop
+
+
+def _check_hosts(hosts: Iterable[Any], organizers: Iterable[Any]) -> list[Any]:
+    """Return the hosts, refusing anyone who is not an active member of an organizer."""
+    hosts = list(hosts)
+    members = set(
+        Membership.objects.filter(active_q(), organization__in=list(organizers))
+        .filter(person__in=hosts)
+        .values_list("person_id", flat=True)
+    )
+    strangers = [host.public_name for host in hosts if host.pk not in members]
+    if strangers:
+        raise ValidationError(
+            {
+                "hosts": _(
+                    "Not a member of the organizing organizations: %(names)s. The people who "
+                    "run a workshop are chosen among their members."
+                )
+                % {"names": ", ".join(strangers)}
+            }
+        )
+    return hosts
 
 
 def _ics_attachment(message: EmailMessage, workshop: Workshop) -> EmailMessage:
@@ -321,11 +351,14 @@ def workshop_update(*, workshop: Workshop, actor: Any, **changes: Any) -> Worksh
     every registrant after commit, with the cancelled calendar event attached.
     """
     require(actor, "workshops.change_workshop", workshop)
+    hosts = changes.pop("hosts", None)
     unknown = set(changes) - set(WORKSHOP_EDITABLE)
     if unknown:
         raise ValidationError(
             _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
+    if hosts is not None:
+        workshop.hosts.set(_check_hosts(hosts, workshop.organizers.all()))
     was_cancelled = Workshop.objects.select_for_update().get(pk=workshop.pk).is_cancelled
     fields = [name for name in WORKSHOP_EDITABLE if name in changes]
     for name in fields:
@@ -354,7 +387,7 @@ def workshop_update(*, workshop: Workshop, actor: Any, **changes: Any) -> Worksh
         actor=actor,
         action="workshops.workshop.cancel" if cancelling else "workshops.workshop.update",
         target=workshop,
-        data={"fields": fields},
+        data={"fields": fields + (["hosts"] if hosts is not None else [])},
     )
     if cancelling:
         send_on_commit(_cancellation_notices(workshop))
@@ -385,6 +418,7 @@ def workshop_duplicate(*, workshop: Workshop, actor: Any, starts_at: dt.datetime
         ends_at=starts_at + (workshop.ends_at - workshop.starts_at),
         capacity=workshop.capacity,
         organizers=list(workshop.organizers.all()),
+        hosts=list(workshop.hosts.all()),
     )
 
 

@@ -82,6 +82,7 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "workshop": workshop,
         "organizers": organizers,
+        "hosts": list(workshop.hosts.order_by("display_name")),
         "confirmed": confirmed,
         "waiting": waiting,
         "places_left": max(0, workshop.capacity - confirmed),
@@ -122,7 +123,7 @@ def workshop_create(request: HttpRequest) -> HttpResponse:
     )
     if not organizations.exists():
         raise PermissionDenied("workshops.add_workshop")
-    form = WorkshopForm(request.POST or None, organizations=organizations)
+    form = WorkshopForm(request.POST or None, organizations=organizations, person=request.user)
     if request.method == "POST" and form.is_valid():
         hit_person("write", request.user)
         try:
@@ -153,11 +154,14 @@ def workshop_edit(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {
         name: getattr(workshop, name)
         for name in WorkshopEditForm.base_fields
-        if name != "starts_at"
+        if name not in ("starts_at", "hosts")
     }
+    initial["hosts"] = [host.pk for host in workshop.hosts.all()]
     initial["starts_at"] = timezone.localtime(workshop.starts_at).strftime("%Y-%m-%dT%H:%M")
     initial["ends_at"] = timezone.localtime(workshop.ends_at).strftime("%Y-%m-%dT%H:%M")
-    form = WorkshopEditForm(request.POST or None, initial=initial)
+    form = WorkshopEditForm(
+        request.POST or None, initial=initial, organizations=workshop.organizers.all()
+    )
     if request.method == "POST" and form.is_valid():
         hit_person("write", request.user)
         changes = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -78,7 +78,7 @@ def test_errors_are_reported_by_line_and_good_lines_still_go_in(personas, campai
     assert set(by_line) == {3, 4, 5, 6}
     assert "empty" in by_line[3]
     assert "not one of the sites" in by_line[4]
-    assert "oui/non" in by_line[5]
+    assert "ni oui ni non" in by_line[5]  # in French, the default language
     assert "5000" in by_line[6]
     assert report.created == 1
 
@@ -87,7 +87,7 @@ def test_a_file_in_the_wrong_encoding_names_the_line_and_the_likely_encoding(per
     data = GOOD.encode("cp1252")
     with pytest.raises(ImportFileError) as error:
         paper_import(campaign=campaign, actor=personas.facilitator, data=data)
-    assert "line 2" in str(error.value)
+    assert "la ligne 2" in str(error.value)
     assert "UTF-8" in str(error.value)
     report = paper_import(
         campaign=campaign, actor=personas.facilitator, data=data, encoding="cp1252"
@@ -99,7 +99,7 @@ def test_missing_columns_list_the_expected_ones(personas, campaign):
     with pytest.raises(ImportFileError) as error:
         paper_import(campaign=campaign, actor=personas.facilitator, data=b"lieu;texte\nA;B\n")
     message = str(error.value)
-    assert "missing columns: site, text, consent" in message
+    assert "colonnes manquantes : site, text, consent" in message
     assert (
         "site, text, consent, captured_at, age_band, relation, contact_email, calm, moment, uses"
         in message
@@ -112,7 +112,28 @@ def test_the_import_page_is_for_facilitators_and_shows_the_report(client_as, cam
     client = client_as("facilitator")
     upload = SimpleUploadedFile("jour.csv", GOOD.encode("cp1252"), content_type="text/csv")
     response = client.post(url, {"file": upload, "encoding": "utf-8", "dry_run": "on"})
-    assert "line 2" in response.context["file_error"]
+    assert "la ligne 2" in response.context["file_error"]
     upload = SimpleUploadedFile("jour.csv", GOOD.encode(), content_type="text/csv")
     response = client.post(url, {"file": upload, "encoding": "utf-8"})
     assert response.context["report"].created == 2
+
+
+def test_the_import_page_reports_bad_lines_in_the_language_of_the_person(client_as, campaign):
+    client = client_as("facilitator")
+    url = f"/concertations/{campaign.slug}/import/"
+    for language, expected in (("fr", "n'est ni oui ni non"), ("en", "is not yes or no")):
+        upload = SimpleUploadedFile("papier.csv", b"site;text;consent\nPlace Test;Bien;peut-etre\n")
+        response = client.post(
+            url,
+            {"file": upload, "encoding": "utf-8", "dry_run": "on"},
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response.status_code == 200
+        assert expected in response.content.decode().replace("&#x27;", "'")
+
+
+def test_the_import_page_names_each_closed_question_column_with_its_question(client_as, campaign):
+    page = client_as("facilitator").get(f"/concertations/{campaign.slug}/import/")
+    html = page.content.decode()
+    for question in campaign.closed_questions:
+        assert f"<code>{question['id']}</code> — {question['label']}" in html

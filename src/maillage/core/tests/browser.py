@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -143,3 +144,40 @@ class Watcher:
             self.page.click(selector)
         if name:
             self.check(name)
+
+
+def french_catalogue(shortest: int = 12) -> set[str]:
+    """Return the French translations of the interface texts, as they would show on a page.
+
+    On a page served in English, one of them is a text translated in the wrong language (at
+    import time, say) or cached across languages. Texts with placeholders are cut at them, and
+    short ones are left out: they are too often words the two languages share.
+    """
+    return _catalogue_pieces(french=True, shortest=shortest)
+
+
+def english_catalogue(shortest: int = 12) -> set[str]:
+    """Return the English interface texts that French shows otherwise: on a French page, one of
+    them is a text left untranslated (or translated in the wrong language)."""
+    return _catalogue_pieces(french=False, shortest=shortest)
+
+
+def _catalogue_pieces(*, french: bool, shortest: int) -> set[str]:
+    import gettext
+
+    with open(REPO / "src/maillage/locale/fr/LC_MESSAGES/django.mo", "rb") as mo:
+        # The compiled catalogue maps each English text (or (text, plural form)) to French.
+        catalogue = gettext.GNUTranslations(mo)._catalog  # type: ignore[attr-defined]
+    pairs = [(k[0] if isinstance(k, tuple) else k, text) for k, text in catalogue.items()]
+    pairs = [(english, text) for english, text in pairs if english and text != english]
+    other = "\n".join(english if french else text for english, text in pairs)
+    found: set[str] = set()
+    for english, text in pairs:
+        for piece in re.split(
+            r"%\(\w+\)[sdr]|%[sd]|\{[^}]*\}|<[^>]*>|\n", text if french else english
+        ):
+            piece = piece.strip(" .,:;«»()“”")
+            # A piece the other language's texts also hold ("contributions") proves nothing.
+            if len(piece) >= shortest and piece not in other:
+                found.add(piece)
+    return found

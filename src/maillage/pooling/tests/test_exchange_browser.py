@@ -84,3 +84,48 @@ def test_an_organization_edits_and_withdraws_its_offer(browser, live_server, per
     check(page, watch, "offer withdrawn")
     assert not Offer.objects.get(pk=offer.pk).is_active
     context.close()
+
+
+def test_the_offer_list_of_an_exchange_is_filtered_by_words_and_stays_a_plain_select_without_js(
+    browser, live_server, personas, partner, partner_member
+):
+    from maillage.core.tests.browser import Watcher
+    from maillage.pooling.tests.conftest import listing
+
+    for title in ("Prêt d'une imprimante 3D", "Salle de réunion", "Découpeuse laser"):
+        listing("offer", partner_member, partner, personas.commune, title=title)
+    listing("offer", personas.org_admin, personas.organization, personas.commune, title="Vélos")
+    path = "/mutualisation/echanges/nouveau/"
+
+    context = logged_in_context(browser, live_server, personas.org_admin)
+    page = context.new_page()
+    watch = Watcher(page, live_server.url, "org-admin")
+    watch.goto(path, "exchange-form-filter")
+    page.fill("#id_offer-filter", "fablab decoupeuse")  # the organization's words, no accent
+    options = page.locator("#id_offer option").all_inner_texts()
+    assert options == ["—", "Découpeuse laser"]
+    assert page.text_content("#id_offer-filter ~ p[role=status]") == "Dans la liste : 1"
+    page.select_option("#id_offer", label="Découpeuse laser")
+    page.fill("#id_offer-filter", "vélos")
+    # The chosen offer stays in the list, whatever is typed next.
+    assert sorted(page.locator("#id_offer option").all_inner_texts()) == [
+        "Découpeuse laser",
+        "Vélos",
+        "—",
+    ]
+    page.fill("#id_offer-filter", "")
+    assert page.locator("#id_offer option").count() == 5
+    watch.check("exchange-form-filtered")
+    context.close()
+    assert not watch.problems, "\n".join(watch.problems)
+
+    # Without JavaScript the page sends the plain select, every offer in its organization's group.
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas.org_admin)
+    html = client.get(path).content.decode()
+    assert 'id="id_offer-filter"' not in html
+    for title in ("Prêt d&#x27;une imprimante 3D", "Salle de réunion", "Découpeuse laser", "Vélos"):
+        assert title in html
+    assert '<optgroup label="Fablab Test">' in html
