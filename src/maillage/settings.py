@@ -17,10 +17,12 @@ from maillage.core.env import (
     database_config,
     env_bool,
     env_choice,
+    env_colour,
     env_date,
     env_email,
     env_int,
     env_list,
+    env_site_path,
     env_str,
     redis_url,
 )
@@ -285,6 +287,12 @@ if CATALOG_START and CATALOG_END and CATALOG_END < CATALOG_START:
     raise ConfigurationError("MAILLAGE_CATALOG_END is before MAILLAGE_CATALOG_START")
 if PUBLISHER_URI and not PUBLISHER_URI.startswith(("http://", "https://")):
     raise ConfigurationError(f"MAILLAGE_PUBLISHER_URI={PUBLISHER_URI!r} is not an http(s) IRI")
+# The operator: its name in every page's header and title, its logo beside it, its colour on
+# links and buttons (refused at start-up unless white text on it meets WCAG AA), and the address
+# the accessibility statement gives for reporting a barrier.
+SITE_NAME = env_str("MAILLAGE_SITE_NAME", "") or "Maillage"
+SITE_LOGO_URL = env_site_path("MAILLAGE_LOGO_URL")
+SITE_COLOUR = env_colour("MAILLAGE_COLOUR", "#1e40af")
 # `maillage serve` runs the periodic jobs itself (maillage.core.jobs); 0 leaves them to a cron.
 MAILLAGE_JOBS = env_bool("MAILLAGE_JOBS", True)
 # Server-Timing headers (app, django, db): off in production unless asked, on in DEBUG.
