@@ -99,3 +99,23 @@ def test_the_operators_name_logo_and_colour_are_on_every_page(client: Any, db: A
     assert '<img src="/static/favicon.svg" alt=""' in html
     assert "--accent: #7c2d12;" in html
     assert "— Ville de Bramont</title>" in html
+
+
+def test_an_open_conversation_is_on_the_home_page_until_it_closes(
+    client: Any, personas: Any
+) -> None:
+    from maillage.opinions import services as opinions
+
+    conversation = opinions.conversation_create(
+        territory=personas.commune,
+        topic="Quel avenir pour la halle ?",
+        actor=personas.facilitator,
+        seed_statements=["La halle doit rester ouverte le soir."],
+    )
+    shown = client.get("/", {"territoire": personas.commune.slug}).content.decode()
+    assert "Conversations ouvertes au vote" in shown
+    assert f'href="{conversation.get_absolute_url()}"' in shown
+    conversation.is_open = False
+    conversation.save(update_fields=["is_open"])
+    closed = client.get("/", {"territoire": personas.commune.slug}).content.decode()
+    assert "Quel avenir pour la halle ?" not in closed
