@@ -95,7 +95,7 @@ function placeLabels(map, layer) {
       .sort((a, b) => (a.isPoint === b.isPoint ? a.size - b.size : a.isPoint ? 1 : -1));
     for (const c of ordered) {
       if (c.isPoint && map.getZoom() < POINT_LABEL_ZOOM) continue;
-      c.tooltip.setLatLng(c.isPoint ? c.lyr.getLatLng() : c.lyr.getCenter());
+      c.tooltip.setLatLng(labelPoint(c));
       map.addLayer(c.tooltip);
       const element = c.tooltip.getElement();
       element.setAttribute("aria-hidden", "true");
@@ -110,6 +110,12 @@ function placeLabels(map, layer) {
   };
   redraw();
   map.on("zoomend", redraw);
+}
+
+// Multi-part shapes (MultiPoint, GeometryCollection) are layer groups with no centre of their own.
+function labelPoint(c) {
+  if (c.isPoint) return c.lyr.getLatLng();
+  return typeof c.lyr.getCenter === "function" ? c.lyr.getCenter() : c.lyr.getBounds().getCenter();
 }
 
 function widthOnScreen(map, lyr) {

@@ -169,6 +169,13 @@ def test_place_names_are_written_on_the_map_where_they_fit_without_overlapping(
         territory_create(
             name=name, kind="commune", parent=agglo, geometry=_square(west, south, 0.2)
         )
+    # A multi-part place is a layer group in Leaflet, with no centre of its own.
+    territory_create(
+        name="Bancs",
+        kind="site",
+        parent=agglo,
+        geometry={"type": "MultiPoint", "coordinates": [[7.05, 47.05], [7.06, 47.06]]},
+    )
     context = browser.new_context(locale="fr-FR", bypass_csp=True)
     page = context.new_page()
     errors: list[str] = []
