@@ -63,6 +63,79 @@ function drawMap(element) {
   // A map to pick from shows the shapes to pick, large enough to click; the rest is context.
   const bounds = picks.length ? L.featureGroup(picks).getBounds() : layer.getBounds();
   map.fitBounds(bounds, { padding: [24, 24], maxZoom: 18 });
+  placeLabels(map, layer);
+}
+
+// Place names written on the map where they fit: an area's name at its centre when the name is
+// not much wider than the area on screen (LABEL_OVERHANG), a place's name beside its point from POINT_LABEL_ZOOM on.
+// Labels are placed smallest area first and one that would overlap a placed label is left out;
+// they are redrawn after each zoom. Names stay in the tables beside the map for screen readers,
+// so the labels are hidden from them.
+const POINT_LABEL_ZOOM = 14;
+const LABEL_GAP = 4;
+const LABEL_OVERHANG = 1.4;
+
+function placeLabels(map, layer) {
+  const candidates = [];
+  layer.eachLayer((lyr) => {
+    const name = lyr.feature?.properties?.name;
+    if (!name) return;
+    const isPoint = typeof lyr.getLatLng === "function";
+    const tooltip = L.tooltip({
+      permanent: true,
+      interactive: false,
+      direction: isPoint ? "right" : "center",
+      offset: isPoint ? [8, 0] : [0, 0],
+      className: "map-label",
+    }).setContent(document.createTextNode(name));
+    candidates.push({ lyr, isPoint, tooltip });
+  });
+  if (candidates.length === 0) return;
+  const redraw = () => {
+    candidates.forEach((c) => map.removeLayer(c.tooltip));
+    const placed = [];
+    const ordered = candidates
+      .map((c) => ({ ...c, size: c.isPoint ? 0 : areaOnScreen(map, c.lyr) }))
+      .sort((a, b) => (a.isPoint === b.isPoint ? a.size - b.size : a.isPoint ? 1 : -1));
+    for (const c of ordered) {
+      if (c.isPoint && map.getZoom() < POINT_LABEL_ZOOM) continue;
+      c.tooltip.setLatLng(labelPoint(c));
+      map.addLayer(c.tooltip);
+      const element = c.tooltip.getElement();
+      element.setAttribute("aria-hidden", "true");
+      const box = element.getBoundingClientRect();
+      const fits = c.isPoint || box.width <= LABEL_OVERHANG * widthOnScreen(map, c.lyr);
+      if (!fits || placed.some((other) => overlaps(box, other))) {
+        map.removeLayer(c.tooltip);
+      } else {
+        placed.push(box);
+      }
+    }
+  };
+  redraw();
+  map.on("zoomend", redraw);
+}
+
+// Multi-part shapes (MultiPoint, GeometryCollection) are layer groups with no centre of their own.
+function labelPoint(c) {
+  if (c.isPoint) return c.lyr.getLatLng();
+  return typeof c.lyr.getCenter === "function" ? c.lyr.getCenter() : c.lyr.getBounds().getCenter();
+}
+
+function widthOnScreen(map, lyr) {
+  const bounds = lyr.getBounds();
+  return map.latLngToContainerPoint(bounds.getNorthEast()).x - map.latLngToContainerPoint(bounds.getSouthWest()).x;
+}
+
+function areaOnScreen(map, lyr) {
+  const bounds = lyr.getBounds();
+  const ne = map.latLngToContainerPoint(bounds.getNorthEast());
+  const sw = map.latLngToContainerPoint(bounds.getSouthWest());
+  return Math.abs((ne.x - sw.x) * (sw.y - ne.y));
+}
+
+function overlaps(a, b) {
+  return !(a.right + LABEL_GAP < b.left || b.right + LABEL_GAP < a.left || a.bottom + LABEL_GAP < b.top || b.bottom + LABEL_GAP < a.top);
 }
 
 // A map that picks: clicking a shape ticks its box in the form beside the map (the form stays

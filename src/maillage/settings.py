@@ -17,11 +17,13 @@ from maillage.core.env import (
     database_config,
     env_bool,
     env_choice,
+    env_colour,
     env_date,
     env_email,
     env_int,
     env_list,
     env_oidc_providers,
+    env_site_path,
     env_str,
     redis_url,
     s3_storage_options,
@@ -307,6 +309,12 @@ if CATALOG_START and CATALOG_END and CATALOG_END < CATALOG_START:
     raise ConfigurationError("MAILLAGE_CATALOG_END is before MAILLAGE_CATALOG_START")
 if PUBLISHER_URI and not PUBLISHER_URI.startswith(("http://", "https://")):
     raise ConfigurationError(f"MAILLAGE_PUBLISHER_URI={PUBLISHER_URI!r} is not an http(s) IRI")
+# The operator: its name in every page's header and title, its logo beside it, its colour on
+# links and buttons (refused at start-up unless white text on it meets WCAG AA), and the address
+# the accessibility statement gives for reporting a barrier.
+SITE_NAME = env_str("MAILLAGE_SITE_NAME", "") or "Maillage"
+SITE_LOGO_URL = env_site_path("MAILLAGE_LOGO_URL")
+SITE_COLOUR = env_colour("MAILLAGE_COLOUR", "#1e40af")
 # `maillage serve` ticks the periodic jobs' scheduler (it enqueues them; workers run them).
 MAILLAGE_JOBS = env_bool("MAILLAGE_JOBS", True)
 # The task queue (maillage.core.queue): rows in the database, run by `maillage worker`.

@@ -12,6 +12,10 @@ class ConsultationsConfig(capabilities.CapabilityConfig):
     api_router = ("/consultations", "maillage.consultations.api:router")
     demo = "maillage.demo.consultations"
     sections = ((30, "maillage.consultations.selectors:territory_section"),)
+    home = (
+        (10, "maillage.consultations.home:open_campaigns"),
+        (50, "maillage.consultations.home:latest_responses"),
+    )
     data_exporter = "maillage.consultations.selectors:contribution_export_for_person"
     data_eraser = "maillage.consultations.services.erasure:person_erase"
     datasets = "maillage.consultations.datasets:DATASETS"

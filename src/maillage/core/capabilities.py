@@ -5,8 +5,8 @@ attributes naming its code by dotted path, ``"package.module"`` or ``"package.mo
 Nothing is imported until a consumer asks, so loading the apps stays cheap and no import cycle
 appears. The functions below are the one collector every consumer reads: the root URLs, the
 API, the websocket routes, the periodic jobs, the demo, the ``maillage`` command, the menu, the
-territory page, a person's data export and erasure, the open-data registry, the cooperation
-mesh and the hooks between capabilities. No consumer looks a module up by name.
+home page, the territory page, a person's data export and erasure, the open-data registry, the
+cooperation mesh and the hooks between capabilities. No consumer looks a module up by name.
 
 A capability left out of ``MAILLAGE_CAPABILITIES`` is not installed, hence contributes nothing.
 A declared path that does not resolve fails the ``capabilities`` system check (``core.checks``,
@@ -75,6 +75,11 @@ class CapabilityConfig(AppConfig):
     - ``nav``: ``(label, url name)`` of the entry in the site menu;
     - ``sections``: ``((order, "module:provider"), …)`` sections of the territory page, see
       ``territories.sections``;
+    - ``home``: ``((order, "module:provider"), …)`` blocks of the home page, what is happening
+      now on the visitor's territory; a provider takes the territory and the ids of it and its
+      descendants and returns None (nothing now) or ``{"title", "items", "more_url",
+      "more_label"}``, each item ``{"label", "url", "detail", "when", "badge"}`` (see
+      ``templates/site/home_block.html``);
     - ``data_exporter``: ``"module:function"`` returning what the app holds on a person, the
       section of their data export named after the app; ``data_eraser``: ``"module:function"``
       erasing or anonymizing it when the person deletes their account;
@@ -97,6 +102,7 @@ class CapabilityConfig(AppConfig):
     commands: tuple[str, ...] = ()
     nav: tuple[Any, str] | None = None
     sections: tuple[tuple[int, str], ...] = ()
+    home: tuple[tuple[int, str], ...] = ()
     data_exporter: str = ""
     data_eraser: str = ""
     datasets: str = ""
@@ -123,6 +129,8 @@ class CapabilityConfig(AppConfig):
             yield "api_router", self.api_router[1]
         for _, path in self.sections:
             yield "sections", path
+        for _, path in self.home:
+            yield "home", path
         if self.permissions:
             yield "permissions", self.permissions
 
@@ -221,6 +229,12 @@ def nav_items() -> list[tuple[Any, str]]:
 def sections() -> list[tuple[int, Callable[..., Any]]]:
     """Return ``(order, provider)`` of every territory section, by increasing order."""
     found = [(order, resolve(path)) for c in configs() for order, path in c.sections]
+    return sorted(found, key=lambda item: item[0])
+
+
+def home_blocks() -> list[tuple[int, Callable[..., Any]]]:
+    """Return ``(order, provider)`` of every home-page block, by increasing order."""
+    found = [(order, resolve(path)) for c in configs() for order, path in c.home]
     return sorted(found, key=lambda item: item[0])
 
 

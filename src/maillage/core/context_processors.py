@@ -24,7 +24,9 @@ def _capability_nav() -> list[tuple[str, str]]:
 def site(request: HttpRequest) -> dict:
     return {
         "CAPABILITY_NAV": _capability_nav(),
-        "SITE_NAME": "Maillage",
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_LOGO_URL": settings.SITE_LOGO_URL,
+        "SITE_COLOUR": settings.SITE_COLOUR,
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
     }

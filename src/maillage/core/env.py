@@ -98,6 +98,51 @@ def env_email(name: str, default: str = "") -> str:
     return raw
 
 
+def contrast_ratio(first: str, second: str) -> float:
+    """Return the WCAG 2.1 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def env_colour(name: str, default: str) -> str:
+    """Return the variable as a ``#rrggbb`` colour that white text on it reads at WCAG AA.
+
+    The operator's colour fills buttons with white text and colours links on white: below 4.5:1
+    either would fail the accessibility the platform promises, so start-up refuses it.
+    """
+    raw = os.environ.get(name, "") or default
+    value = raw.strip().lower()
+    if len(value) != 7 or value[0] != "#" or any(c not in "0123456789abcdef" for c in value[1:]):
+        raise ConfigurationError(f"{name}={raw!r} is not a colour written #rrggbb")
+    ratio = contrast_ratio(value, "#ffffff")
+    if ratio < 4.5:
+        raise ConfigurationError(
+            f"{name}={raw!r} has a contrast of {ratio:.2f}:1 with white, below the 4.5:1 "
+            "of WCAG AA: choose a darker colour"
+        )
+    return value
+
+
+def env_site_path(name: str) -> str:
+    """Return the variable as an address on this site (``/…``), or an empty string.
+
+    The content security policy lets pages load images from this site only.
+    """
+    raw = os.environ.get(name, "").strip()
+    if raw and (not raw.startswith("/") or raw.startswith("//")):
+        raise ConfigurationError(
+            f"{name}={raw!r} must be an address on this site starting with / "
+            "(e.g. /static/logo.svg): pages load images from this site only"
+        )
+    return raw
+
+
 def database_config(name: str, sqlite_path: str) -> dict:
     """Return Django's DATABASES['default'] from ``name`` (a URL) or an SQLite file.
 

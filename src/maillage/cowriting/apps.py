@@ -9,6 +9,7 @@ class CowritingConfig(capabilities.CapabilityConfig):
     verbose_name = gettext_lazy("Co-writing")
     nav = (gettext_lazy("Co-writing"), "cowriting:index")
     urls = "maillage.cowriting.urls"
+    home = ((40, "maillage.cowriting.home:last_published"),)
     api_router = ("/cowriting", "maillage.cowriting.api:router")
     websocket_urls = "maillage.cowriting.routing:websocket_urlpatterns"
     demo = "maillage.demo.cowriting"

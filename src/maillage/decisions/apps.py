@@ -13,6 +13,7 @@ class DecisionsConfig(capabilities.CapabilityConfig):
     jobs = "maillage.decisions.jobs"
     demo = "maillage.demo.decisions"
     sections = ((40, "maillage.decisions.selectors:territory_decisions_section"),)
+    home = ((30, "maillage.decisions.home:decisions_in_progress"),)
     data_exporter = "maillage.decisions.selectors:person_decisions_data"
     datasets = "maillage.decisions.datasets:DATASETS"
     mesh_source = "maillage.decisions.mesh:source"

@@ -13,6 +13,7 @@ class OpinionsConfig(capabilities.CapabilityConfig):
     demo = "maillage.demo.opinions"
     commands = ("maillage.opinions.cli",)
     sections = ((40, "maillage.opinions.sections:conversations_section"),)
+    home = ((15, "maillage.opinions.home:open_conversations"),)
     datasets = "maillage.opinions.datasets:DATASETS"
     participation = "maillage.opinions.selectors:participation_of"
     permissions = "maillage.opinions.permissions"

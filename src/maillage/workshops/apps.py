@@ -13,6 +13,7 @@ class WorkshopsConfig(capabilities.CapabilityConfig):
     jobs = "maillage.workshops.jobs"
     demo = "maillage.demo.workshops"
     sections = ((80, "maillage.workshops.selectors:territory_section"),)
+    home = ((20, "maillage.workshops.home:next_workshops"),)
     data_exporter = "maillage.workshops.selectors:registrations_export_for_person"
     data_eraser = "maillage.workshops.services:person_erase"
     datasets = "maillage.workshops.datasets:DATASETS"

@@ -139,3 +139,68 @@ def test_when_tiles_fail_the_map_keeps_its_shapes_and_stops_asking_for_tiles(
     assert page.locator("#territory-map path.leaflet-interactive").count() >= 1
     assert errors == []
     context.close()
+
+
+def _square(west: float, south: float, side: float) -> dict:
+    ring = [[west, south], [west + side, south], [west + side, south + side], [west, south + side]]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+LABEL_BOXES = """() => [...document.querySelectorAll('#territory-map .map-label')].map((e) => {
+  const r = e.getBoundingClientRect();
+  return {text: e.textContent, hidden: e.getAttribute('aria-hidden'),
+          left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+})"""
+
+
+@pytest.mark.browser
+def test_place_names_are_written_on_the_map_where_they_fit_without_overlapping(
+    browser, live_server, transactional_db, settings
+) -> None:
+    from maillage.territories.services import territory_create
+
+    settings.MAP_TILE_URL = ""
+    agglo = territory_create(
+        name="Agglo Carte", kind="intercommunality", geometry=_square(7.0, 47.0, 0.4)
+    )
+    names = ["Nord", "Sud", "Saint-Barthélemy-des-Longs-Champs-Fleuris", "Est"]
+    corners = [(7.0, 47.2), (7.0, 47.0), (7.2, 47.2), (7.2, 47.0)]
+    for name, (west, south) in zip(names, corners, strict=True):
+        territory_create(
+            name=name, kind="commune", parent=agglo, geometry=_square(west, south, 0.2)
+        )
+    # A multi-part place is a layer group in Leaflet, with no centre of its own.
+    territory_create(
+        name="Bancs",
+        kind="site",
+        parent=agglo,
+        geometry={"type": "MultiPoint", "coordinates": [[7.05, 47.05], [7.06, 47.06]]},
+    )
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/territoires/{agglo.slug}/")
+    page.wait_for_selector("#territory-map .map-label")
+    boxes = page.evaluate(LABEL_BOXES)
+    shown = {box["text"] for box in boxes}
+    assert {"Nord", "Sud", "Est"} <= shown, shown
+    # The long name is far wider than its commune at this zoom: it is left out.
+    assert "Saint-Barthélemy-des-Longs-Champs-Fleuris" not in shown
+    assert all(box["hidden"] == "true" for box in boxes)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["right"] <= b["left"]
+                or b["right"] <= a["left"]
+                or a["bottom"] <= b["top"]
+                or b["bottom"] <= a["top"]
+            )
+            assert apart, (a, b)
+    for _ in range(3):
+        page.click("#territory-map .leaflet-control-zoom-in")
+        page.wait_for_timeout(400)
+    zoomed = {box["text"] for box in page.evaluate(LABEL_BOXES)}
+    assert "Saint-Barthélemy-des-Longs-Champs-Fleuris" in zoomed, zoomed
+    assert errors == []
+    context.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from maillage.core.tests.browser import REPO, chromium, logged_in_context
+from maillage.core.tests.browser import REPO, Watcher, chromium, logged_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,8 +58,8 @@ def _check_phone_layout(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}-fr-390.png"))
     header = page.locator(".site-header").bounding_box()
     assert header is not None and header["height"] <= MAX_HEADER_HEIGHT, (name, header)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name}: {overflow}px wider than the phone"
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= PHONE["width"], f"{name}: {width}px wide, the phone has {PHONE['width']}"
     assert not page.locator("#site-menu").is_visible(), f"{name}: the menu is not folded"
 
 
@@ -114,3 +114,46 @@ def test_without_javascript_the_phone_menu_stays_open_and_usable(browser, live_s
     assert page.get_by_role("link", name="Territoires").is_visible()
     assert not page.locator(".menu-button").is_visible()
     context.close()
+
+
+def _main_pages() -> list[tuple[str, str]]:
+    """Return (name, path) of the main pages of the demo, one per journey."""
+    from maillage.cowriting.models import PublishedVersion
+    from maillage.decisions.models import Decision
+    from maillage.opinions.models import Conversation
+    from maillage.workshops.models import Workshop
+
+    return [
+        ("home", "/"),
+        ("territory", "/territoires/bramont-agglomeration/"),
+        ("campaign", "/concertations/berges-et-friche-2026/"),
+        ("follow-up", "/concertations/espaces-publics-2025/suites/"),
+        ("workshop", Workshop.objects.order_by("starts_at").last().get_absolute_url()),
+        ("decision", Decision.objects.filter(state="consent").first().get_absolute_url()),
+        ("publication", PublishedVersion.objects.first().get_absolute_url()),
+        ("conversation", Conversation.objects.first().get_absolute_url()),
+        ("accessibility", "/accessibilite/"),
+    ]
+
+
+def test_the_main_pages_in_french_at_1280_and_390_px_pass_axe_and_are_photographed(
+    browser, live_server, demo
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    for width in (1280, 390):
+        context = browser.new_context(
+            viewport={"width": width, "height": 900 if width > PHONE["width"] else 844},
+            is_mobile=width == PHONE["width"],
+            locale="fr-FR",
+            bypass_csp=True,
+        )
+        page = context.new_page()
+        watcher = Watcher(page, live_server.url, f"{width}px")
+        for name, path in _main_pages():
+            watcher.goto(path, name)
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(SHOTS / f"{name}-fr-{width}.png"), full_page=True)
+        problems += watcher.problems
+        context.close()
+    assert problems == [], "\n".join(problems)
