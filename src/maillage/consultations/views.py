@@ -297,7 +297,7 @@ def field_manifest(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
-def service_worker(request: HttpRequest) -> HttpResponse:
+def service_worker(request: HttpRequest) -> FileResponse:
     """Serve the service worker from /concertations/ so that it controls the field pages."""
     return service_worker_response(reverse("consultations:index"))
 

@@ -40,7 +40,7 @@ async def _pulled_from_thread(chunks: Iterator[str]) -> AsyncIterator[str]:
         yield chunk
 
 
-def download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, name: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
     try:
         dataset = get_dataset(name, fmt)
     except UnknownDataset as error:

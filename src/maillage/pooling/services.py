@@ -324,7 +324,7 @@ def exchange_give_feedback(*, exchange: Exchange, actor: Any, side: str, text: s
 def _territory_points() -> dict[int, tuple[float, float]]:
     """Return (lat, lon) per territory: its centroid, else its nearest ancestor's."""
     rows = list(Territory.objects.values_list("pk", "path", "centroid_lat", "centroid_lon"))
-    own = {pk: (lat, lon) for pk, _path, lat, lon in rows if lat is not None}
+    own = {pk: (lat, lon) for pk, _path, lat, lon in rows if lat is not None and lon is not None}
     points: dict[int, tuple[float, float]] = {}
     for pk, path, _lat, _lon in rows:
         chain = [int(part) for part in path.strip("/").split("/") if part]
@@ -335,12 +335,15 @@ def _territory_points() -> dict[int, tuple[float, float]]:
 
 def _point_of(territory: Territory) -> tuple[float, float]:
     """Return (lat, lon) of one territory: its centroid, else its nearest ancestor's."""
-    if territory.centroid_lat is not None:
+    if territory.centroid_lat is not None and territory.centroid_lon is not None:
         return territory.centroid_lat, territory.centroid_lon
     ancestors = Territory.objects.filter(
-        pk__in=territory.ancestor_ids, centroid_lat__isnull=False
+        pk__in=territory.ancestor_ids, centroid_lat__isnull=False, centroid_lon__isnull=False
     ).order_by("-depth")
-    return next(((t.centroid_lat, t.centroid_lon) for t in ancestors[:1]), (0.0, 0.0))
+    points = ancestors.values_list("centroid_lat", "centroid_lon")[:1]
+    return next(
+        ((lat, lon) for lat, lon in points if lat is not None and lon is not None), (0.0, 0.0)
+    )
 
 
 def _listing_rows(model: type[Offer] | type[Need], **filters: Any) -> Iterable[tuple]:
