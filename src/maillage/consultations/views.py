@@ -415,13 +415,13 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Contribution #%(id)s hidden.") % {"id": pk})
         elif action == "redact":
-            form = RedactForm(request.POST)
-            if not form.is_valid():
+            redact_form = RedactForm(request.POST)
+            if not redact_form.is_valid():
                 raise ValidationError(
                     _("The corrected text is required (5,000 characters at most).")
                 )
             services.contribution_redact(
-                contribution=contribution, actor=request.user, **form.cleaned_data
+                contribution=contribution, actor=request.user, **redact_form.cleaned_data
             )
             messages.success(
                 request,
@@ -497,7 +497,7 @@ def response_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = get_object_or_404(Response, pk=pk, campaign=campaign)
     form = ResponseStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))
     else:
         try:
             services.response_update(

@@ -407,7 +407,8 @@ def suggestion_recompute_all(
     index = matching_index_build()
     points = _territory_points()
     needs = _table(_listing_rows(Need), points)
-    need_ids = offer_ids = ranks = scores = np.zeros(0)
+    empty: np.ndarray = np.zeros(0)
+    need_ids = offer_ids = ranks = scores = empty
     if index is not None and len(needs):
         result = index.all_top_k(needs, k=SUGGESTIONS_PER_NEED, progress=progress)
         found = result.offer_ids >= 0  # padding of a need with fewer eligible offers than k
