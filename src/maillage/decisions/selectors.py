@@ -483,7 +483,7 @@ def delegation_of_members(circle: Circle) -> dict[int, str]:
     return {
         m.person_id: m.delegation.organization.name
         for m in circle_active_members(circle)
-        if m.delegation_id
+        if m.delegation is not None
     }
 
 

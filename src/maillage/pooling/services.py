@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Field, Max, Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -422,6 +422,13 @@ def suggestion_recompute_all(
     return stored
 
 
+def _column(model: type[Model], name: str) -> str:
+    """Return the database column of ``model``'s field ``name`` (a field of its own table)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.column
+
+
 def suggestion_store(
     need_ids: np.ndarray,
     offer_ids: np.ndarray,
@@ -446,7 +453,7 @@ def suggestion_store(
     quote = connection.ops.quote_name
     table = quote(Suggestion._meta.db_table)
     fields = ("need", "offer", "rank", "score", "computed_at")
-    columns = ", ".join(quote(Suggestion._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(quote(_column(Suggestion, name)) for name in fields)
     with transaction.atomic(), connection.cursor() as cursor:
         Suggestion.objects.all().delete()
         if connection.vendor == "postgresql":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -14,12 +15,12 @@ def tally(codes: np.ndarray, names: Sequence[str]) -> dict[str, int]:
     return {names[code]: int(counts[code]) for code in seen[np.argsort(first)].tolist()}
 
 
-def factorize(values: Sequence[object]) -> tuple[np.ndarray, list[object]]:
+def factorize(values: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, list[Any]]:
     """Return a code per value and the distinct values in order of first appearance.
 
     A dictionary lookup per value: hashing beats sorting a million strings with np.unique.
     """
-    index: dict[object, int] = {}
+    index: dict[Any, int] = {}
     setdefault = index.setdefault
     codes = np.fromiter(
         (setdefault(value, len(index)) for value in values), dtype=np.int64, count=len(values)
