@@ -353,8 +353,11 @@ def _root_tag(data: bytes) -> str:
     try:
         for offset in range(0, len(data), 65536):
             parser.feed(data[offset : offset + 65536])
-            for _, element in parser.read_events():
-                return str(element.tag)
+            for event in parser.read_events():
+                # Only "start" events were asked for: each carries its element last.
+                element = event[-1]
+                if isinstance(element, ET.Element):
+                    return str(element.tag)
     except ET.ParseError as error:
         line, column = error.position
         raise GpxError(f"not a GPX file: invalid XML at line {line}, column {column}") from None

@@ -41,7 +41,7 @@ def photo_prepare(data: bytes) -> ContentFile:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(data))
             probe.verify()
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             if image.format not in ACCEPTED_FORMATS:
                 raise ValidationError(
                     f"unsupported image format {image.format}: send JPEG, PNG, WebP or GIF"

@@ -10,7 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -311,7 +318,7 @@ def field_manifest(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
-def service_worker(request: HttpRequest) -> HttpResponse:
+def service_worker(request: HttpRequest) -> FileResponse:
     """Serve the service worker from /concertations/ so that it controls the field pages."""
     return service_worker_response(reverse("consultations:index"))
 
@@ -429,13 +436,13 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Contribution #%(id)s hidden.") % {"id": pk})
         elif action == "redact":
-            form = RedactForm(request.POST)
-            if not form.is_valid():
+            redact_form = RedactForm(request.POST)
+            if not redact_form.is_valid():
                 raise ValidationError(
                     _("The corrected text is required (5,000 characters at most).")
                 )
             services.contribution_redact(
-                contribution=contribution, actor=request.user, **form.cleaned_data
+                contribution=contribution, actor=request.user, **redact_form.cleaned_data
             )
             messages.success(
                 request,
@@ -511,7 +518,7 @@ def response_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = get_object_or_404(Response, pk=pk, campaign=campaign)
     form = ResponseStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))
     else:
         try:
             services.response_update(
@@ -617,7 +624,7 @@ def paper_import_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def contribution_photo(request: HttpRequest, path: str) -> HttpResponse:
+def contribution_photo(request: HttpRequest, path: str) -> HttpResponseRedirect | FileResponse:
     """Serve a contribution's photo to those allowed to see it (404 to anyone else)."""
     contribution = selectors.contribution_photo_for(request.user, f"consultations/{path}")
     if contribution is None:

@@ -6,6 +6,7 @@ The demo (``maillage.demo.cli``) and the apps (``commands`` in their AppConfig) 
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import os
 import subprocess
@@ -272,9 +273,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
             task = bar.add_task(job_.name, total=None)
             result = run_job(
                 job_,
-                progress=lambda done, total, task=task: bar.update(
-                    task, completed=done, total=total
-                ),
+                progress=functools.partial(_show_progress, bar, task),
             )
             bar.remove_task(task)
             failed += result.status == "failed"
@@ -326,6 +325,11 @@ def cmd_jobs_retry(args: argparse.Namespace) -> int:
             return 2
         print(f"{task_id}: enqueued again as {row.pk}")
     return 0
+
+
+def _show_progress(bar: Any, task: Any, done: int, total: int | None) -> None:
+    """Move ``task``'s bar to ``done`` of ``total`` (a job's progress callback)."""
+    bar.update(task, completed=done, total=total)
 
 
 def cmd_manage(args: argparse.Namespace) -> int:

@@ -173,7 +173,7 @@ def database_config(name: str, sqlite_path: str) -> dict:
     if parsed.scheme != "sqlite" and not (parsed.path or "").strip("/"):
         raise ConfigurationError(f"{name} names no database (expected postgres://host/dbname)")
     try:
-        config = dict(dj_database_url.parse(raw))
+        config: dict[str, Any] = dict(dj_database_url.parse(raw))
     except Exception as error:  # the library raises several types for malformed URLs
         raise ConfigurationError(f"{name} is not a valid database URL: {error}") from None
     if parsed.scheme != "sqlite":
@@ -185,7 +185,7 @@ def database_config(name: str, sqlite_path: str) -> dict:
             raise ConfigurationError("MAILLAGE_DB_POOL_SIZE must be 0 (no pool) or more")
         config["CONN_MAX_AGE"] = 0
         if pool_size:
-            options: dict[str, Any] = config.setdefault("OPTIONS", {})
+            options = config.setdefault("OPTIONS", {})
             options["pool"] = {
                 "min_size": min(2, pool_size),
                 "max_size": pool_size,

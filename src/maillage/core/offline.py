@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 
 
 def _service_worker_source() -> Path | None:
@@ -22,7 +22,7 @@ def _service_worker_source() -> Path | None:
     return source if source.is_file() else None
 
 
-def service_worker_response(scope: str) -> HttpResponse:
+def service_worker_response(scope: str) -> FileResponse:
     """Return the service worker script, allowed to control the pages under ``scope``."""
     path = _service_worker_source()
     if path is None:

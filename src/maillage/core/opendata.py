@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
+
 LICENCE_OUVERTE = {
     "name": "etalab-2.0",
     "title": "Licence Ouverte 2.0",
@@ -31,9 +33,9 @@ class Field:
 
     name: str
     type: str
-    description: str
+    description: str | Promise  # translated when the schema is written, in the reader's language
     required: bool = False
-    enum: tuple[str, ...] | None = None
+    enum: tuple[str | Promise, ...] | None = None
 
     def descriptor(self) -> dict[str, Any]:
         result: dict[str, Any] = {

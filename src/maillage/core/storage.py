@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils.encoding import filepath_to_uri
 from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
@@ -134,7 +134,9 @@ def media_origin() -> str:
     return f"{parsed.scheme}://{parsed.netloc}"
 
 
-def file_response(field_file: FieldFile, *, content_type: str, public: bool) -> HttpResponse:
+def file_response(
+    field_file: FieldFile, *, content_type: str, public: bool
+) -> HttpResponseRedirect | FileResponse:
     """Serve a stored file to a person already cleared to see it.
 
     A public file may be kept by shared caches for an hour; any other is private and never
@@ -143,16 +145,16 @@ def file_response(field_file: FieldFile, *, content_type: str, public: bool) -> 
     storage = field_file.storage
     if signed_urls_in_use(storage):
         url = storage.signed_url(field_file.name, expire=settings.MEDIA_URL_SECONDS)
-        response: HttpResponse = HttpResponseRedirect(url)
+        response = HttpResponseRedirect(url)
         response["Cache-Control"] = "private, no-store"
         return response
     try:
         handle = storage.open(field_file.name, "rb")
     except FileNotFoundError:
         raise Http404("no such file") from None
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
-    return response
+    streamed = FileResponse(handle, content_type=content_type)
+    streamed["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    return streamed
 
 
 @dataclass(frozen=True)

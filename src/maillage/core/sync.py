@@ -190,7 +190,9 @@ def insert_new(rows: Sequence[models.Model]) -> dict[str, int]:
     db = connections[DEFAULT_DB_ALIAS]
     quote = db.ops.quote_name
     columns = [f for f in meta.concrete_fields if not f.primary_key]
-    uuid_column = quote(meta.get_field("client_uuid").column)
+    uuid_field = meta.get_field("client_uuid")
+    assert isinstance(uuid_field, models.Field)  # a column of the row's own table
+    uuid_column = quote(uuid_field.column)
     head = (
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 — names from the model
         f"({', '.join(quote(f.column) for f in columns)}) "

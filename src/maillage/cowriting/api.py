@@ -44,7 +44,7 @@ class WorkOut(Schema):
 
     @staticmethod
     def resolve_organization(obj: SharedWork) -> str | None:
-        return obj.organization.slug if obj.organization_id else None
+        return obj.organization.slug if obj.organization is not None else None
 
     @staticmethod
     def resolve_url(obj: SharedWork) -> str:

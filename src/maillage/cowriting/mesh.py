@@ -61,8 +61,8 @@ def cowriting_links() -> list[Link]:
             shares[work_id] = {a: n / total for a, n in per_author.items()}
 
     links = []
-    for work_id, per_author in shares.items():
-        authors = sorted((a, s) for a, s in per_author.items() if s > 0)
+    for work_id, author_shares in shares.items():
+        authors = sorted((a, s) for a, s in author_shares.items() if s > 0)
         public = works.get(work_id, (False, None))[0]
         for (a, share_a), (b, share_b) in itertools.combinations(authors, 2):
             links.append(

@@ -474,8 +474,8 @@ def latest_consent_round(decision: Decision) -> Round | None:
 
 
 def latest_version(decision: Decision) -> DecisionVersion:
-    """Return the proposal's current text."""
-    return decision.versions.order_by("-number").first()
+    """Return the proposal's current text (a decision is created with its first version)."""
+    return decision.versions.latest("number")
 
 
 def delegation_of_members(circle: Circle) -> dict[int, str]:
@@ -483,7 +483,7 @@ def delegation_of_members(circle: Circle) -> dict[int, str]:
     return {
         m.person_id: m.delegation.organization.name
         for m in circle_active_members(circle)
-        if m.delegation_id
+        if m.delegation is not None
     }
 
 

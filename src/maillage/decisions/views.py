@@ -328,7 +328,7 @@ def circle_rotation(request: HttpRequest, slug: str) -> HttpResponse:
         "unavailability_form": forms.UnavailabilityForm() if is_member else None,
         "my_turns": (
             circle.turns.filter(
-                person=request.user,
+                person=request.user.pk,
                 kind="served",
                 decision__isnull=True,
                 held_on__gte=timezone.localdate(),
@@ -471,7 +471,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         [
             t
             for t in decision.turns.filter(kind="served")
-            .exclude(person=user)
+            .exclude(person=user.pk)
             .select_related("person")
             if getattr(decision, f"{t.role}_id") == t.person_id
         ]

@@ -126,7 +126,7 @@ class SelfObservationRoundOut(Schema):
 
     @staticmethod
     def resolve_organization(obj: Round) -> str | None:
-        return obj.organization.slug if obj.organization_id else None
+        return obj.organization.slug if obj.organization is not None else None
 
     @staticmethod
     def resolve_closed(obj: Round) -> bool:

@@ -116,7 +116,8 @@ class AnswerForm(forms.Form):
             self.fields[question.key].dimension = question.get_dimension_display()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = self.scale
         for key, value in list(data.items()):
             if value is not None and not low <= value <= high:

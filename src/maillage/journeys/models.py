@@ -144,9 +144,11 @@ class Encounter(models.Model):
 
     @property
     def place_label(self) -> str:
-        if self.territory_id and self.place_name:
+        if self.territory is None:
+            return self.place_name
+        if self.place_name:
             return f"{self.place_name} ({self.territory.name})"
-        return self.place_name or self.territory.name
+        return self.territory.name
 
 
 # ---------------------------------------------------------------------------------------------

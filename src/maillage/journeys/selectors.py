@@ -77,11 +77,13 @@ def journey_map_geojson(journey: Journey, encounters: list[Encounter]) -> dict[s
             }
         )
     by_territory: dict[int, list[Encounter]] = {}
+    places: dict[int, Territory] = {}
     for encounter in encounters:
-        if encounter.territory_id and encounter.territory.centroid_lat is not None:
-            by_territory.setdefault(encounter.territory_id, []).append(encounter)
-    for items in by_territory.values():
-        territory = items[0].territory
+        if encounter.territory is not None and encounter.territory.centroid_lat is not None:
+            by_territory.setdefault(encounter.territory.pk, []).append(encounter)
+            places.setdefault(encounter.territory.pk, encounter.territory)
+    for territory_pk, items in by_territory.items():
+        territory = places[territory_pk]
         features.append(
             {
                 "type": "Feature",
@@ -297,7 +299,7 @@ def round_may_open(actor: Any, questionnaire: Questionnaire, organization: Any) 
 
 def round_below_threshold(round_: Round) -> int | None:
     """Return the collective's member count when under the anonymity threshold, else None."""
-    if round_.organization_id is None:
+    if round_.organization is None:
         return None
     members = round_.organization.memberships.filter(active_q()).count()
     return members if members < MIN_RESPONDENTS else None

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -203,7 +203,7 @@ def encounter_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def service_worker(request: HttpRequest) -> HttpResponse:
+def service_worker(request: HttpRequest) -> FileResponse:
     """Serve the service worker from /itinerances/ so that it controls the encounter forms."""
     return service_worker_response(reverse("journeys:index"))
 

@@ -28,7 +28,8 @@ def _node_rows() -> Iterator[dict[str, Any]]:
 
     mesh = mesh_build()
     graph = export_graph(mesh)
-    labels = dict(zip(graph.node_ids.tolist(), graph.node_label.tolist(), strict=True))
+    names = graph.node_label.tolist() if graph.node_label is not None else [""] * graph.node_count
+    labels = dict(zip(graph.node_ids.tolist(), names, strict=True))
     for row in node_table(mesh):
         node = row["node"]
         yield {

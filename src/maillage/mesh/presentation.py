@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections import Counter, defaultdict
+from operator import itemgetter
 from typing import Any
 
 from maillage.analysis.charts.palette import MUTED, SERIES
@@ -34,11 +36,13 @@ def sector_colour(sector: str | None) -> str:
 
 def network_payload(mesh: Mesh) -> dict[str, list]:
     """Return the heaviest nodes and their links for the network canvas."""
-    degree: Counter[str] = Counter()
+    # Weights are floats, which typing's Counter (int counts) does not hold; nlargest is what
+    # Counter.most_common does, ties kept in first-seen order.
+    degree: dict[str, float] = defaultdict(float)
     for link in mesh.links:
         degree[link.source] += link.weight
         degree[link.target] += link.weight
-    top = [node for node, _ in degree.most_common(CANVAS_NODES)]
+    top = [node for node, _ in heapq.nlargest(CANVAS_NODES, degree.items(), key=itemgetter(1))]
     keep = set(top)
     pairs: dict[tuple[str, str, str], float] = defaultdict(float)
     for link in mesh.links:
@@ -69,7 +73,7 @@ def network_payload(mesh: Mesh) -> dict[str, list]:
 def node_table(mesh: Mesh) -> list[dict[str, Any]]:
     """Return every node with its links counted per kind, heaviest first (the canvas' text)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    weight: Counter[str] = Counter()
+    weight: dict[str, float] = defaultdict(float)
     for link in mesh.links:
         for end in (link.source, link.target):
             counts[end][str(link.kind)] += 1
@@ -78,7 +82,7 @@ def node_table(mesh: Mesh) -> list[dict[str, Any]]:
         {
             "node": mesh.nodes[raw],
             "counts": dict(counts[raw]),
-            "weight": round(weight[raw], 2),
+            "weight": round(weight.get(raw, 0), 2),
             "links": sum(counts[raw].values()),
         }
         for raw in mesh.nodes

@@ -93,4 +93,4 @@ def territory_section(territory: Any, ids: list[int]) -> dict | None:
 def consent_export_for_person(person: Any) -> dict[str, Any]:
     """Return the person's mesh consent, for their data export."""
     consent = MeshConsent.objects.filter(person=person).values("visible", "updated_at").first()
-    return consent or {"visible": False}
+    return dict(consent) if consent else {"visible": False}

@@ -26,7 +26,7 @@ PUBLIC_RUN = Q(status=AnalysisRun.Status.DONE) & ~Q(campaign__status=Campaign.St
 def _public_runs() -> dict[int, dict[str, Any]]:
     """Return {run id: scope, campaign slug, territory slug, finished_at} of the public runs."""
     return {
-        row["id"]: row
+        row["id"]: dict(row)
         for row in AnalysisRun.objects.filter(PUBLIC_RUN)
         .order_by("id")
         .values("id", "scope", "campaign__slug", "territory__slug", "finished_at")

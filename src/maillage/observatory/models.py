@@ -103,7 +103,7 @@ class AnalysisRun(models.Model):
         return f"#{self.pk} {self.scope} {self.campaign_id or self.territory_id} {self.status}"
 
     @property
-    def subject(self) -> models.Model:
+    def subject(self) -> models.Model | None:
         """Return the campaign or the territory analysed."""
         return self.campaign if self.scope == self.Scope.CAMPAIGN else self.territory
 

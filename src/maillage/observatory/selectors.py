@@ -195,8 +195,10 @@ def interpretations_for(run: AnalysisRun) -> dict[tuple[str, str], list[SignalIn
     qs = SignalInterpretation.objects.select_related("author").order_by("created_at", "id")
     if run.campaign_id:
         qs = qs.filter(campaign_id=run.campaign_id)
-    else:
+    elif run.territory_id is not None:
         qs = qs.filter(territory_id=run.territory_id)
+    else:  # a run has a campaign or a territory (its scope): none is nothing to interpret
+        qs = qs.none()
     found: dict[tuple[str, str], list[SignalInterpretation]] = defaultdict(list)
     for interpretation in qs:
         found[(interpretation.lemma, interpretation.period)].append(interpretation)

@@ -305,7 +305,11 @@ def _store(run: AnalysisRun, rows: list[tuple], analysis: Any) -> None:
     profile_totals = Counter(
         row[4] for row, ok in zip(rows, analysed, strict=True) if ok and row[4]
     )
-    scope_territory = run.territory if run.territory is not None else run.campaign.territory
+    if run.territory is not None:
+        scope_territory = run.territory
+    else:
+        assert run.campaign is not None  # a run analyses a territory or a campaign
+        scope_territory = run.campaign.territory
     child_of = _territory_of_site(scope_territory, {int(key) for key in site_totals})
 
     with transaction.atomic():

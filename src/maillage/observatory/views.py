@@ -158,8 +158,11 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("consultations.view_campaign", run.campaign):
             raise Http404("no such signal")
         back = reverse("observatory:campaign", args=[run.campaign.slug])
+        subject_name = run.campaign.title
     else:
+        assert run.territory is not None  # a run analyses a territory or a campaign
         back = reverse("observatory:territory", args=[run.territory.slug])
+        subject_name = run.territory.name
     can_interpret = request.user.has_perm("observatory.interpret_signal", signal)
     form = InterpretationForm(request.POST or None)
     status = 200
@@ -186,7 +189,7 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signal": signal,
             "run": run,
             "back": back,
-            "subject_name": run.campaign.title if run.campaign else run.territory.name,
+            "subject_name": subject_name,
             "examples": [examples[i] for i in signal.example_ids if i in examples],
             "timeline": next(iter(charts.timelines(run, [signal.term])), None),
             "interpretations": selectors.interpretations_for(run).get(

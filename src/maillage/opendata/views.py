@@ -26,21 +26,18 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "opendata/index.html", {"datasets": datasets()})
 
 
-_END = object()
-
-
 async def _pulled_from_thread(chunks: Iterator[str]) -> AsyncIterator[str]:
     """Yield ``chunks`` to the ASGI server, each pulled in the request's own sync thread.
 
     Given a synchronous iterator, Django's ASGI handler reads it whole into memory before
     sending a byte; this async wrapper keeps a million-row export streamed chunk by chunk.
     """
-    pull = sync_to_async(lambda: next(chunks, _END), thread_sensitive=True)
-    while (chunk := await pull()) is not _END:
+    pull = sync_to_async(lambda: next(chunks, None), thread_sensitive=True)
+    while (chunk := await pull()) is not None:
         yield chunk
 
 
-def download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, name: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
     try:
         dataset = get_dataset(name, fmt)
     except UnknownDataset as error:

@@ -274,12 +274,12 @@ def _print_report(
     table.add_column("Share", justify="right")
     table.add_column("Text", overflow="fold")
     for direction in ("agree", "disagree"):
-        for entry in result.consensus[direction]:
+        for consensus in result.consensus[direction]:
             table.add_row(
-                str(entry.statement_id),
+                str(consensus.statement_id),
                 direction,
-                f"{entry.n_success}/{entry.n_trials}",
-                _short(bodies.get(entry.statement_id, "")),
+                f"{consensus.n_success}/{consensus.n_trials}",
+                _short(bodies.get(consensus.statement_id, "")),
             )
     console.print(table)
 

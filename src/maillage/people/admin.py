@@ -23,7 +23,7 @@ class ExternalIdentityInline(admin.TabularInline):
 
     model = ExternalIdentity
     extra = 0
-    fields = ["provider", "email", "created_at", "last_used_at"]
+    fields = ("provider", "email", "created_at", "last_used_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:

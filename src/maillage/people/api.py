@@ -10,7 +10,7 @@ from ninja import Router, Schema
 
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.people import services
-from maillage.people.models import ApiToken
+from maillage.people.models import ApiToken, Person
 from maillage.people.selectors import person_api_tokens, person_territory_roles
 
 router = Router(tags=["people"])
@@ -33,6 +33,7 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut, auth=AUTHENTICATED)
 def me(request: HttpRequest):
     person = request.user
+    assert isinstance(person, Person)  # AUTHENTICATED lets only a signed-in person through
     return MeOut(
         id=person.pk,
         email=person.email,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from maillage.core.periods import active_q
@@ -31,19 +31,21 @@ def territories_where(person: Any, roles: tuple[str, ...]) -> QuerySet[Any]:
     """
     # The territory model reached through the role's foreign key (people sits beside
     # territories in the layers and does not import it).
-    Territory = TerritoryRole._meta.get_field("territory").related_model
+    related = TerritoryRole._meta.get_field("territory").related_model
+    assert isinstance(related, type) and issubclass(related, Model)
+    territories = related._default_manager
 
     if not getattr(person, "is_authenticated", False):
-        return Territory.objects.none()
+        return territories.none()
     if person.is_superuser:
-        return Territory.objects.order_by("path")
+        return territories.order_by("path")
     paths = TerritoryRole.objects.filter(active_q(), person=person, role__in=roles).values_list(
         "territory__path", flat=True
     )
     places = Q(pk__in=[])
     for path in paths:
         places |= Q(path__startswith=path)
-    return Territory.objects.filter(places).order_by("path")
+    return territories.filter(places).order_by("path")
 
 
 def person_territory_roles(person: Person) -> QuerySet[TerritoryRole]:

@@ -38,7 +38,8 @@ class ListingForm(forms.Form):
             self.initial.setdefault("available_until", today + dt.timedelta(days=90))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("available_from"), data.get("available_until")
         if start and end and end < start:
             self.add_error(

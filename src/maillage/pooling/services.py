@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Field, Max, Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -324,7 +324,7 @@ def exchange_give_feedback(*, exchange: Exchange, actor: Any, side: str, text: s
 def _territory_points() -> dict[int, tuple[float, float]]:
     """Return (lat, lon) per territory: its centroid, else its nearest ancestor's."""
     rows = list(Territory.objects.values_list("pk", "path", "centroid_lat", "centroid_lon"))
-    own = {pk: (lat, lon) for pk, _path, lat, lon in rows if lat is not None}
+    own = {pk: (lat, lon) for pk, _path, lat, lon in rows if lat is not None and lon is not None}
     points: dict[int, tuple[float, float]] = {}
     for pk, path, _lat, _lon in rows:
         chain = [int(part) for part in path.strip("/").split("/") if part]
@@ -335,12 +335,15 @@ def _territory_points() -> dict[int, tuple[float, float]]:
 
 def _point_of(territory: Territory) -> tuple[float, float]:
     """Return (lat, lon) of one territory: its centroid, else its nearest ancestor's."""
-    if territory.centroid_lat is not None:
+    if territory.centroid_lat is not None and territory.centroid_lon is not None:
         return territory.centroid_lat, territory.centroid_lon
     ancestors = Territory.objects.filter(
-        pk__in=territory.ancestor_ids, centroid_lat__isnull=False
+        pk__in=territory.ancestor_ids, centroid_lat__isnull=False, centroid_lon__isnull=False
     ).order_by("-depth")
-    return next(((t.centroid_lat, t.centroid_lon) for t in ancestors[:1]), (0.0, 0.0))
+    points = ancestors.values_list("centroid_lat", "centroid_lon")[:1]
+    return next(
+        ((lat, lon) for lat, lon in points if lat is not None and lon is not None), (0.0, 0.0)
+    )
 
 
 def _listing_rows(model: type[Offer] | type[Need], **filters: Any) -> Iterable[tuple]:
@@ -404,7 +407,8 @@ def suggestion_recompute_all(
     index = matching_index_build()
     points = _territory_points()
     needs = _table(_listing_rows(Need), points)
-    need_ids = offer_ids = ranks = scores = np.zeros(0)
+    empty: np.ndarray = np.zeros(0)
+    need_ids = offer_ids = ranks = scores = empty
     if index is not None and len(needs):
         result = index.all_top_k(needs, k=SUGGESTIONS_PER_NEED, progress=progress)
         found = result.offer_ids >= 0  # padding of a need with fewer eligible offers than k
@@ -416,6 +420,13 @@ def suggestion_recompute_all(
     if actor is not None:
         audit_record(actor=actor, action="pooling.suggestions.recompute", data={"rows": stored})
     return stored
+
+
+def _column(model: type[Model], name: str) -> str:
+    """Return the database column of ``model``'s field ``name`` (a field of its own table)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.column
 
 
 def suggestion_store(
@@ -442,7 +453,7 @@ def suggestion_store(
     quote = connection.ops.quote_name
     table = quote(Suggestion._meta.db_table)
     fields = ("need", "offer", "rank", "score", "computed_at")
-    columns = ", ".join(quote(Suggestion._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(quote(_column(Suggestion, name)) for name in fields)
     with transaction.atomic(), connection.cursor() as cursor:
         Suggestion.objects.all().delete()
         if connection.vendor == "postgresql":

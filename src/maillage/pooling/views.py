@@ -316,7 +316,7 @@ def exchange_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     form = FeedbackForm(request.POST)
     hit_person("write", request.user)
     if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     else:
         try:
             services.exchange_give_feedback(

@@ -26,7 +26,7 @@ def _rows() -> Iterator[dict[str, Any]]:
     )
     for row in qs.iterator(chunk_size=2000):
         row["parent_id"] = row["parent_id"]
-        yield row
+        yield dict(row)
 
 
 DATASETS = (

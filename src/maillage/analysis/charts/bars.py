@@ -166,7 +166,7 @@ def grouped_bar_chart(
     Hatched series are told apart from plain ones without colour.
     """
     size, bar, gap = 13, 18, 2
-    group = len(series) * (bar + gap) + 12
+    group: float = len(series) * (bar + gap) + 12
     label_width = max((text_width(label, size) for label in x_labels), default=0.0)
     group = max(group, label_width + 10)
     left = 8

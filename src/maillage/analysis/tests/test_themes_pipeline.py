@@ -163,26 +163,26 @@ def test_the_themes_package_does_not_import_django():
 
 
 def test_periods_are_coded_in_time_order_with_readable_names():
-    from maillage.analysis.themes.pipeline import _periods
+    from maillage.analysis.themes.shares import row_periods
 
     dates = np.array(["2024-03-15", "NaT", "2024-01-02", "2024-12-31"], dtype="datetime64[D]")
-    codes, names, undated = _periods(dates, 4, "month")
+    codes, names, undated = row_periods(dates, 4, "month")
     assert names == ["2024-01", "2024-03", "2024-12"]
     assert codes.tolist() == [1, -1, 0, 2] and undated == 1
-    codes, names, _ = _periods(dates, 4, "week")
+    codes, names, _ = row_periods(dates, 4, "week")
     assert names[0] == "semaine du 2024-01-01"
     with pytest.raises(ValueError, match="unknown period"):
-        _periods(dates, 4, "fortnight")
+        row_periods(dates, 4, "fortnight")
 
 
 def test_shares_merge_equal_labels_and_ignore_missing_ones():
-    from maillage.analysis.themes.pipeline import _shares_by
+    from maillage.analysis.themes.shares import shares_by
 
     row_theme = np.array([0, 1, 1, -1, 0, 1])
-    shares = _shares_by(["3", 3, "3", "3", None, ""], row_theme, 2)
+    shares = shares_by(["3", 3, "3", "3", None, ""], row_theme, 2)
     assert shares == {"3": {0: pytest.approx(1 / 3), 1: pytest.approx(2 / 3)}}
     with pytest.raises(ValueError, match="2 labels for 6 texts"):
-        _shares_by(["a", "b"], row_theme, 2)
+        shares_by(["a", "b"], row_theme, 2)
 
 
 def test_tokenizing_by_chunks_matches_tokenizing_text_by_text():

@@ -5,7 +5,9 @@
 """
 
 from .embeddings import available_cores, sentence_encoder
-from .pipeline import (
+from .pipeline import analyze_themes
+from .places import is_place_name
+from .results import (
     DuplicateGroup,
     ModelSelection,
     Theme,
@@ -13,9 +15,7 @@ from .pipeline import (
     TooFewTextsError,
     WeakSignal,
     WeakSignalReport,
-    analyze_themes,
 )
-from .places import is_place_name
 from .signals import emergence_maps, kleinberg_bursts, log_likelihood, quadrants
 
 __all__ = [

@@ -142,7 +142,7 @@ def _surface_forms(
     type_weight = np.bincount(token_types, weights=token_weight, minlength=len(corpus.types))
     best_type: dict[int, int] = {}
     best_weight: dict[int, float] = {}
-    for type_id in np.flatnonzero(type_weight):
+    for type_id in np.flatnonzero(type_weight).tolist():
         lemma = type_to_lemma[type_id]
         if lemma >= 0 and type_weight[type_id] > best_weight.get(lemma, 0.0):
             best_weight[lemma] = type_weight[type_id]

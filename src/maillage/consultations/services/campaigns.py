@@ -5,6 +5,7 @@ the apps declare in their manifest."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -199,7 +200,7 @@ def _closed(campaign: Campaign) -> None:
     # ``on_campaign_closed``, since consultations may not import them. After commit, so that no
     # hook runs on a closing that was rolled back.
     for hook in hooks("on_campaign_closed"):
-        transaction.on_commit(lambda hook=hook: hook(campaign.pk))
+        transaction.on_commit(functools.partial(hook, campaign.pk))
 
 
 @transaction.atomic

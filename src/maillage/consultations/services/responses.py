@@ -162,9 +162,9 @@ def _notify_on_commit(response: Response) -> None:
             return
         url = settings.SITE_URL + reverse("consultations:follow_up", args=[response.campaign.slug])
         context = {"response": response, "url": url}
-        subject = render_to_string("consultations/email/response_subject.txt", context)
+        rendered_subject = render_to_string("consultations/email/response_subject.txt", context)
         body = render_to_string("consultations/email/response_body.txt", context)
-        subject = "".join(subject.splitlines())  # a header holds one line
+        subject = "".join(rendered_subject.splitlines())  # a header holds one line
         send_now(personal_messages(subject, body.rstrip("\n"), recipients))
 
     transaction.on_commit(send)

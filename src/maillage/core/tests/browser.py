@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -89,47 +89,81 @@ JOURNEY_SHOTS = os.environ.get("MAILLAGE_SHOTS", "")
 
 
 class Watcher:
-    """Follow a page: console errors, failed same-origin requests, axe on each page seen."""
+    """Follow a page: console errors, failed same-origin requests, axe on each page seen.
+
+    Every browser test watches its pages through this class. A test with its own rules sets
+    them on the instance: ``expected_statuses`` (a form refused with 422 is an answer the
+    journey expects), ``any_origin`` (a crawl counts failed requests to any origin), or
+    ``problems`` to a list shared by several watchers.
+    """
+
+    expected_statuses: frozenset[int] = frozenset()
+    any_origin = False
 
     def __init__(self, page: Any, base: str, who: str) -> None:
         self.page, self.base, self.who = page, base, who
         self.problems: list[str] = []
-        host = urlparse(base).netloc
-        page.on(
-            "console",
-            lambda m: m.type == "error" and self.problems.append(f"{who} console: {m.text}"),
-        )
-        page.on("pageerror", lambda e: self.problems.append(f"{who} JavaScript: {e}"))
-        page.on(
-            "requestfailed",
-            lambda r: (
-                urlparse(r.url).netloc == host
-                and failed(r)
-                and self.problems.append(f"{who} request failed: {r.url}")
-            ),
-        )
-        page.on(
-            "response",
-            lambda r: (
-                urlparse(r.url).netloc == host
-                and r.status >= 400
-                and self.problems.append(f"{who} HTTP {r.status}: {r.url}")
-            ),
-        )
+        self.host = urlparse(base).netloc
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.note(f"JavaScript: {e}"))
+        page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
 
-    def check(self, name: str) -> None:
-        """Run axe on the current page and keep a screenshot when asked to."""
+    def note(self, problem: str) -> None:
+        """Record a problem, prefixed with who met it."""
+        self.problems.append(f"{self.who} {problem}" if self.who else problem)
+
+    def ours(self, url: str) -> bool:
+        """Return whether ``url`` is on the origin under test."""
+        return urlparse(url).netloc == self.host
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.note(f"console: {message.text} (on {self.page.url})")
+
+    def _request_failed(self, request: Any) -> None:
+        if (self.any_origin or self.ours(request.url)) and failed(request):
+            self.note(f"request failed: {request.url} {request.failure}")
+
+    def _response(self, response: Any) -> None:
+        if (
+            self.ours(response.url)
+            and response.status >= 400
+            and response.status not in self.expected_statuses
+        ):
+            self.note(f"HTTP {response.status}: {response.url}")
+
+    def take(self) -> list[str]:
+        """Return the problems recorded so far and start a new record."""
+        problems, self.problems[:] = list(self.problems), []
+        return problems
+
+    def axe_violations(
+        self, tags: Sequence[str] = tuple(JOURNEY_WCAG_TAGS), nodes: int = 3
+    ) -> list[str]:
+        """Return axe-core's violations on the current page (the first ``nodes`` targets each)."""
         self.page.add_script_tag(path=str(AXE))
         result = self.page.evaluate(
             "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-            JOURNEY_WCAG_TAGS,
+            list(tags),
         )
-        for violation in result["violations"]:
-            targets = [n["target"] for n in violation["nodes"][:3]]
-            self.problems.append(f"{self.who} {name}: axe {violation['id']} {targets}")
+        return [
+            f"axe {violation['id']} {[n['target'] for n in violation['nodes'][:nodes]]}"
+            for violation in result["violations"]
+        ]
+
+    def assert_clean(self, step: str) -> None:
+        """Fail on anything recorded so far or on an axe violation of the current page."""
+        problems = self.take() + self.axe_violations()
+        assert not problems, f"{step} ({self.page.url}): {problems}"
+
+    def check(self, name: str) -> None:
+        """Run axe on the current page and keep a screenshot when asked to."""
+        for violation in self.axe_violations():
+            self.note(f"{name}: {violation}")
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 2:
-            self.problems.append(f"{self.who} {name}: {overflow}px wider than the screen")
+            self.note(f"{name}: {overflow}px wider than the screen")
         if JOURNEY_SHOTS:
             os.makedirs(JOURNEY_SHOTS, exist_ok=True)
             self.page.screenshot(path=f"{JOURNEY_SHOTS}/{self.who}-{name}.png", full_page=True)

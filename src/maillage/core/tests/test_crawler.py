@@ -17,7 +17,7 @@ import pytest
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
-from maillage.core.tests.browser import AXE, REPO, chromium, failed
+from maillage.core.tests.browser import REPO, Watcher, chromium
 from maillage.core.tests.test_browser import SKIP_PREFIXES, SKIP_SUFFIXES, WCAG_TAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -79,14 +79,6 @@ def _links(page, base: str, here: str) -> list[str]:
     return found
 
 
-def _axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    return [f"axe {v['id']} {[n['target'] for n in v['nodes'][:2]]}" for v in result["violations"]]
-
-
 def _crawl(context, base: str, label: str, *, check_all: bool) -> tuple[int, int, list[str]]:
     """Follow the links from the home page; return (opened, fetched, problems).
 
@@ -95,22 +87,10 @@ def _crawl(context, base: str, label: str, *, check_all: bool) -> tuple[int, int
     language of a role: the same pages, other words).
     """
     page = context.new_page()
-    events: list[str] = []
+    watcher = Watcher(page, base, "")
+    # A page of ours must load everything it asks for, wherever it comes from.
+    watcher.any_origin = True
     origin = urlparse(base).netloc
-    page.on("console", lambda m: events.append(f"console {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda error: events.append(f"page error {error}"))
-    page.on(
-        "requestfailed",
-        lambda r: failed(r) and events.append(f"failed request {r.url} {r.failure}"),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            events.append(f"HTTP {r.status} {r.url}")
-            if r.status >= 400 and urlparse(r.url).netloc == origin
-            else None
-        ),
-    )
     problems: list[str] = []
     opened_per_view: dict[str, int] = defaultdict(int)
     # pytest-django's live server speaks WSGI only: the co-writing websocket cannot open there
@@ -134,7 +114,7 @@ def _crawl(context, base: str, label: str, *, check_all: bool) -> tuple[int, int
             if status >= 400:
                 problems.append(f"{label} {path}: HTTP {status} from {referrer.get(path)}")
             continue
-        events.clear()
+        watcher.take()  # what a page skipped above left behind is not this page's
         try:
             response = page.goto(base + path)
         except PlaywrightError as error:  # a link that downloads a file is not a page
@@ -154,8 +134,8 @@ def _crawl(context, base: str, label: str, *, check_all: bool) -> tuple[int, int
         if "text/html" not in response.headers.get("content-type", ""):
             continue
         if check_all:
-            problems.extend(f"{label} {path}: {v}" for v in _axe(page))
-        problems.extend(f"{label} {path}: {e}" for e in events if websocket not in e)
+            problems.extend(f"{label} {path}: {v}" for v in watcher.axe_violations(WCAG_TAGS, 2))
+        problems.extend(f"{label} {path}: {e}" for e in watcher.take() if websocket not in e)
         for link in _links(page, base, path):
             if link not in seen:
                 seen.add(link)

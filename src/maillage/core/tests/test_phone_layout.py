@@ -43,14 +43,13 @@ def _phone_context(browser, live_server, email: str | None = None):
 
 
 def _open(context, url: str):
+    """Return the page at ``url`` and the list of what goes wrong on it (console, requests)."""
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    watcher = Watcher(page, url, "")
     response = page.goto(url)
     assert response is not None and response.status == 200, url
     page.wait_for_load_state("load")
-    return page, errors
+    return page, watcher.problems
 
 
 def _check_phone_layout(page, name: str) -> None:

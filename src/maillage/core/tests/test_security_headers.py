@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from maillage.core.tests.browser import chromium
+from maillage.core.tests.browser import Watcher, chromium
 
 CSP = "Content-Security-Policy"
 
@@ -37,10 +37,8 @@ def test_static_files_served_by_whitenoise_carry_the_policy(settings, tmp_path):
 def test_the_api_docs_work_under_the_policy_without_a_console_error(live_server):
     with chromium() as browser:
         page = browser.new_page(locale="fr-FR")
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        watcher = Watcher(page, live_server.url, "")
         response = page.goto(live_server.url + "/api/docs")
         assert response is not None and CSP.lower() in response.headers
         page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
-        assert errors == []
+        assert watcher.problems == []

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from maillage.core.tests.browser import AXE, chromium, failed
+from maillage.core.tests.browser import Watcher, chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -34,22 +34,9 @@ class Tab:
             viewport={"width": 1280, "height": 900}, locale="fr-FR", bypass_csp=True
         )
         self.page = self.context.new_page()
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda e: problems.append(f"page error {e}"))
-        self.page.on("requestfailed", self._failed)
-        self.page.on("response", self._response)
-
-    def _console(self, message: Any) -> None:
-        if message.type == "error":
-            self.problems.append(f"console error on {self.page.url}: {message.text}")
-
-    def _failed(self, request: Any) -> None:
-        if request.url.startswith(self.base) and failed(request):
-            self.problems.append(f"failed request {request.url}")
-
-    def _response(self, response: Any) -> None:
-        if response.url.startswith(self.base) and response.status >= 400:
-            self.problems.append(f"HTTP {response.status} {response.url}")
+        self.watcher = Watcher(self.page, base, "")
+        # All the tabs of the journey report into the one list the test checks at the end.
+        self.watcher.problems = problems
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -61,13 +48,8 @@ class Tab:
         self.check()
 
     def check(self) -> None:
-        self.page.add_script_tag(path=str(AXE))
-        result = self.page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-            WCAG_TAGS,
-        )
-        for violation in result["violations"]:
-            self.problems.append(f"axe on {self.page.url}: {violation['id']} {violation['help']}")
+        for violation in self.watcher.axe_violations(WCAG_TAGS):
+            self.problems.append(f"{violation} on {self.page.url}")
 
     def shot(self, name: str) -> None:
         self.page.screenshot(path=f"{SHOTS}/{name}-1280.png", full_page=True)
