@@ -6,7 +6,15 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import ACCOUNT, is_platform_admin
+from maillage.core.permissions import (
+    ACCOUNT,
+    ACCOUNTS,
+    EVERYONE,
+    NOBODY,
+    STAFF,
+    TEAM,
+    is_platform_admin,
+)
 from maillage.people.selectors import person_has_territory_role
 
 
@@ -68,4 +76,34 @@ API_WRITES = {
     "POST /api/consultations/campaigns/{slug}/archive": ACCOUNT,
     "POST /api/consultations/campaigns/{slug}/team": ACCOUNT,
     "DELETE /api/consultations/campaigns/{slug}/team/{person_id}": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "consultations:contribute": (EVERYONE, NOBODY),
+    "consultations:detail": (EVERYONE, NOBODY),
+    "consultations:edit": (STAFF, NOBODY),
+    "consultations:field": (TEAM, NOBODY),
+    "consultations:follow_up": (EVERYONE, NOBODY),
+    "consultations:import": (STAFF, NOBODY),
+    "consultations:index": (EVERYONE, NOBODY),
+    "consultations:manage": (STAFF, NOBODY),
+    "consultations:manage_index": (ACCOUNTS, NOBODY),
+    "consultations:manage_questions": (STAFF, NOBODY),
+    "consultations:manage_sites": (STAFF, STAFF),
+    "consultations:manage_team": (STAFF, NOBODY),
+    "consultations:manifest": (EVERYONE, NOBODY),
+    "consultations:moderate": (NOBODY, NOBODY),
+    "consultations:moderate_bulk": (NOBODY, NOBODY),
+    "consultations:moderation": (STAFF, NOBODY),
+    "consultations:move": (NOBODY, STAFF),
+    "consultations:new": (STAFF, NOBODY),
+    "consultations:photo": (EVERYONE, NOBODY),
+    "consultations:redact": (STAFF, NOBODY),
+    "consultations:response_edit": (STAFF, NOBODY),
+    "consultations:response_update": (NOBODY, NOBODY),
+    "consultations:responses_manage": (STAFF, NOBODY),
+    "consultations:service_worker": (EVERYONE, NOBODY),
+    "consultations:thanks": (EVERYONE, NOBODY),
 }

@@ -35,3 +35,44 @@ def require(user: Any, permission: str, obj: Any = None) -> None:
 
 # The task queue's failures are the platform's: only its admins enqueue them again.
 rules.add_perm("core.retry_task", is_platform_admin)
+# The page matrix (core/tests/test_authorization_matrix.py) declares, per page route, who may
+# open it (GET answers 200) and whose POST writes to the database (the matrix sends a form with
+# only its CSRF token: a button's action, a form's refusal), as the roles held on the objects it
+# is tested with: the demo's agglomeration, its association, campaigns, works and circles.
+PLATFORM_ADMIN = "platform admin"
+TERRITORY_ADMIN = "territory admin"
+FACILITATOR = "facilitator"
+FIELD_AGENT = "field agent"
+ORG_ADMIN = "organization admin"
+MEMBER = "member"
+INHABITANT = "inhabitant"
+VISITOR = "visitor"
+ROLES = (
+    PLATFORM_ADMIN,
+    TERRITORY_ADMIN,
+    FACILITATOR,
+    FIELD_AGENT,
+    ORG_ADMIN,
+    MEMBER,
+    INHABITANT,
+    VISITOR,
+)
+EVERYONE = frozenset(ROLES)
+ACCOUNTS = EVERYONE - {VISITOR}
+NOBODY: frozenset[str] = frozenset()
+PLATFORM = frozenset({PLATFORM_ADMIN})
+STAFF = frozenset({PLATFORM_ADMIN, TERRITORY_ADMIN, FACILITATOR})
+TEAM = STAFF | {FIELD_AGENT}
+
+# Pages of the foundation that are no capability's: (who may GET, who may POST).
+PAGES = {
+    "admin:login": (EVERYONE - {PLATFORM_ADMIN}, NOBODY),  # the admin is sent on to the site
+    "core:accessibility": (EVERYONE, NOBODY),
+    "core:health": (EVERYONE, NOBODY),
+    "javascript-catalog": (EVERYONE, NOBODY),
+    "set_language": (NOBODY, NOBODY),
+    "site:home": (EVERYONE, NOBODY),
+    "site:my_participation": (ACCOUNTS, NOBODY),
+}
+# Whole namespaces under one rule: Django's admin site is the platform admin's alone.
+PAGE_NAMESPACES = {"admin": (PLATFORM, PLATFORM)}

@@ -6,7 +6,16 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
+from maillage.core.permissions import (
+    ACCOUNT,
+    ACCOUNTS,
+    EVERYONE,
+    INHABITANT,
+    NOBODY,
+    PLATFORM_ADMIN,
+    is_participant,
+    is_platform_admin,
+)
 from maillage.cowriting.models import Participant, SharedWork
 from maillage.organizations.permissions import is_organization_admin, is_organization_member
 
@@ -91,4 +100,25 @@ API_WRITES = {
     "PATCH /api/cowriting/works/{work_id}": ACCOUNT,
     "POST /api/cowriting/works/{work_id}/archive": ACCOUNT,
     "POST /api/cowriting/works/{work_id}/unarchive": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "cowriting:archive": (NOBODY, NOBODY),
+    "cowriting:authors": (EVERYONE, NOBODY),
+    "cowriting:comment": (NOBODY, NOBODY),
+    "cowriting:comment_resolve": (NOBODY, ACCOUNTS - {INHABITANT}),
+    "cowriting:detail": (EVERYONE, NOBODY),
+    "cowriting:index": (EVERYONE, NOBODY),
+    "cowriting:invite": (NOBODY, NOBODY),
+    "cowriting:new": (ACCOUNTS, NOBODY),
+    "cowriting:objective": (NOBODY, ACCOUNTS - {PLATFORM_ADMIN, INHABITANT}),
+    "cowriting:publication": (EVERYONE, NOBODY),
+    "cowriting:published": (EVERYONE, NOBODY),
+    "cowriting:published_html": (EVERYONE, NOBODY),
+    "cowriting:published_list": (EVERYONE, NOBODY),
+    "cowriting:published_markdown": (EVERYONE, NOBODY),
+    "cowriting:settings": (ACCOUNTS - {INHABITANT}, NOBODY),
+    "cowriting:versions": (EVERYONE, NOBODY),
 }

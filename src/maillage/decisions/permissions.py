@@ -12,7 +12,18 @@ import rules
 from django.core.exceptions import PermissionDenied
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import ACCOUNT, is_platform_admin
+from maillage.core.permissions import (
+    ACCOUNT,
+    EVERYONE,
+    FACILITATOR,
+    MEMBER,
+    NOBODY,
+    ORG_ADMIN,
+    PLATFORM_ADMIN,
+    STAFF,
+    TERRITORY_ADMIN,
+    is_platform_admin,
+)
 from maillage.organizations.permissions import is_organization_admin
 from maillage.people.models import TerritoryRole
 from maillage.people.selectors import person_has_territory_role
@@ -146,4 +157,42 @@ API_WRITES = {
     "POST /api/decisions/circles/{slug}/delegations": ACCOUNT,
     "POST /api/decisions/circles/{slug}/members": ACCOUNT,
     "POST /api/decisions/members/{membership_id}/end": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "decisions:amend": (frozenset({FACILITATOR, ORG_ADMIN}), NOBODY),
+    "decisions:answer": (frozenset({TERRITORY_ADMIN, FACILITATOR, ORG_ADMIN, MEMBER}), NOBODY),
+    "decisions:assign_roles": (NOBODY, NOBODY),
+    "decisions:circle": (EVERYONE, NOBODY),
+    "decisions:circle_archive": (NOBODY, NOBODY),
+    "decisions:circle_create": (frozenset({PLATFORM_ADMIN, TERRITORY_ADMIN, ORG_ADMIN}), NOBODY),
+    "decisions:circle_edit": (STAFF - {FACILITATOR}, NOBODY),
+    "decisions:decision": (EVERYONE, NOBODY),
+    "decisions:delegation_add": (STAFF - {FACILITATOR}, NOBODY),
+    "decisions:delegation_edit": (STAFF - {FACILITATOR}, NOBODY),
+    "decisions:delegation_end": (NOBODY, STAFF - {FACILITATOR}),
+    "decisions:election": (EVERYONE, NOBODY),
+    "decisions:election_act": (NOBODY, NOBODY),
+    "decisions:election_create": (NOBODY, NOBODY),
+    "decisions:feed": (EVERYONE, NOBODY),
+    "decisions:index": (EVERYONE, NOBODY),
+    "decisions:meeting_roles": (NOBODY, NOBODY),
+    "decisions:member_add": (STAFF - {FACILITATOR}, NOBODY),
+    "decisions:member_end": (NOBODY, STAFF),
+    "decisions:note": (NOBODY, NOBODY),
+    "decisions:note_reply": (NOBODY, NOBODY),
+    "decisions:poll": (EVERYONE, NOBODY),
+    "decisions:poll_close": (NOBODY, NOBODY),
+    "decisions:poll_create": (NOBODY, NOBODY),
+    "decisions:propose": (frozenset({TERRITORY_ADMIN, FACILITATOR, ORG_ADMIN, MEMBER}), NOBODY),
+    "decisions:register": (EVERYONE, NOBODY),
+    "decisions:rotation": (EVERYONE, NOBODY),
+    "decisions:round_close": (NOBODY, NOBODY),
+    "decisions:round_open": (NOBODY, NOBODY),
+    "decisions:turn_pass": (NOBODY, NOBODY),
+    "decisions:turn_take_over": (NOBODY, NOBODY),
+    "decisions:unavailability": (NOBODY, NOBODY),
+    "decisions:withdraw": (NOBODY, NOBODY),
 }

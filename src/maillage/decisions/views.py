@@ -7,6 +7,7 @@ with the message and status 422; private circles answer 404 to outsiders.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -863,8 +865,19 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "decisions/register.html", {"territory": territory, "page": page})
 
 
+# Characters XML 1.0 cannot hold at all: one in a decision's text made the feed a 500.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _feed_text(value: str) -> str:
+    return XML_FORBIDDEN.sub("", value)
+
+
 class AdoptedDecisionsFeed(Feed):
-    """Atom feed of the decisions adopted by the public circles of a territory."""
+    """Atom feed of the decisions adopted by the public circles of a territory.
+
+    Titles are plain text in Atom; a summary is HTML to feed readers, hence escaped here.
+    """
 
     feed_type = Atom1Feed
 
@@ -872,14 +885,14 @@ class AdoptedDecisionsFeed(Feed):
         return _territory(slug)
 
     def title(self, territory: Territory) -> str:
-        return _("Decisions adopted — %(territory)s") % {"territory": territory.name}
+        return _("Decisions adopted — %(territory)s") % {"territory": _feed_text(territory.name)}
 
     def link(self, territory: Territory) -> str:
         return reverse("decisions:register", args=[territory.slug])
 
     def subtitle(self, territory: Territory) -> str:
         return _("Decisions adopted by consent in the public circles of %(territory)s.") % {
-            "territory": territory.name
+            "territory": _feed_text(territory.name)
         }
 
     def items(self, territory: Territory) -> Any:
@@ -888,11 +901,11 @@ class AdoptedDecisionsFeed(Feed):
         ).prefetch_related("versions")[:50]
 
     def item_title(self, decision: Any) -> str:
-        return decision.title
+        return _feed_text(decision.title)
 
     def item_description(self, decision: Any) -> str:
         version = max(decision.versions.all(), key=lambda v: v.number)
-        return f"{decision.circle.name} — {version.text}"
+        return escape(_feed_text(f"{decision.circle.name} — {version.text}"))
 
     def item_pubdate(self, decision: Any) -> Any:
         return decision.adopted_at

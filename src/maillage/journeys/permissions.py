@@ -7,7 +7,20 @@ from typing import Any
 import rules
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
+from maillage.core.permissions import (
+    ACCOUNT,
+    ACCOUNTS,
+    EVERYONE,
+    FACILITATOR,
+    MEMBER,
+    NOBODY,
+    ORG_ADMIN,
+    PLATFORM_ADMIN,
+    STAFF,
+    TERRITORY_ADMIN,
+    is_participant,
+    is_platform_admin,
+)
 from maillage.organizations.permissions import is_organization_admin, is_organization_member
 from maillage.people.models import TerritoryRole
 from maillage.people.permissions import is_territory_facilitator
@@ -95,4 +108,30 @@ API_WRITES = {
     "POST /api/journeys/self-observation/questions": ACCOUNT,
     "PATCH /api/journeys/self-observation/questions/{key}": ACCOUNT,
     "DELETE /api/journeys/self-observation/questions/{key}": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "journeys:account_start": (NOBODY, NOBODY),
+    "journeys:collective": (frozenset({PLATFORM_ADMIN, ORG_ADMIN, MEMBER}), NOBODY),
+    "journeys:create": (ACCOUNTS, NOBODY),
+    "journeys:detail": (EVERYONE, NOBODY),
+    "journeys:encounter": (
+        frozenset({PLATFORM_ADMIN, TERRITORY_ADMIN, FACILITATOR, MEMBER}),
+        NOBODY,
+    ),
+    "journeys:gpx_export": (EVERYONE, NOBODY),
+    "journeys:gpx_import": (NOBODY, NOBODY),
+    "journeys:index": (EVERYONE, NOBODY),
+    "journeys:observation": (EVERYONE, NOBODY),
+    "journeys:questions": (STAFF, NOBODY),
+    "journeys:round_answer": (frozenset({PLATFORM_ADMIN, ORG_ADMIN, MEMBER}), NOBODY),
+    "journeys:round_close": (NOBODY, NOBODY),
+    "journeys:round_create": (
+        frozenset({PLATFORM_ADMIN, TERRITORY_ADMIN, FACILITATOR, ORG_ADMIN}),
+        NOBODY,
+    ),
+    "journeys:service_worker": (EVERYONE, NOBODY),
+    "journeys:stage_add": (NOBODY, NOBODY),
 }

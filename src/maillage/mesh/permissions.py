@@ -11,7 +11,7 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import is_participant
+from maillage.core.permissions import ACCOUNTS, EVERYONE, NOBODY, is_participant
 
 
 @rules.predicate
@@ -22,3 +22,16 @@ def is_the_person(user: Any, person: Any) -> bool:
 rules.add_perm("mesh.view_observatory", rules.always_allow)
 rules.add_perm("mesh.view_place", is_the_person)
 rules.add_perm("mesh.change_consent", is_the_person)
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "mesh:edges_csv": (EVERYONE, NOBODY),
+    "mesh:gexf": (EVERYONE, NOBODY),
+    "mesh:graphml": (EVERYONE, NOBODY),
+    "mesh:index": (EVERYONE, NOBODY),
+    "mesh:nodes_csv": (EVERYONE, NOBODY),
+    "mesh:organization": (EVERYONE, NOBODY),
+    "mesh:place": (ACCOUNTS, NOBODY),
+    "mesh:territory": (EVERYONE, NOBODY),
+}

@@ -12,7 +12,7 @@ from typing import Any
 import rules
 
 from maillage.consultations.permissions import is_campaign_facilitator, is_territory_facilitator_of
-from maillage.core.permissions import ACCOUNT, is_platform_admin
+from maillage.core.permissions import ACCOUNT, EVERYONE, NOBODY, is_platform_admin
 
 
 def _subject(obj: Any) -> Any:
@@ -48,4 +48,15 @@ rules.add_perm("observatory.interpret_signal", can_steer)
 API_WRITES = {
     "POST /api/observatory/campaigns/{slug}": ACCOUNT,
     "POST /api/observatory/territories/{slug}": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "observatory:campaign": (EVERYONE, NOBODY),
+    "observatory:campaign_recompute": (NOBODY, NOBODY),
+    "observatory:campaign_report": (EVERYONE, NOBODY),
+    "observatory:signal": (EVERYONE, NOBODY),
+    "observatory:territory": (EVERYONE, NOBODY),
+    "observatory:territory_recompute": (NOBODY, NOBODY),
 }

@@ -8,3 +8,4 @@ class OpendataConfig(capabilities.CapabilityConfig):
     label = "opendata"
     urls = "maillage.opendata.urls"
     url_prefix = "open-data/"
+    permissions = "maillage.opendata.permissions"

@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import ACCOUNT, is_platform_admin
+from maillage.core.permissions import ACCOUNT, EVERYONE, NOBODY, STAFF, is_platform_admin
 from maillage.people.permissions import is_territory_facilitator
 
 
@@ -38,4 +38,19 @@ API_WRITES = {
     "POST /api/opinions/conversations/{slug}/close": ACCOUNT,
     "POST /api/opinions/conversations/{slug}/reopen": ACCOUNT,
     "POST /api/opinions/conversations/{slug}/statements": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "opinions:create": (STAFF, NOBODY),
+    "opinions:detail": (EVERYONE, NOBODY),
+    "opinions:edit": (STAFF, NOBODY),
+    "opinions:index": (EVERYONE, NOBODY),
+    "opinions:moderation": (STAFF, NOBODY),
+    "opinions:open_or_close": (NOBODY, NOBODY),
+    "opinions:report": (EVERYONE, NOBODY),
+    "opinions:skip": (NOBODY, NOBODY),
+    "opinions:submit": (NOBODY, NOBODY),
+    "opinions:vote": (NOBODY, NOBODY),
 }

@@ -7,7 +7,16 @@ from typing import Any
 import rules
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
+from maillage.core.permissions import (
+    ACCOUNT,
+    ACCOUNTS,
+    EVERYONE,
+    NOBODY,
+    ORG_ADMIN,
+    PLATFORM_ADMIN,
+    is_participant,
+    is_platform_admin,
+)
 
 
 @rules.predicate
@@ -38,4 +47,16 @@ API_WRITES = {
     "POST /api/organizations/{slug}/approve": ACCOUNT,
     "POST /api/organizations/{slug}/memberships": ACCOUNT,
     "POST /api/organizations/{slug}/memberships/{membership_id}/end": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "organizations:approve": (NOBODY, NOBODY),
+    "organizations:detail": (EVERYONE, NOBODY),
+    "organizations:edit": (frozenset({PLATFORM_ADMIN, ORG_ADMIN}), NOBODY),
+    "organizations:list": (EVERYONE, NOBODY),
+    "organizations:members": (frozenset({PLATFORM_ADMIN, ORG_ADMIN}), NOBODY),
+    "organizations:membership_end": (NOBODY, NOBODY),
+    "organizations:new": (ACCOUNTS, NOBODY),
 }

@@ -6,7 +6,15 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import ACCOUNT, is_participant, is_platform_admin
+from maillage.core.permissions import (
+    ACCOUNT,
+    ACCOUNTS,
+    EVERYONE,
+    NOBODY,
+    VISITOR,
+    is_participant,
+    is_platform_admin,
+)
 from maillage.people.models import TerritoryRole
 from maillage.people.selectors import person_has_territory_role
 
@@ -80,4 +88,33 @@ rules.add_perm(
 # ACCOUNT needs an account (the service then checks the role on the object); ANYONE is open.
 API_WRITES = {
     "DELETE /api/people/tokens/{token_id}": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "people:account": (ACCOUNTS, NOBODY),
+    "people:data_export": (ACCOUNTS, NOBODY),
+    "people:delete": (ACCOUNTS, NOBODY),
+    "people:invitation": (EVERYONE, NOBODY),
+    "people:login": (frozenset({VISITOR}), NOBODY),
+    "people:logout": (NOBODY, NOBODY),
+    # Sign-in through an identity service: with none configured (as in the matrix), the
+    # provider's pages are 404, the confirmation has nothing pending and redirects.
+    "people:oidc_callback": (NOBODY, NOBODY),
+    "people:oidc_confirm": (NOBODY, NOBODY),
+    "people:oidc_logged_out": (NOBODY, NOBODY),
+    "people:oidc_start": (NOBODY, NOBODY),
+    "people:oidc_unlink": (NOBODY, NOBODY),
+    "people:password_change": (ACCOUNTS, NOBODY),
+    "people:password_change_done": (ACCOUNTS, NOBODY),
+    "people:password_reset": (EVERYONE, NOBODY),
+    "people:password_reset_complete": (EVERYONE, NOBODY),
+    "people:password_reset_confirm": (EVERYONE, NOBODY),
+    "people:password_reset_done": (EVERYONE, NOBODY),
+    "people:profile": (EVERYONE, NOBODY),
+    "people:register": (frozenset({VISITOR}), NOBODY),
+    "people:token_create": (NOBODY, NOBODY),
+    "people:token_revoke": (NOBODY, NOBODY),
+    "people:verify_email": (NOBODY, NOBODY),
 }

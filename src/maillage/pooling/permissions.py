@@ -6,7 +6,15 @@ from typing import Any
 
 import rules
 
-from maillage.core.permissions import ACCOUNT, is_platform_admin
+from maillage.core.permissions import (
+    ACCOUNT,
+    ACCOUNTS,
+    EVERYONE,
+    INHABITANT,
+    NOBODY,
+    PLATFORM,
+    is_platform_admin,
+)
 from maillage.organizations.permissions import is_organization_member
 
 
@@ -46,4 +54,23 @@ API_WRITES = {
     "POST /api/pooling/needs/{need_id}/withdraw": ACCOUNT,
     "POST /api/pooling/exchanges/{exchange_id}/confirm": ACCOUNT,
     "POST /api/pooling/exchanges/{exchange_id}/feedback": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "pooling:exchange_confirm": (NOBODY, NOBODY),
+    "pooling:exchange_create": (ACCOUNTS, NOBODY),
+    "pooling:exchange_decline": (NOBODY, NOBODY),
+    "pooling:exchange_feedback": (NOBODY, NOBODY),
+    "pooling:history": (EVERYONE, NOBODY),
+    "pooling:index": (EVERYONE, NOBODY),
+    "pooling:need": (EVERYONE, NOBODY),
+    "pooling:need_create": (ACCOUNTS - {INHABITANT}, NOBODY),
+    "pooling:need_edit": (PLATFORM, NOBODY),
+    "pooling:need_withdraw": (NOBODY, NOBODY),
+    "pooling:offer": (EVERYONE, NOBODY),
+    "pooling:offer_create": (ACCOUNTS - {INHABITANT}, NOBODY),
+    "pooling:offer_edit": (PLATFORM, NOBODY),
+    "pooling:offer_withdraw": (NOBODY, NOBODY),
 }

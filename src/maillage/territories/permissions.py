@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import rules
 
-from maillage.core.permissions import ACCOUNT, is_platform_admin
+from maillage.core.permissions import (
+    ACCOUNT,
+    EVERYONE,
+    FACILITATOR,
+    NOBODY,
+    STAFF,
+    is_platform_admin,
+)
 from maillage.people.permissions import is_territory_admin
 
 rules.add_perm("territories.view_territory", rules.always_allow)
@@ -19,4 +26,16 @@ API_WRITES = {
     "PATCH /api/territories/{slug}": ACCOUNT,
     "POST /api/territories/{slug}/invitations": ACCOUNT,
     "POST /api/territories/roles/{role_id}/end": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "territories:detail": (EVERYONE, NOBODY),
+    "territories:import": (STAFF - {FACILITATOR}, NOBODY),
+    "territories:list": (EVERYONE, NOBODY),
+    "territories:place_edit": (STAFF - {FACILITATOR}, NOBODY),
+    "territories:place_new": (STAFF - {FACILITATOR}, NOBODY),
+    "territories:role_end": (NOBODY, NOBODY),
+    "territories:team": (STAFF - {FACILITATOR}, NOBODY),
 }

@@ -7,7 +7,16 @@ from typing import Any
 import rules
 
 from maillage.core.periods import active_q
-from maillage.core.permissions import ACCOUNT, ANYONE, is_platform_admin
+from maillage.core.permissions import (
+    ACCOUNT,
+    ACCOUNTS,
+    ANYONE,
+    EVERYONE,
+    INHABITANT,
+    NOBODY,
+    STAFF,
+    is_platform_admin,
+)
 from maillage.organizations.permissions import is_organization_member
 from maillage.people.permissions import is_territory_facilitator
 
@@ -43,4 +52,20 @@ API_WRITES = {
     "POST /api/workshops": ACCOUNT,
     "PATCH /api/workshops/{slug}": ACCOUNT,
     "POST /api/workshops/{slug}/cancel": ACCOUNT,
+}
+
+
+# Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
+PAGES = {
+    "workshops:attendance": (STAFF, NOBODY),
+    "workshops:cancel": (NOBODY, NOBODY),
+    "workshops:create": (ACCOUNTS - {INHABITANT}, NOBODY),
+    "workshops:detail": (EVERYONE, NOBODY),
+    "workshops:duplicate": (NOBODY, NOBODY),
+    "workshops:edit": (STAFF, NOBODY),
+    "workshops:ics": (EVERYONE, NOBODY),
+    "workshops:index": (EVERYONE, NOBODY),
+    "workshops:output_add": (NOBODY, NOBODY),
+    "workshops:registration_cancel": (NOBODY, NOBODY),
+    "workshops:territory_ics": (EVERYONE, NOBODY),
 }

@@ -242,3 +242,19 @@ def test_the_facilitator_opens_and_closes_rounds_from_the_page(team, client):
     skipped = team.decision.rounds.get()
     assert client.post(f"/tours/{skipped.pk}/cloturer/").status_code == 302
     assert client.post(f"/tours/{skipped.pk}/cloturer/").status_code == 409
+
+
+def test_the_feed_holds_a_decision_with_control_characters_and_markup_as_text(team, client):
+    from xml.etree import ElementTree
+
+    _adopt(team)
+    version = team.decision.versions.order_by("-number").first()
+    version.text = "Avant\x0b\x0cla <script>__xss(1)</script> fin"
+    version.save(update_fields=["text"])
+    feed = client.get(f"/registre/{team.personas.commune.slug}/flux.atom")
+    assert feed.status_code == 200
+    root = ElementTree.fromstring(feed.content)  # noqa: S314 (our own feed, built by the test)
+    summary = root.find(".//{http://www.w3.org/2005/Atom}summary")
+    # A feed reader reads the summary as HTML: the markup must reach it as escaped text.
+    assert summary is not None and "&lt;script&gt;" in summary.text
+    assert "\x0b" not in summary.text and "Avantla" in summary.text

@@ -1,0 +1,227 @@
+"""The injection corpus: ~100 XSS payloads in every rendered field, checked in Chromium.
+
+The payloads (``xss_payloads.txt``) are written straight into the demo's database, past the
+services' sanitizer (``core/tests/test_sanitize.py`` covers that): what is tested here is that
+every page, map tooltip and popup, chart and export escapes what it shows. Each payload that
+runs calls ``__xss(n)`` or opens a dialog; each element it could inject carries the class or id
+``xssmark``. Every page the platform admin reaches from the home page is opened in one browser,
+its map shapes hovered and clicked; none may run a payload, open a dialog or hold a marked
+element. The CSV exports must neutralise cells a spreadsheet would read as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from maillage.core.tests.browser import chromium, logged_in_context
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PAYLOADS = [
+    line
+    # split on newlines only: some payloads hold the form feed and vertical tab splitlines cuts at
+    for line in (Path(__file__).with_name("xss_payloads.txt")).read_text().split("\n")
+    if line and not line.startswith("#")
+]
+# (model, field) shown on pages, maps, charts and exports.
+FIELDS = [
+    ("consultations.Campaign", "title"),
+    ("consultations.Campaign", "description"),
+    ("consultations.Campaign", "open_question"),
+    ("consultations.Contribution", "text"),
+    ("consultations.Response", "title"),
+    ("consultations.Response", "text"),
+    ("opinions.Conversation", "topic"),
+    ("opinions.Conversation", "description"),
+    ("opinions.Statement", "text"),
+    ("decisions.Circle", "name"),
+    ("decisions.Circle", "purpose"),
+    ("decisions.Decision", "title"),
+    ("decisions.DecisionVersion", "text"),
+    ("organizations.Organization", "name"),
+    ("organizations.Organization", "mission"),
+    ("organizations.Organization", "description"),
+    ("territories.Territory", "name"),
+    ("territories.Territory", "description"),
+    ("workshops.Workshop", "title"),
+    ("workshops.Workshop", "description"),
+    ("workshops.Workshop", "place"),
+    ("pooling.Offer", "title"),
+    ("pooling.Offer", "description"),
+    ("pooling.Need", "title"),
+    ("pooling.Need", "description"),
+    ("cowriting.SharedWork", "title"),
+    ("cowriting.SharedWork", "vision"),
+    ("journeys.Journey", "title"),
+    ("journeys.Journey", "description"),
+    ("journeys.Stage", "title"),
+    ("journeys.Encounter", "place_name"),
+    ("journeys.Encounter", "notes"),
+    ("people.Person", "display_name"),
+    ("people.Person", "bio"),
+    ("observatory.Theme", "label"),
+    ("observatory.WeakSignal", "term"),
+]
+MARKER = "() => ({ran: window.__xssRan || [], marked: document.querySelectorAll("
+MARKER += "'.xssmark, #xssmark, xssmark').length})"
+# Hover and click every shape of every Leaflet map: tooltips and popups are filled then.
+OPEN_MAP_LAYERS = """() => {
+  const shapes = [...document.querySelectorAll('.leaflet-interactive, .leaflet-marker-icon')];
+  for (const shape of shapes.slice(0, 40)) {
+    for (const type of ['mouseover', 'click']) {
+      shape.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true}));
+    }
+  }
+  return shapes.length;
+}"""
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _inject() -> int:
+    """Write the payloads into every field: all of them in long texts, one each in short ones.
+
+    Returns the number of (object, field) values written.
+    """
+    from django.apps import apps
+    from django.db import IntegrityError, transaction
+
+    written = 0
+    for label, name in FIELDS:
+        model = apps.get_model(label)
+        limit = model._meta.get_field(name).max_length
+        pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        assert pks, f"the demo holds no {label}"
+        for index, pk in enumerate(pks):
+            if limit is None or limit >= 2000:
+                value = " ".join(PAYLOADS[index % 3 :: 3] if limit else PAYLOADS)
+            else:
+                value = PAYLOADS[index % len(PAYLOADS)]
+            try:
+                with transaction.atomic():
+                    model.objects.filter(pk=pk).update(**{name: value[: limit or None]})
+            except IntegrityError:
+                continue  # a row that may not hold this text (notes of an unconsented encounter)
+            written += 1
+    return written
+
+
+def _html_pages(client) -> list[str]:
+    """One URL per view, as the platform admin reaches them from the home page."""
+    from django.urls import Resolver404, resolve
+
+    from maillage.core.tests.test_authorization_matrix import _links
+
+    pages, seen, queue, views = [], {"/"}, ["/"], set()
+    while queue:
+        path = queue.pop(0)
+        try:
+            view = resolve(path).view_name
+        except Resolver404:
+            continue
+        if view in views:
+            continue
+        views.add(view)
+        response = client.get(path)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        if "attachment" not in response.get("Content-Disposition", ""):  # a download
+            pages.append(path)
+        for href in _links(response.content.decode()):
+            url = urlparse(href)
+            if url.netloc or not url.path.startswith("/") or url.path.startswith("/admin/"):
+                continue
+            if url.path not in seen:
+                seen.add(url.path)
+                queue.append(url.path)
+    return pages
+
+
+def test_no_payload_runs_or_injects_an_element_on_any_page(live_server, settings) -> None:
+    from django.core.cache import cache
+    from django.test import Client
+
+    from maillage.demo import build_demo
+    from maillage.people.models import Person
+
+    build_demo(quiet=True)
+    values = _inject()
+    cache.clear()  # page parts cached while the demo was built hold the old texts
+    admin = Person.objects.get(email="admin@demo.maillage.test")
+    client = Client()
+    client.force_login(admin)
+    pages = _html_pages(client)
+    problems: list[str] = []
+    start = time.monotonic()
+    with chromium() as browser:
+        context = logged_in_context(browser, live_server, admin)
+        context.add_init_script("window.__xss = (n) => (window.__xssRan ||= []).push(n);")
+        page = context.new_page()
+        page.on(
+            "dialog", lambda d: (problems.append(f"{page.url}: dialog {d.message}"), d.dismiss())
+        )
+        # The detector itself, on a page that renders the corpus unescaped: it must see it.
+        page.set_content("<body>" + "".join(PAYLOADS) + "</body>")
+        page.wait_for_timeout(200)
+        canary = page.evaluate(MARKER)
+        assert canary["ran"] and canary["marked"], canary
+        problems.clear()  # the dialogs the unescaped corpus opened
+        shapes = shown = 0
+        for path in pages:
+            response = page.goto(live_server.url + path, wait_until="load")
+            if response is None or response.status != 200:
+                continue
+            shown += "xssmark" in page.content()  # a payload reached this page, as text
+            shapes += page.evaluate(OPEN_MAP_LAYERS)
+            page.wait_for_timeout(50)
+            found = page.evaluate(MARKER)
+            if found["ran"] or found["marked"]:
+                problems.append(f"{path}: ran {found['ran']}, {found['marked']} marked elements")
+        context.close()
+    exports = _csv_exports(client)
+    print(
+        f"\ninjection corpus: {len(PAYLOADS)} payloads in {len(FIELDS)} fields "
+        f"({values} values), {len(pages)} pages ({shown} showing payloads) and {shapes} map "
+        f"shapes opened in "
+        f"{time.monotonic() - start:.0f} s, {len(exports)} CSV exports read"
+    )
+    for problem in problems + [p for _, p in exports if p]:
+        print("  ", problem)
+    assert problems == []
+    assert shown >= len(pages) // 2, "the payloads should reach most pages"
+    assert [p for _, p in exports if p] == []
+
+
+def _csv_exports(client) -> list[tuple[str, str]]:
+    """Read every CSV the open-data catalogue and the mesh offer; report formula-like cells."""
+    from maillage.core.tests.test_authorization_matrix import _links
+
+    paths = {
+        urlparse(href).path
+        for index in ("/open-data/", "/maillage/territoires/bramont-agglomeration/")
+        for href in _links(client.get(index).content.decode())
+        if urlparse(href).path.endswith(".csv")
+    }
+    assert paths, "no CSV export found"
+    results = []
+    for path in sorted(paths):
+        response = client.get(path)
+        text = b"".join(response.streaming_content if response.streaming else [response.content])
+        rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+        bad = [cell for row in rows[1:] for cell in row if cell.startswith(FORMULA_START)]
+        bad = [cell for cell in bad if not _is_number(cell)]
+        results.append((path, f"{path}: formula cells {bad[:3]}" if bad else ""))
+    return results
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
