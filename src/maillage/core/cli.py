@@ -170,6 +170,30 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _run_command(prog: str, name: str, *arguments: str) -> int:
+    """Run a management command; its refusal is one line naming the reason, exit code 1."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command(name, *arguments)
+    except CommandError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    setup_django()
+    return _run_command("maillage backup", "backup", args.file, *(["--quiet"] * args.quiet))
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    setup_django()
+    options = ["--force"] * args.force + ["--quiet"] * args.quiet
+    return _run_command("maillage restore", "restore", args.file, *options)
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -213,6 +237,23 @@ def register(subparsers: Any) -> None:
     jobs_run.add_argument("--due", action="store_true", help="for a cron or a timer")
     jobs_run.add_argument("--quiet", action="store_true")
     jobs_run.set_defaults(func=cmd_jobs_run)
+
+    backup = subparsers.add_parser(
+        "backup", help="write a backup archive: database, media files, secret key, manifest"
+    )
+    backup.add_argument("file", metavar="FILE", help="the archive to write (.tar.gz)")
+    backup.add_argument("--quiet", action="store_true")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = subparsers.add_parser(
+        "restore", help="rebuild an empty install from a backup archive"
+    )
+    restore.add_argument("file", metavar="FILE", help="an archive written by `maillage backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="replace the data of a non-empty install"
+    )
+    restore.add_argument("--quiet", action="store_true")
+    restore.set_defaults(func=cmd_restore)
 
     manage = subparsers.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
