@@ -6,6 +6,12 @@ class CoreConfig(capabilities.CapabilityConfig):
     label = "core"
     verbose_name = "Maillage"
     urls = "maillage.core.urls"
+    readiness_checks = (
+        "maillage.core.health:database",
+        "maillage.core.health:cache",
+        "maillage.core.health:channel_layer",
+        "maillage.core.health:storage",
+    )
 
     def ready(self) -> None:
         from maillage.core import checks  # noqa: F401  registers the start-up checks

@@ -66,6 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from maillage.core.jobs import start_scheduler
 
         start_scheduler()
+    _prepare_metrics_dir(args.workers, settings.DATA_DIR)
     print(f"Maillage: {browsable_url(args.host, port)}/", flush=True)
     uvicorn.run(
         "maillage.asgi:application",
@@ -86,6 +87,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         lifespan="off",
     )
     return 0
+
+
+def _prepare_metrics_dir(workers: int, data_dir: Path) -> None:
+    """Give several workers one fresh folder for their Prometheus numbers (multiprocess mode).
+
+    Set before the workers start, so that each of them imports prometheus_client in that mode;
+    emptied, because numbers left by a previous run would be added to this one's.
+    """
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(Path(data_dir) / "prometheus")
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
 
 
 def cmd_export(args: argparse.Namespace) -> int:

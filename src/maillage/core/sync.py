@@ -30,6 +30,8 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from maillage.core.metrics import SYNC_BATCHES
+
 MAX_BATCH = 500
 
 
@@ -232,6 +234,7 @@ def sync_batch(spec: SyncSpec, records: list[Any]) -> list[RecordResult]:
     """
     if len(records) > MAX_BATCH:
         raise ValidationError(f"a batch holds at most {MAX_BATCH} records")
+    SYNC_BATCHES.labels(spec.model._meta.label_lower).inc()
     spec.load([r for r in records if isinstance(r, dict)])
     uids = [parse_uuid(r.get("uuid")) if isinstance(r, dict) else None for r in records]
     existing = recorded(spec.model, [u for u in uids if u])
