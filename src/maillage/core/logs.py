@@ -26,7 +26,10 @@ class RequestIdFilter(logging.Filter):
     """Give every record the id of the request it was logged in ("" outside requests)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
+        # Django logs a 4xx or 5xx response after the middleware chain has returned, with the
+        # request attached: its id is read from there.
+        attached = getattr(getattr(record, "request", None), "request_id", "")
+        record.request_id = request_id.get() or attached
         return True
 
 
@@ -39,7 +42,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", "") or request_id.get(),
+            "request_id": getattr(record, "request_id", None) or request_id.get(),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -53,6 +56,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get("X-Request-ID", "")
         current = given if _GIVEN_ID.match(given) else uuid.uuid4().hex
+        request.request_id = current  # type: ignore[attr-defined]
         token = request_id.set(current)
         try:
             response = self.get_response(request)
