@@ -37,6 +37,7 @@ ROOT = "maillage-backup"
 MANIFEST = f"{ROOT}/manifest.json"
 SECRET_MEMBER = f"{ROOT}/secret_key"
 _CHUNK = 1024 * 1024
+_BATCH = 500
 # Rows Django's migrations put in a fresh install (content types, permissions, the default
 # questionnaire...) do not make it "non-empty"; the people, territories or files would.
 _SEEDED_APPS = {"contenttypes", "auth", "sessions"}
@@ -437,7 +438,12 @@ def _leaf_targets(executor: Any, applied: dict[str, list[str]]) -> list[tuple[st
 
 
 def _load_rows(unpacked: Unpacked, progress: Progress) -> None:
-    """Load every dumped row as ``loaddata`` does: one transaction, constraints checked at the end."""
+    """Load every dumped row: one transaction, foreign keys checked at its end (as ``loaddata``).
+
+    Rows are inserted in batches (``bulk_create``) rather than saved one by one as ``loaddata``
+    does (an UPDATE tried then an INSERT per row): measured on the demo's 31,000 rows, minutes
+    on a busy PostgreSQL become seconds. No model signal runs, as none should on raw data.
+    """
     from django.apps import apps
     from django.core import serializers
     from django.core.management.color import no_style
@@ -445,32 +451,37 @@ def _load_rows(unpacked: Unpacked, progress: Progress) -> None:
 
     entries = unpacked.manifest["database"]
     total = sum(entry["rows"] for entry in entries)
-    models = set()
-    with transaction.atomic():
-        with connection.constraint_checks_disabled():
-            deferred = []
-            loaded = 0
-            for entry in entries:
-                models.add(apps.get_model(entry["model"]))
-                with unpacked.path(entry["name"]).open(encoding="utf-8") as stream:
-                    for obj in serializers.deserialize(
-                        "jsonl", stream, handle_forward_references=True
-                    ):
-                        obj.save()
-                        if obj.deferred_fields:
-                            deferred.append(obj)
-                        loaded += 1
-                        if loaded % 500 == 0:
-                            progress("database", 500, total)
-            progress("database", loaded % 500, total)
-            for obj in deferred:
-                obj.save_deferred_fields()
-        tables = [m._meta.db_table for m in models]
-        connection.check_constraints(table_names=tables)
-        statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    models = []
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        for entry in entries:
+            model = apps.get_model(entry["model"])
+            models.append(model)
+            with unpacked.path(entry["name"]).open(encoding="utf-8") as stream:
+                objects = serializers.deserialize("jsonl", stream, ignorenonexistent=False)
+                for batch in _chunks(objects, _BATCH):
+                    model._base_manager.bulk_create([o.object for o in batch])
+                    _bulk_m2m(model, batch)
+                    progress("database", len(batch), total)
+        connection.check_constraints(table_names=[m._meta.db_table for m in models])
         with connection.cursor() as cursor:
-            for statement in statements:
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)
+
+
+def _bulk_m2m(model: Any, batch: list[Any]) -> None:
+    """Insert the rows of the auto-created many-to-many tables the dump holds in its objects."""
+    for field in model._meta.many_to_many:
+        through = field.remote_field.through
+        if not through._meta.auto_created:
+            continue  # an explicit through model is dumped as a model of its own
+        source = f"{field.m2m_field_name()}_id"
+        target = f"{field.m2m_reverse_field_name()}_id"
+        rows = [
+            through(**{source: o.object.pk, target: value})
+            for o in batch
+            for value in o.m2m_data.get(field.name, ())
+        ]
+        through._base_manager.bulk_create(rows, batch_size=_BATCH)
 
 
 def _restore_media(unpacked: Unpacked, progress: Progress) -> None:
