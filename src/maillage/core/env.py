@@ -151,7 +151,8 @@ def database_config(name: str, sqlite_path: str) -> dict:
             # cursor named in one transaction, or a statement prepared in one, is gone in the
             # next. Django then fetches without named cursors, and psycopg prepares nothing.
             config["DISABLE_SERVER_SIDE_CURSORS"] = True
-            config.setdefault("OPTIONS", {})["prepare_threshold"] = None
+            pg_options: dict[str, Any] = config.setdefault("OPTIONS", {})
+            pg_options["prepare_threshold"] = None
     return config
 
 
