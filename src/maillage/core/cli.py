@@ -85,6 +85,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Django's ASGI handler has no start-up or shut-down hooks: don't ask for them (uvicorn
         # would print that the protocol "appears unsupported" at every start).
         lifespan="off",
+        # JSON lines: uvicorn's own lines (access log, start-up) go through Django's handler too.
+        **({"log_config": None} if settings.LOG_FORMAT == "json" else {}),
     )
     return 0
 
