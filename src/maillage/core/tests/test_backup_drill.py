@@ -103,6 +103,18 @@ def test_sqlite_restore_of_the_demo_has_the_same_rows_files_and_key(
     assert restored["secret_key"] == original["secret_key"]
     assert (fresh / "secret_key").stat().st_mode & 0o077 == 0
 
+    # Now it is not empty: refused without --force, replaced with it.
+    command = [sys.executable, "-m", "maillage.cli", "restore", "--quiet", str(demo_archive)]
+    refused = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
+    assert refused.returncode == 1
+    assert "this install is not empty" in refused.stderr.strip()
+    (fresh / "media" / "extra.txt").write_text("not in the backup")
+    _maillage("restore", "--quiet", "--force", str(demo_archive), env=env)
+    forced = tmp_path / "forced.tar.gz"
+    _maillage("backup", "--quiet", str(forced), env=env)
+    assert _manifest(forced)["tables"] == original["tables"]
+    assert _dumps(_manifest(forced)) == _dumps(original)
+
 
 @pytest.fixture
 def postgres_databases() -> Iterator[tuple[str, str]]:
