@@ -81,6 +81,8 @@ CAPABILITY_APPS = [
 INSTALLED_APPS += [f"maillage.{name}" for name in CAPABILITY_APPS]
 
 MIDDLEWARE = [
+    "maillage.core.metrics.MetricsMiddleware",
+    "maillage.core.logs.RequestIdMiddleware",
     "maillage.core.timing.ServerTimingMiddleware",
     # Before WhiteNoise, so that static files get the security headers too.
     "maillage.core.middleware.SecurityHeadersMiddleware",
@@ -244,6 +246,8 @@ SECURE_HTTPS = env_bool("MAILLAGE_HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
 SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("MAILLAGE_SSL_REDIRECT", default=True)
+# Load balancers and Prometheus ask the web process itself, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = 31536000 if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
@@ -326,14 +330,33 @@ MAILLAGE_QUEUE_ATTEMPTS = env_int("MAILLAGE_QUEUE_ATTEMPTS", 4)
 MAILLAGE_QUEUE_RETRY_SECONDS = env_int("MAILLAGE_QUEUE_RETRY_SECONDS", 30)
 # A task still "running" after this long lost its worker (killed): it is tried again.
 MAILLAGE_QUEUE_STALE_SECONDS = env_int("MAILLAGE_QUEUE_STALE_SECONDS", 3 * 3600)
+# Readiness fails when the oldest ready task has waited longer than this (no worker runs).
+MAILLAGE_QUEUE_MAX_LAG_SECONDS = env_int("MAILLAGE_QUEUE_MAX_LAG_SECONDS", 900)
 # Server-Timing headers (app, django, db): off in production unless asked, on in DEBUG.
 SERVER_TIMING = env_bool("MAILLAGE_SERVER_TIMING", DEBUG)
 
+# /metrics (Prometheus): from these addresses or networks, or with "Authorization: Bearer
+# $MAILLAGE_METRICS_TOKEN"; with neither set it answers 404 to everyone.
+MAILLAGE_METRICS_ALLOWED = env_list("MAILLAGE_METRICS_ALLOWED", [])
+MAILLAGE_METRICS_TOKEN = env_str("MAILLAGE_METRICS_TOKEN", "")
+
+# MAILLAGE_LOG_FORMAT=json: one JSON object a line (time, level, logger, message, request id).
+LOG_FORMAT = env_choice("MAILLAGE_LOG_FORMAT", ("plain", "json"), "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "maillage.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "maillage.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

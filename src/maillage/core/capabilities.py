@@ -47,7 +47,7 @@ _PATHS = (
     "on_campaign_closed",
     "participation",
 )
-_PATH_TUPLES = ("commands",)
+_PATH_TUPLES = ("commands", "readiness_checks")
 
 
 def enabled_capabilities() -> list[str]:
@@ -90,7 +90,9 @@ class CapabilityConfig(AppConfig):
       consultation campaign closes;
     - ``participation``: ``"module:function"`` returning, for a person, the section of their
       "my participation" page (``{"title", "template", "context"}``) or None when empty;
-    - ``permissions``: module registering the app's ``rules``, imported when the app is ready.
+    - ``permissions``: module registering the app's ``rules``, imported when the app is ready;
+    - ``readiness_checks``: ``("module:function", …)`` checks of what the app depends on, run by
+      ``/readyz`` (see ``core.health``): each returns when its dependency answers, else raises.
     """
 
     urls: str = ""
@@ -100,6 +102,7 @@ class CapabilityConfig(AppConfig):
     jobs: str = ""
     demo: str = ""
     commands: tuple[str, ...] = ()
+    readiness_checks: tuple[str, ...] = ()
     nav: tuple[Any, str] | None = None
     sections: tuple[tuple[int, str], ...] = ()
     home: tuple[tuple[int, str], ...] = ()

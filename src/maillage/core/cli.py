@@ -72,6 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     worker = None
     if embedded_worker_wanted() and not args.no_worker:
         worker = EmbeddedWorker(schedule=schedule)
+    _prepare_metrics_dir(args.workers, settings.DATA_DIR)
     print(f"Maillage: {browsable_url(args.host, port)}/", flush=True)
     try:
         _run_uvicorn(args, port)
@@ -191,7 +192,24 @@ def _run_uvicorn(args: argparse.Namespace, port: int) -> None:
         # Django's ASGI handler has no start-up or shut-down hooks: don't ask for them (uvicorn
         # would print that the protocol "appears unsupported" at every start).
         lifespan="off",
+        # JSON lines: uvicorn's own lines (access log, start-up) go through Django's handler too.
+        **({"log_config": None} if settings.LOG_FORMAT == "json" else {}),
     )
+
+
+def _prepare_metrics_dir(workers: int, data_dir: Path) -> None:
+    """Give several workers one fresh folder for their Prometheus numbers (multiprocess mode).
+
+    Set before the workers start, so that each of them imports prometheus_client in that mode;
+    emptied, because numbers left by a previous run would be added to this one's.
+    """
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(Path(data_dir) / "prometheus")
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -332,6 +350,30 @@ def _show_progress(bar: Any, task: Any, done: int, total: int | None) -> None:
     bar.update(task, completed=done, total=total)
 
 
+def _run_command(prog: str, name: str, *arguments: str) -> int:
+    """Run a management command; its refusal is one line naming the reason, exit code 1."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command(name, *arguments)
+    except CommandError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    setup_django()
+    return _run_command("maillage backup", "backup", args.file, *(["--quiet"] * args.quiet))
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    setup_django()
+    options = ["--force"] * args.force + ["--quiet"] * args.quiet
+    return _run_command("maillage restore", "restore", args.file, *options)
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -408,6 +450,23 @@ def register(subparsers: Any) -> None:
     jobs_retry.add_argument("ids", nargs="*", metavar="TASK_ID")
     jobs_retry.add_argument("--all", action="store_true", help="every failed task")
     jobs_retry.set_defaults(func=cmd_jobs_retry)
+
+    backup = subparsers.add_parser(
+        "backup", help="write a backup archive: database, media files, secret key, manifest"
+    )
+    backup.add_argument("file", metavar="FILE", help="the archive to write (.tar.gz)")
+    backup.add_argument("--quiet", action="store_true")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = subparsers.add_parser(
+        "restore", help="rebuild an empty install from a backup archive"
+    )
+    restore.add_argument("file", metavar="FILE", help="an archive written by `maillage backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="replace the data of a non-empty install"
+    )
+    restore.add_argument("--quiet", action="store_true")
+    restore.set_defaults(func=cmd_restore)
 
     manage = subparsers.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

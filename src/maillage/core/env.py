@@ -191,6 +191,13 @@ def database_config(name: str, sqlite_path: str) -> dict:
                 "max_size": pool_size,
                 "timeout": env_int("MAILLAGE_DB_POOL_TIMEOUT", 10),
             }
+        if env_bool("MAILLAGE_PGBOUNCER"):
+            # PgBouncer in transaction pooling gives each transaction any server connection: a
+            # cursor named in one transaction, or a statement prepared in one, is gone in the
+            # next. Django then fetches without named cursors, and psycopg prepares nothing.
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
+            pg_options: dict[str, Any] = config.setdefault("OPTIONS", {})
+            pg_options["prepare_threshold"] = None
     return config
 
 

@@ -69,6 +69,8 @@ PAGES = {
     "admin:login": (EVERYONE - {PLATFORM_ADMIN}, NOBODY),  # the admin is sent on to the site
     "core:accessibility": (EVERYONE, NOBODY),
     "core:health": (EVERYONE, NOBODY),
+    "core:metrics": (NOBODY, NOBODY),  # 404 but from MAILLAGE_METRICS_ALLOWED or with its token
+    "core:ready": (EVERYONE, NOBODY),
     "javascript-catalog": (EVERYONE, NOBODY),
     "set_language": (NOBODY, NOBODY),
     "site:home": (EVERYONE, NOBODY),

@@ -42,6 +42,8 @@ from django_tasks import task
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from maillage.core.metrics import TASK_DURATION
+
 logger = logging.getLogger("maillage.queue")
 
 ATTEMPT_KWARG = "_attempt"
@@ -75,9 +77,12 @@ def queued(*, attempts: int | None = None, priority: int = 0) -> Callable[[Calla
         def body(*args: Any, **kwargs: Any) -> Any:
             attempt = int(kwargs.pop(ATTEMPT_KWARG, 1))
             limit = attempts or settings.MAILLAGE_QUEUE_ATTEMPTS
+            began = time.perf_counter()
             try:
-                return func(*args, **kwargs)
+                result = func(*args, **kwargs)
             except Exception as error:
+                outcome = "failed" if attempt >= limit else "retried"
+                TASK_DURATION.labels(name, outcome).observe(time.perf_counter() - began)
                 if attempt >= limit:
                     logger.exception("task %s failed (attempt %s of %s)", name, attempt, limit)
                     raise
@@ -96,6 +101,8 @@ def queued(*, attempts: int | None = None, priority: int = 0) -> Callable[[Calla
                     f"attempt {attempt} of {limit} failed ({type(error).__name__}: {error}); "
                     f"retried in {int(delay.total_seconds())} s"
                 ) from error
+            TASK_DURATION.labels(name, "ok").observe(time.perf_counter() - began)
+            return result
 
         name = f"{func.__module__}.{func.__qualname__}"
         the_task: Task = task(priority=priority)(body)

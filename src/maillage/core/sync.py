@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from maillage.core.metrics import SYNC_BATCHES
 from maillage.core.storable import printable, unstorable_field
 
 MAX_BATCH = 500
@@ -236,6 +237,7 @@ def sync_batch(spec: SyncSpec, records: list[Any]) -> list[RecordResult]:
     """
     if len(records) > MAX_BATCH:
         raise ValidationError(f"a batch holds at most {MAX_BATCH} records")
+    SYNC_BATCHES.labels(spec.model._meta.label_lower).inc()
     unstorable = [unstorable_field(r) if isinstance(r, dict) else None for r in records]
     spec.load(
         [

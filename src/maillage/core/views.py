@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from maillage.core.health import run_checks
 
 # When the statement below was last checked against the pages (RGAA asks for its date).
 STATEMENT_DATE = dt.date(2026, 12, 7)
@@ -25,6 +27,15 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 def health(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """Liveness: the process answers. No dependency is asked (that is ``/readyz``'s job), so a
+    database outage does not make an orchestrator restart every web process at once."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: every dependency answers (200), or 503 naming those that do not."""
+    ok, checks = run_checks()
+    return JsonResponse(
+        {"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503
+    )

@@ -46,6 +46,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from maillage.core import metrics
 from maillage.core.websocket import TokenBucket, person_sockets, refuse
 from maillage.cowriting import rooms
 from maillage.cowriting.models import Participant
@@ -135,6 +136,8 @@ class CowritingConsumer(AsyncWebsocketConsumer):
         if self.user_id is not None:
             await person_sockets.add(self.user_id, self)
         self.room = await rooms.join(self.work_id, self)
+        metrics.WEBSOCKET_CONNECTIONS.inc()
+        metrics.WEBSOCKET_ROOMS.set(rooms.open_rooms())
         if self.closing:  # their access changed while the room loaded
             return
         await self.send_frame(encode_sync(SyncStep.STEP1, self.room.state_vector()))
@@ -165,6 +168,8 @@ class CowritingConsumer(AsyncWebsocketConsumer):
             ]
             await room.publish_awareness(gone, origin=self)
         await rooms.leave(room, self)
+        metrics.WEBSOCKET_CONNECTIONS.dec()
+        metrics.WEBSOCKET_ROOMS.set(rooms.open_rooms())
 
     async def send_frame(self, frame: bytes) -> None:
         await self.base_send({"type": "websocket.send", "bytes": frame})

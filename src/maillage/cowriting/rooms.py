@@ -630,6 +630,11 @@ async def leave(room: Room, peer: Peer) -> None:
             await room.stop()
 
 
+def open_rooms() -> int:
+    """How many rooms this worker holds open (the websocket rooms gauge)."""
+    return len(_ROOMS)
+
+
 def room_of(work_id: int) -> Room | None:
     return _ROOMS.get(work_id)
 

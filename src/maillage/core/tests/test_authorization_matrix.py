@@ -237,6 +237,11 @@ def _chosen_samples(inhabitant) -> dict[str, str]:
         "people:verify_email": lambda: {"uidb64": uid, "token": token},
         "people:password_reset_confirm": lambda: {"uidb64": uid, "token": token},
         "people:invitation": lambda: {"key": "matrix-key"},
+        # No identity service is configured here: its pages answer 404, a link to end is none.
+        "people:oidc_start": lambda: {"slug": "franceconnect"},
+        "people:oidc_callback": lambda: {"slug": "franceconnect"},
+        "people:oidc_logged_out": lambda: {"slug": "franceconnect"},
+        "people:oidc_unlink": lambda: {"pk": 1},
         "organizations:detail": lambda: {"slug": association.slug},
         "organizations:edit": lambda: {"slug": association.slug},
         "organizations:members": lambda: {"slug": association.slug},

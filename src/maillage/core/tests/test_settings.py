@@ -260,3 +260,25 @@ def test_an_incomplete_provider_stops_startup_naming_the_variable(env, named) ->
     assert result.returncode == 1
     lines = [line for line in result.stderr.strip().splitlines() if line]
     assert len(lines) == 1 and named in lines[0]
+
+
+def test_behind_pgbouncer_django_uses_no_named_cursor_and_psycopg_prepares_nothing() -> None:
+    url = os.environ.get("PG_URL") or os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("needs PG_URL or DATABASE_URL on PostgreSQL")
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'maillage.settings';"
+        "django.setup(); from django.db import connection;"
+        "connection.cursor().execute('SELECT 1');"
+        "print(connection.settings_dict['DISABLE_SERVER_SIDE_CURSORS'],"
+        " connection.connection.prepare_threshold)"
+    )
+    env = {"DEBUG": "1", "DATABASE_URL": url, "MAILLAGE_PGBOUNCER": "1"}
+    result = _run(code, env)
+    assert result.stdout.split() == ["True", "None"], result.stderr
+
+
+def test_an_unknown_log_format_stops_startup_naming_the_variable() -> None:
+    result = _run("import maillage.settings", {"DEBUG": "1", "MAILLAGE_LOG_FORMAT": "xml"})
+    assert result.returncode == 1
+    assert "MAILLAGE_LOG_FORMAT" in result.stderr.strip().splitlines()[-1]
