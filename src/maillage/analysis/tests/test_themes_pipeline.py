@@ -156,6 +156,21 @@ def test_the_number_of_themes_is_chosen_by_stability_when_not_given():
     assert set(selection.scores) == {2, 3, 4}
 
 
+def test_the_number_of_themes_chosen_does_not_depend_on_numpy_global_state():
+    # The stability fits' SVD start is randomized: it must draw from the seed, not from
+    # numpy's global generator, or the same texts and seed give another count each run.
+    import scipy.sparse as sp
+
+    from maillage.analysis.themes.model import _choose_theme_count
+
+    counts = np.random.default_rng(0).poisson(0.05, size=(600, 400)).astype(float)
+    scores = []
+    for global_seed in (1, 2):
+        np.random.seed(global_seed)
+        scores.append(_choose_theme_count(sp.csr_matrix(counts), 4, 10, 7).scores)
+    assert scores[0] == scores[1]
+
+
 def test_the_themes_package_does_not_import_django():
     code = "import sys, maillage.analysis.themes; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -158,7 +158,10 @@ def _choose_theme_count(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 # The full-batch solver converges faster than mini-batches on small samples.
-                components = NMF(k, init="nndsvda", max_iter=100, tol=1e-3).fit(part).components_
+                # Seeded: its SVD start is randomized, and unseeded it drew from numpy's global
+                # state, so the chosen count changed from run to run (12, 8, 12 on one corpus).
+                nmf = NMF(k, init="nndsvda", max_iter=100, tol=1e-3, random_state=seed + run)
+                components = nmf.fit(part).components_
             tops.append([set(np.argsort(-row)[:10].tolist()) for row in components])
         similarity = np.array([[len(a & b) / len(a | b) for b in tops[1]] for a in tops[0]])
         rows, columns = linear_sum_assignment(-similarity)
