@@ -370,12 +370,18 @@ def _try(client, method: str, path: str) -> tuple[int, bool]:
 
 @pytest.mark.slow
 def test_no_page_lets_a_role_do_more_than_its_declaration(settings, capsys):
+    from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
     from maillage.demo import build_demo
     from maillage.people.models import Person
 
+    if connection.vendor != "sqlite":
+        # The declarations are read on the demo as the SQLite run builds it: who holds a turn
+        # or a round there follows ids, which another engine's sequences give differently.
+        # Permissions are the same code on both engines; the matrix runs once, on SQLite.
+        pytest.skip("the page matrix runs on the SQLite demo only (its samples follow ids)")
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     # Rate limits are the abuse tests' subject; here every attempt must reach the permission.
     settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/m")
