@@ -1,4 +1,10 @@
-"""Fixed-window rate limits kept in the cache, hence shared by every worker process."""
+"""Sliding-window rate limits kept in the cache, hence shared by every worker process.
+
+Each key counts its hits per fixed window, and a hit is judged on the current window's count
+plus the previous window's, weighted by how much of it still lies within one period of now
+(the "sliding window counter"). A fixed window alone lets a burst through twice at a window's
+edge, and forgets a burst that straddles it.
+"""
 
 from __future__ import annotations
 
@@ -47,16 +53,35 @@ def hit(scope: str, key: str, rate: str | None = None) -> None:
     now = time.time()
     window = int(now // limit.period)
     digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:32]
-    cache_key = f"rl:{scope}:{digest}:{window}"
-    cache.add(cache_key, 0, timeout=limit.period + 5)
+    prefix = f"rl:{scope}:{digest}:"
+    cache_key = f"{prefix}{window}"
+    # Two periods: the window serves as "previous" for the whole of the next one.
+    cache.add(cache_key, 0, timeout=2 * limit.period + 5)
     try:
         count = cache.incr(cache_key)
     except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=limit.period + 5)
+        cache.set(cache_key, 1, timeout=2 * limit.period + 5)
         count = 1
-    if count > limit.count:
-        retry_after = max(1, math.ceil((window + 1) * limit.period - now))
-        raise RateLimitExceeded(scope, retry_after)
+    previous = int(cache.get(f"{prefix}{window - 1}") or 0)
+    elapsed = (now - window * limit.period) / limit.period
+    if count + previous * (1 - elapsed) > limit.count:
+        raise RateLimitExceeded(scope, _retry_after(limit, count, previous, elapsed))
+
+
+def _retry_after(limit: Rate, count: int, previous: int, elapsed: float) -> int:
+    """Whole seconds until one more hit would pass.
+
+    A burst stays weighed for up to one period after its window ends, so after a window
+    overfilled the wait can exceed what is left of it.
+    """
+    room = limit.count - count - 1  # hits this window could still take after the next one
+    if room >= 0 and previous:
+        # The previous window's weight must fall to room / previous.
+        wait = (1 - room / previous - elapsed) * limit.period
+    else:
+        # This window becomes the previous one, then must weigh little enough.
+        wait = (1 - elapsed) * limit.period + max(0, 1 - (limit.count - 1) / count) * limit.period
+    return max(1, math.ceil(wait))
 
 
 def _trusted(address: str) -> bool:

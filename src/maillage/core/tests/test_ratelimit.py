@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -21,7 +23,36 @@ def test_the_limit_plus_one_raises_with_a_retry_time() -> None:
         ratelimit.hit("write", "someone", rate="3/h")
     with pytest.raises(ratelimit.RateLimitExceeded) as error:
         ratelimit.hit("write", "someone", rate="3/h")
-    assert 1 <= error.value.retry_after <= 3600
+    # The overfilled window weighs on the next one: the wait may exceed what is left of it.
+    assert 1 <= error.value.retry_after <= 2 * 3600
+
+
+def test_a_burst_straddling_a_window_edge_is_still_refused(monkeypatch) -> None:
+    # One second before a window edge of a 10/m rate (near the real time: caches expire by it).
+    clock = [(time.time() // 60 + 1) * 60 - 1]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
+    for _ in range(6):
+        ratelimit.hit("write", "burst", rate="10/m")
+    clock[0] += 2  # the next window has begun
+    for _ in range(4):
+        ratelimit.hit("write", "burst", rate="10/m")
+    with pytest.raises(ratelimit.RateLimitExceeded) as error:
+        ratelimit.hit("write", "burst", rate="10/m")
+    assert 1 <= error.value.retry_after <= 120
+    clock[0] += 60  # a full period later the earlier burst has slid out
+    ratelimit.hit("write", "burst", rate="10/m")
+
+
+def test_a_previous_window_s_weight_fades_as_the_current_one_advances(monkeypatch) -> None:
+    clock = [time.time() // 60 * 60]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
+    for _ in range(4):
+        ratelimit.hit("write", "fading", rate="4/m")
+    clock[0] += 60 + 45  # three quarters into the next window: the 4 weigh 1
+    for _ in range(3):
+        ratelimit.hit("write", "fading", rate="4/m")
+    with pytest.raises(ratelimit.RateLimitExceeded):
+        ratelimit.hit("write", "fading", rate="4/m")
 
 
 def test_login_is_limited_per_account_with_429_and_retry_after(client, personas) -> None:
