@@ -43,10 +43,10 @@ typecheck:
 	$(BIN)/mypy src/maillage
 
 test-sqlite:
-	DEBUG=0 $(BIN)/pytest -p no:cacheprovider -q
+	DEBUG=0 $(BIN)/pytest -p no:cacheprovider -q --durations=25
 
 test-postgres:
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) DEBUG=0 $(BIN)/pytest -q --ignore=src/maillage/analysis
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) DEBUG=0 $(BIN)/pytest -q --durations=25 --ignore=src/maillage/analysis
 
 browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

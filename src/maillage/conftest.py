@@ -16,6 +16,23 @@ def _django_active(request: Any) -> bool:
     return request.config.pluginmanager.hasplugin("django")
 
 
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Skip, in the PostgreSQL run, the tests whose installs are SQLite whatever the run's engine.
+
+    They would repeat the SQLite run's work to the byte; `make test` runs both.
+    """
+    import os
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    once = pytest.mark.skip(
+        reason="its installs are SQLite whatever the engine: the SQLite run covers it"
+    )
+    for item in items:
+        if item.get_closest_marker("own_sqlite"):
+            item.add_marker(once)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_plain_settings(request: Any) -> None:
     if not _django_active(request):

@@ -135,6 +135,7 @@ def _kill_while_sending(port: int, env: dict[str, str], token: str, body: bytes,
     return acknowledged, cut
 
 
+@pytest.mark.own_sqlite
 def test_a_batch_cut_by_a_killed_server_is_all_or_nothing_and_the_replay_records_each_once(
     tmp_path,
 ):

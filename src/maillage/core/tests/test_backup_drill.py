@@ -82,6 +82,7 @@ def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return archive
 
 
+@pytest.mark.own_sqlite
 def test_sqlite_restore_of_the_demo_has_the_same_rows_files_and_key(
     demo_archive: Path, tmp_path: Path
 ) -> None:
@@ -118,9 +119,10 @@ def test_sqlite_restore_of_the_demo_has_the_same_rows_files_and_key(
 
 @pytest.fixture
 def postgres_databases() -> Iterator[tuple[str, str]]:
-    base = os.environ.get("PG_URL") or ""
+    # The PostgreSQL run's server (`make test`'s second part), or one named by PG_URL.
+    base = os.environ.get("PG_URL") or os.environ.get("DATABASE_URL") or ""
     if not base.startswith("postgres"):
-        pytest.skip("PG_URL (a PostgreSQL database URL) is not set")
+        pytest.skip("neither PG_URL nor DATABASE_URL names a PostgreSQL database")
     import psycopg
 
     names = [f"{urlparse(base).path.lstrip('/')}_{suffix}" for suffix in ("drill", "restore")]
