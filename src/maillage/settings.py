@@ -345,7 +345,10 @@ LOG_FORMAT = env_choice("MAILLAGE_LOG_FORMAT", ("plain", "json"), "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "maillage.core.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "maillage.core.logs.RequestIdFilter"},
+        "anonymous_access": {"()": "maillage.core.logs.AnonymousAccessFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "maillage.core.logs.JsonFormatter"},
@@ -358,5 +361,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A client's address is personal data; a query string may carry a token or an email.
+        "uvicorn.access": {"filters": ["anonymous_access"]},
+        "uvicorn.error": {"filters": ["anonymous_access"]},
+    },
 }

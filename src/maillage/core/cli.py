@@ -192,8 +192,9 @@ def _run_uvicorn(args: argparse.Namespace, port: int) -> None:
         # Django's ASGI handler has no start-up or shut-down hooks: don't ask for them (uvicorn
         # would print that the protocol "appears unsupported" at every start).
         lifespan="off",
-        # JSON lines: uvicorn's own lines (access log, start-up) go through Django's handler too.
-        **({"log_config": None} if settings.LOG_FORMAT == "json" else {}),
+        # uvicorn's own lines (access log, start-up) go through Django's handler, in plain text
+        # or JSON lines, without the client's address or the query string (settings.LOGGING).
+        log_config=None,
     )
 
 

@@ -33,6 +33,25 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class AnonymousAccessFilter(logging.Filter):
+    """uvicorn's request lines without the client's address or the query string.
+
+    uvicorn logs ``'%s - "%s %s HTTP/%s" %d'`` (client, method, path and query, version, status)
+    and ``'%s - "WebSocket %s" ...'`` (client, path and query). An address is personal data, and
+    a query string may hold an email or a token: the line keeps the method, path and status.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(record.msg, str) and record.msg.startswith("%s - ") and isinstance(args, tuple):
+            kept = ["-", *args[1:]]
+            at = 2 if len(kept) == 5 else 1  # where the path is
+            if len(kept) > at and isinstance(kept[at], str):
+                kept[at] = kept[at].split("?", 1)[0]
+            record.args = tuple(kept)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC, ISO 8601), level, logger, message, request id."""
 

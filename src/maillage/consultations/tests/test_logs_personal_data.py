@@ -69,3 +69,38 @@ def test_no_email_or_name_reaches_the_logs_on_a_login_and_a_contribution(
     text = log_lines.getvalue()
     for secret in (person.email, CONTACT, NAME, json.dumps(NAME)[1:-1], "Martin-Duval"):
         assert secret not in text
+
+
+@pytest.mark.parametrize("log_format", ["plain", "json"])
+def test_the_server_s_request_lines_name_no_client_address_nor_query_string(
+    settings: Any, log_format: str
+) -> None:
+    import logging.config
+
+    config = {**settings.LOGGING}
+    config["handlers"] = {"console": {**config["handlers"]["console"], "formatter": log_format}}
+    stream = io.StringIO()
+    config["handlers"]["console"]["stream"] = stream
+    logging.config.dictConfig(config)
+    try:
+        # As uvicorn writes them (protocols/http and protocols/websockets).
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d',
+            "203.0.113.77:51234",
+            "GET",
+            "/connexion/?email=ines%40example.org&next=/",
+            "1.1",
+            200,
+        )
+        logging.getLogger("uvicorn.error").info(
+            '%s - "WebSocket %s" [accepted]', "198.51.100.4:40000", "/ws/cowriting/7/?token=s3cret"
+        )
+    finally:
+        logging.config.dictConfig(settings.LOGGING)
+    text = stream.getvalue()
+    if log_format == "json":
+        text = "\n".join(json.loads(line)["message"] for line in text.splitlines())
+    assert '"GET /connexion/ HTTP/1.1" 200' in text
+    assert '"WebSocket /ws/cowriting/7/" [accepted]' in text
+    for secret in ("203.0.113.77", "198.51.100.4", "ines", "s3cret", "email="):
+        assert secret not in text
