@@ -9,8 +9,9 @@ read and written through Django's default storage, so they come from and go to S
 The manifest (``manifest.json``, the archive's last member) names the versions, the migration
 state, the row count of every table and the size and SHA-256 of every other member. A restore
 reads the whole archive into a temporary folder and checks it all (manifest, checksums, schema,
-emptiness of the install) before it writes anything; then it migrates to the archive's schema,
-empties the tables the migrations filled, loads the rows, migrates to the code's schema, and
+emptiness of the install) before it writes anything; then it drops the install's own tables,
+builds the archive's schema from nothing (never migrating backwards, which an irreversible
+migration would stop halfway), empties the tables the migrations filled, loads the rows, migrates to the code's schema, and
 writes the media files and the secret key.
 """
 
@@ -401,7 +402,10 @@ def restore(unpacked: Unpacked, *, progress: Progress = _no_progress) -> list[st
 
     notes = []
     manifest = unpacked.manifest
-    # Rows are loaded into the schema they were dumped from, then migrated forward.
+    # Rows are loaded into the schema they were dumped from, then migrated forward. That schema
+    # is built up from nothing: migrating back from an install migrated further could meet a
+    # migration that cannot be undone, after the checks had passed.
+    _drop_maillage_tables()
     executor = MigrationExecutor(connection)
     targets = _leaf_targets(executor, manifest["migrations"])
     executor.migrate(targets)
@@ -423,6 +427,20 @@ def restore(unpacked: Unpacked, *, progress: Progress = _no_progress) -> list[st
         with os.fdopen(fd, "w") as out:
             out.write(key)
     return notes
+
+
+def _drop_maillage_tables() -> None:
+    """Drop the tables this install's code and migrations own (never another program's)."""
+    from django.conf import settings
+    from django.db import connection
+
+    existing = set(connection.introspection.table_names(include_views=False))
+    owned = set(connection.introspection.django_table_names(only_existing=True))
+    owned |= {"django_migrations", settings.CACHES["default"].get("LOCATION", "")} & existing
+    cascade = " CASCADE" if connection.vendor == "postgresql" else ""
+    with connection.schema_editor() as editor:
+        for table in sorted(owned):
+            editor.execute(f"DROP TABLE IF EXISTS {editor.quote_name(table)}{cascade}")
 
 
 def _leaf_targets(executor: Any, applied: dict[str, list[str]]) -> list[tuple[str, str]]:

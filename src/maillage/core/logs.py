@@ -43,7 +43,11 @@ class AnonymousAccessFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(record.msg, str) and record.msg.startswith("%s - ") and isinstance(args, tuple):
+        if (
+            isinstance(record.msg, str)
+            and record.msg.startswith("%s - ")
+            and isinstance(args, tuple)
+        ):
             kept = ["-", *args[1:]]
             at = 2 if len(kept) == 5 else 1  # where the path is
             if len(kept) > at and isinstance(kept[at], str):

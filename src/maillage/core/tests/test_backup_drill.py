@@ -10,6 +10,7 @@ from one engine to the other.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -162,3 +163,44 @@ def test_postgresql_restores_the_demo_moved_from_sqlite_and_its_own_backup(
     assert _files(restored) == _files(original)
     assert _dumps(restored) == _dumps(moved)
     assert restored["secret_key"] == original["secret_key"]
+
+
+@pytest.mark.own_sqlite
+def test_an_older_archive_restores_onto_an_install_migrated_further_without_going_back(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / "old"
+    _maillage("migrate", env=_env(old))
+    archive = old / "old.tar.gz"
+    _maillage("backup", "--quiet", str(archive), env=_env(old))
+    # The archive as an earlier version wrote it: co-writing two migrations behind.
+    with tarfile.open(archive) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+    manifest = json.loads(members["maillage-backup/manifest.json"])
+    manifest["migrations"]["cowriting"] = ["0001_initial"]
+    members["maillage-backup/manifest.json"] = json.dumps(manifest).encode()
+    older = tmp_path / "older.tar.gz"
+    with tarfile.open(older, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+    newer = tmp_path / "newer"
+    env = _env(newer)
+    _maillage("migrate", env=env)  # already at the code's schema, as after `maillage serve`
+    # Any migration undone would stop here, as an irreversible one would in real life.
+    script = (
+        "import sys\n"
+        "from django.db.migrations.executor import MigrationExecutor\n"
+        "def refuse(self, state, migration, fake=False):\n"
+        "    raise SystemExit(f'went back through {migration}')\n"
+        "MigrationExecutor.unapply_migration = refuse\n"
+        "from maillage.cli import main\n"
+        "sys.exit(main(['restore', '--quiet', sys.argv[1]]))\n"
+    )
+    command = [sys.executable, "-c", script, str(older)]
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
+    assert result.returncode == 0, result.stderr[-3000:]
+    shown = _maillage("manage", "showmigrations", "cowriting", env=env).stdout
+    assert "[X] 0003_sharedwork_archived_at" in shown
