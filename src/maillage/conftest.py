@@ -49,6 +49,20 @@ def _fast_and_plain_settings(request: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language(request: Any) -> Any:
+    """Start each test in the default language: a request in English leaves it active."""
+    if not _django_active(request):
+        yield
+        return
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache(request: Any) -> None:
     import contextlib
 

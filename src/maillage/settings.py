@@ -6,6 +6,7 @@ for the cache, rate limits and channel layer with REDIS_URL.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -295,6 +296,10 @@ PUBLISHER_NAME = env_str("MAILLAGE_PUBLISHER", "Maillage")
 PUBLISHER_URI = env_str("MAILLAGE_PUBLISHER_URI", "")
 CATALOG_CONTACT_NAME = env_str("MAILLAGE_CONTACT_NAME", "") or PUBLISHER_NAME
 CATALOG_CONTACT_EMAIL = env_email("MAILLAGE_CONTACT_EMAIL")
+# The day the accessibility statement (/accessibilite/) was last checked against the pages, as
+# RGAA asks: the operator sets it at each review of their site; by default, the day this
+# release's own review was done.
+ACCESSIBILITY_AUDIT_DATE = env_date("MAILLAGE_ACCESSIBILITY_AUDIT_DATE") or date(2026, 12, 7)
 CATALOG_FREQUENCIES = (
     "UPDATE_CONT", "CONT", "HOURLY", "DAILY", "DAILY_2", "WEEKLY", "WEEKLY_2", "WEEKLY_3",
     "BIWEEKLY", "MONTHLY", "MONTHLY_2", "MONTHLY_3", "BIMONTHLY", "QUARTERLY", "ANNUAL",

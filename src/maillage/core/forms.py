@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from maillage.core.ratelimit import hit_person
+from maillage.core.ratelimit import hit_write
 
 
 def form_submit(
@@ -17,13 +17,15 @@ def form_submit(
 ) -> HttpResponse | None:
     """On the POST of a valid ``form``, count a write and return ``save()``'s response.
 
+    The write counts in the person's bucket, or a visitor's in their address's (``hit_write``).
+
     Return None when there is nothing to save yet (a GET) or when the form or the service
     refused it; the service's refusal is then shown on the form (see ``add_service_errors``),
     and the caller renders the form with ``form_status(request)``.
     """
     if request.method != "POST" or not form.is_valid():
         return None
-    hit_person("write", request.user)
+    hit_write(request)
     try:
         return save()
     except ValidationError as error:

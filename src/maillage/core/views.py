@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -11,16 +9,13 @@ from django.views.decorators.cache import never_cache
 
 from maillage.core.health import run_checks
 
-# When the statement below was last checked against the pages (RGAA asks for its date).
-STATEMENT_DATE = dt.date(2026, 12, 7)
-
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement in the form of RGAA 4.1's model statement."""
     context = {
         "publisher": settings.PUBLISHER_NAME,
         "contact_email": settings.CATALOG_CONTACT_EMAIL,
-        "statement_date": STATEMENT_DATE,
+        "statement_date": settings.ACCESSIBILITY_AUDIT_DATE,
         "site_url": request.build_absolute_uri("/"),
     }
     return render(request, "core/accessibility.html", context)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.forms import add_service_errors
+from maillage.core.forms import form_status, form_submit
 from maillage.core.ratelimit import hit_person
 from maillage.cowriting import selectors, services
 from maillage.cowriting.forms import (
@@ -59,25 +59,24 @@ def work_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def work_new(request: HttpRequest) -> HttpResponse:
     form = WorkForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
+
+    def save() -> HttpResponse:
         data = form.cleaned_data
-        try:
-            work = services.work_create(
-                actor=request.user,
-                title=data["title"],
-                organization=data["organization"],
-                vision=data["vision"],
-                is_public=data["is_public"],
-                publication_rule=data["publication_rule"],
-                objection_days=data["objection_days"],
-                objective=data["objective"],
-            )
-        except ValidationError as error:
-            form.add_error(None, _error_text(error))
-        else:
-            return redirect(work)
-    return render(request, "cowriting/new.html", {"form": form})
+        work = services.work_create(
+            actor=request.user,
+            title=data["title"],
+            organization=data["organization"],
+            vision=data["vision"],
+            is_public=data["is_public"],
+            publication_rule=data["publication_rule"],
+            objection_days=data["objection_days"],
+            objective=data["objective"],
+        )
+        return redirect(work)
+
+    return form_submit(request, form, save) or render(
+        request, "cowriting/new.html", {"form": form}, status=form_status(request)
+    )
 
 
 def work_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -123,23 +122,24 @@ def work_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """Rename the work, change its vision, visibility or publication rule; archive it."""
     work = _changeable(request, pk)
     form = WorkSettingsForm(request.POST or None, instance=selectors.work_get(pk))
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
+
+    def save() -> HttpResponse:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.work_update(work=work, actor=request.user, **changes)
-        except ValidationError as error:
-            add_service_errors(form, error)
+        services.work_update(work=work, actor=request.user, **changes)
+        if "is_public" in changes:
+            messages.success(
+                request, _("Saved. The other participants are told of the new visibility.")
+            )
         else:
-            if "is_public" in changes:
-                messages.success(
-                    request, _("Saved. The other participants are told of the new visibility.")
-                )
-            else:
-                messages.success(request, _("Saved."))
-            return redirect("cowriting:settings", pk=work.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "cowriting/settings.html", {"work": work, "form": form}, status=status)
+            messages.success(request, _("Saved."))
+        return redirect("cowriting:settings", pk=work.pk)
+
+    return form_submit(request, form, save) or render(
+        request,
+        "cowriting/settings.html",
+        {"work": work, "form": form},
+        status=form_status(request),
+    )
 
 
 @require_POST
@@ -264,14 +264,15 @@ def work_authors(request: HttpRequest, pk: int) -> HttpResponse:
 def work_versions(request: HttpRequest, pk: int) -> HttpResponse:
     work = _work_for(request, pk)
     form = VersionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.version_create(work=work, actor=request.user, name=form.cleaned_data["name"])
-        except ValidationError as error:
-            form.add_error("name", _error_text(error))
-        else:
-            messages.success(request, _("The version is saved."))
-            return redirect("cowriting:versions", pk=work.pk)
+
+    def save() -> HttpResponse:
+        services.version_create(work=work, actor=request.user, name=form.cleaned_data["name"])
+        messages.success(request, _("The version is saved."))
+        return redirect("cowriting:versions", pk=work.pk)
+
+    saved = form_submit(request, form, save)
+    if saved is not None:
+        return saved
     versions = list(work.versions.select_related("created_by"))
     by_id = {v.pk: v for v in versions}
     old, new = _pick(request.GET.get("a"), by_id), _pick(request.GET.get("b"), by_id)
@@ -288,6 +289,7 @@ def work_versions(request: HttpRequest, pk: int) -> HttpResponse:
             "new": new,
             "diff": diff,
         },
+        status=form_status(request),
     )
 
 

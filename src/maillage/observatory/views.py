@@ -7,14 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.ratelimit import hit_person
+from maillage.core.forms import form_status, form_submit
 from maillage.observatory import charts, selectors, services
 from maillage.observatory.forms import InterpretationForm, RecomputeForm
 from maillage.observatory.models import AnalysisRun, ThemeShare, WeakSignal
@@ -103,31 +103,28 @@ def territory_observatory(request: HttpRequest, slug: str) -> HttpResponse:
 def _recompute(request: HttpRequest, subject: Any, back: str, **scope: Any) -> HttpResponse:
     if not request.user.has_perm("observatory.request_analysis", subject):
         raise PermissionDenied("observatory.request_analysis")
-    hit_person("write", request.user)
     form = RecomputeForm(request.POST)
-    if form.is_valid():
-        try:
-            run = services.analysis_request(
-                actor=request.user, n_themes=form.cleaned_data["n_themes"], **scope
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
+
+    def save() -> HttpResponse:
+        run = services.analysis_request(
+            actor=request.user, n_themes=form.cleaned_data["n_themes"], **scope
+        )
+        if run.status == AnalysisRun.Status.DONE:
+            messages.success(request, _("The analysis is done."))
+        elif run.status == AnalysisRun.Status.FAILED:
+            messages.error(request, _("The analysis failed: see why below."))
         else:
-            if run.status == AnalysisRun.Status.DONE:
-                messages.success(request, _("The analysis is done."))
-            elif run.status == AnalysisRun.Status.FAILED:
-                messages.error(request, _("The analysis failed: see why below."))
-            else:
-                messages.success(
-                    request,
-                    _("The analysis is computing in the background; reload this page in a minute."),
-                )
-            return redirect(back)
-    return render(
+            messages.success(
+                request,
+                _("The analysis is computing in the background; reload this page in a minute."),
+            )
+        return redirect(back)
+
+    return form_submit(request, form, save) or render(
         request,
         "observatory/recompute.html",
         {"form": form, "back": back, "subject": subject},
-        status=422,
+        status=form_status(request),
     )
 
 
@@ -165,22 +162,17 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         subject_name = run.territory.name
     can_interpret = request.user.has_perm("observatory.interpret_signal", signal)
     form = InterpretationForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if not can_interpret:
-            raise PermissionDenied("observatory.interpret_signal")
-        hit_person("write", request.user)
-        if form.is_valid():
-            try:
-                services.signal_interpret(
-                    signal=signal, actor=request.user, note=form.cleaned_data["note"]
-                )
-            except ValidationError as error:
-                form.add_error("note", error.messages)
-            else:
-                messages.success(request, _("Your interpretation is recorded."))
-                return redirect("observatory:signal", pk=signal.pk)
-        status = 422
+    if request.method == "POST" and not can_interpret:
+        raise PermissionDenied("observatory.interpret_signal")
+
+    def save() -> HttpResponse:
+        services.signal_interpret(signal=signal, actor=request.user, note=form.cleaned_data["note"])
+        messages.success(request, _("Your interpretation is recorded."))
+        return redirect("observatory:signal", pk=signal.pk)
+
+    saved = form_submit(request, form, save)
+    if saved is not None:
+        return saved
     examples = selectors.published_examples(signal.example_ids)
     return render(
         request,
@@ -198,7 +190,7 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_interpret": can_interpret,
         },
-        status=status,
+        status=form_status(request),
     )
 
 

@@ -88,6 +88,11 @@ class Statement(models.Model):
             kwargs["update_fields"] = {*update_fields, "text_key"}
         super().save(*args, **kwargs)
 
+    @property
+    def moderation_name(self) -> str:
+        """Return the moderation state as a word ("accepted"), for the badge's style."""
+        return self.Moderation(self.moderation).name.lower()
+
 
 class Participant(models.Model):
     """A voter: a person, or a pseudonymous browser (cookie key stored hashed)."""

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.forms import add_service_errors
+from maillage.core.forms import form_status, form_submit
 from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
 from maillage.organizations.permissions import is_organization_member
@@ -128,17 +128,18 @@ def listing_create(request: HttpRequest, kind: str) -> HttpResponse:
     if request.user.is_superuser:
         organizations = Organization.objects.order_by("name")
     form = ListingForm(request.POST or None, organizations=organizations)
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
-        try:
-            listing = services.listing_create(kind=kind, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Published."))
-            return redirect(listing.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(request, "pooling/listing_form.html", {"form": form, "kind": kind}, status=status)
+
+    def save() -> HttpResponse:
+        listing = services.listing_create(kind=kind, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Published."))
+        return redirect(listing.get_absolute_url())
+
+    return form_submit(request, form, save) or render(
+        request,
+        "pooling/listing_form.html",
+        {"form": form, "kind": kind},
+        status=form_status(request),
+    )
 
 
 def _changeable(request: HttpRequest, kind: str, pk: int) -> Offer | Need:
@@ -155,22 +156,18 @@ def listing_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     initial = {name: getattr(listing, name) for name in ListingEditForm.base_fields}
     initial["territory"] = listing.territory_id
     form = ListingEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
+
+    def save() -> HttpResponse:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.listing_update(listing=listing, actor=request.user, **changes)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(listing.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(
+        services.listing_update(listing=listing, actor=request.user, **changes)
+        messages.success(request, _("Saved."))
+        return redirect(listing.get_absolute_url())
+
+    return form_submit(request, form, save) or render(
         request,
         "pooling/listing_edit.html",
         {"form": form, "listing": listing},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -212,27 +209,25 @@ def exchange_create(request: HttpRequest) -> HttpResponse:
         initial=request.GET.dict(),
         mine=selectors.organizations_of(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
-        try:
-            exchange = services.exchange_record(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
+
+    def save() -> HttpResponse:
+        exchange = services.exchange_record(actor=request.user, **form.cleaned_data)
+        if exchange.is_confirmed:
+            messages.success(request, _("The exchange is recorded."))
         else:
-            if exchange.is_confirmed:
-                messages.success(request, _("The exchange is recorded."))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "The exchange is recorded. It counts once %(organization)s confirms "
-                        "it; its members are told by email."
-                    )
-                    % {"organization": getattr(exchange, exchange.confirming_side).name},
+            messages.success(
+                request,
+                _(
+                    "The exchange is recorded. It counts once %(organization)s confirms "
+                    "it; its members are told by email."
                 )
-            return redirect("pooling:history", slug=exchange.giver.slug)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "pooling/exchange_form.html", {"form": form}, status=status)
+                % {"organization": getattr(exchange, exchange.confirming_side).name},
+            )
+        return redirect("pooling:history", slug=exchange.giver.slug)
+
+    return form_submit(request, form, save) or render(
+        request, "pooling/exchange_form.html", {"form": form}, status=form_status(request)
+    )
 
 
 def history(request: HttpRequest, slug: str) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core.dates import moment_format
 from maillage.core.mail import ERASED_SUFFIX, personal_messages, send_on_commit
 from maillage.core.periods import active_q
 from maillage.core.permissions import require
@@ -142,7 +143,7 @@ def _confirmation(registration: Registration) -> EmailMessage:
     if registration.status == Registration.Status.CONFIRMED:
         subject = _("Your place at “%(title)s” is confirmed") % {"title": workshop.title}
         body = _("See you on %(when)s. %(url)s") % {
-            "when": timezone.localtime(workshop.starts_at).strftime("%d/%m/%Y %H:%M"),
+            "when": moment_format(workshop.starts_at, "SHORT_DATETIME_FORMAT"),
             "url": url,
         }
     else:
@@ -270,7 +271,7 @@ def workshop_send_reminders(*, now: dt.datetime | None = None) -> int:
             )
             subject = _("Reminder: “%(title)s” on %(when)s") % {
                 "title": workshop.title,
-                "when": timezone.localtime(workshop.starts_at).strftime("%d/%m/%Y %H:%M"),
+                "when": moment_format(workshop.starts_at, "SHORT_DATETIME_FORMAT"),
             }
             body = "\n".join(
                 [
@@ -331,7 +332,7 @@ def _cancellation_notices(workshop: Workshop) -> list[EmailMessage]:
     """Tell everyone still registered (confirmed or waiting); calendars get STATUS:CANCELLED."""
     subject = _("Cancelled: “%(title)s”") % {"title": workshop.title}
     body = _("The workshop of %(when)s is cancelled. %(url)s") % {
-        "when": timezone.localtime(workshop.starts_at).strftime("%d/%m/%Y %H:%M"),
+        "when": moment_format(workshop.starts_at, "SHORT_DATETIME_FORMAT"),
         "url": settings.SITE_URL + workshop.get_absolute_url(),
     }
     recipients = workshop.registrations.exclude(status=Registration.Status.CANCELLED).values_list(

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maillage.core.forms import add_service_errors
-from maillage.core.ratelimit import hit_person, hit_write
+from maillage.core.forms import form_status, form_submit
+from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
 from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_with_descendant_ids
@@ -51,27 +51,26 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The workshop, its places left, its diversity beforehand, and the registration form."""
     workshop = _workshop(slug)
     form = RegistrationForm(request.POST or None, person=request.user)
-    if request.method == "POST" and form.is_valid():
-        hit_write(request)
-        data = dict(form.cleaned_data)
-        try:
-            registration = services.registration_create(
-                workshop=workshop, actor=request.user, **data
+
+    def save() -> HttpResponse:
+        registration = services.registration_create(
+            workshop=workshop, actor=request.user, **form.cleaned_data
+        )
+        if registration.status == Registration.Status.WAITING:
+            messages.info(
+                request,
+                _(
+                    "The workshop is full: you are on the waiting list, and will be told by "
+                    "email if a place frees up."
+                ),
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
         else:
-            if registration.status == Registration.Status.WAITING:
-                messages.info(
-                    request,
-                    _(
-                        "The workshop is full: you are on the waiting list, and will be told by "
-                        "email if a place frees up."
-                    ),
-                )
-            else:
-                messages.success(request, _("You are registered: a confirmation is on its way."))
-            return redirect(workshop.get_absolute_url())
+            messages.success(request, _("You are registered: a confirmation is on its way."))
+        return redirect(workshop.get_absolute_url())
+
+    saved = form_submit(request, form, save)
+    if saved is not None:
+        return saved
     confirmed = workshop.registrations.filter(status=Registration.Status.CONFIRMED).count()
     waiting = workshop.registrations.filter(status=Registration.Status.WAITING).count()
     own = None
@@ -100,8 +99,7 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
         and any(request.user.has_perm("workshops.add_workshop", org) for org in organizers),
         "output_form": OutputForm(),
     }
-    status = 422 if request.method == "POST" else 200
-    return render(request, "workshops/detail.html", context, status=status)
+    return render(request, "workshops/detail.html", context, status=form_status(request))
 
 
 @login_required
@@ -124,20 +122,15 @@ def workshop_create(request: HttpRequest) -> HttpResponse:
     if not organizations.exists():
         raise PermissionDenied("workshops.add_workshop")
     form = WorkshopForm(request.POST or None, organizations=organizations, person=request.user)
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
-        try:
-            workshop = services.workshop_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The workshop is created; people can register on this page."),
-            )
-            return redirect(workshop.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(request, "workshops/workshop_form.html", {"form": form}, status=status)
+
+    def save() -> HttpResponse:
+        workshop = services.workshop_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The workshop is created; people can register on this page."))
+        return redirect(workshop.get_absolute_url())
+
+    return form_submit(request, form, save) or render(
+        request, "workshops/workshop_form.html", {"form": form}, status=form_status(request)
+    )
 
 
 def _runnable(request: HttpRequest, slug: str) -> Workshop:
@@ -162,19 +155,18 @@ def workshop_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = WorkshopEditForm(
         request.POST or None, initial=initial, organizations=workshop.organizers.all()
     )
-    if request.method == "POST" and form.is_valid():
-        hit_person("write", request.user)
+
+    def save() -> HttpResponse:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.workshop_update(workshop=workshop, actor=request.user, **changes)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The workshop is updated."))
-            return redirect(workshop.get_absolute_url())
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request, "workshops/workshop_edit.html", {"form": form, "workshop": workshop}, status=status
+        services.workshop_update(workshop=workshop, actor=request.user, **changes)
+        messages.success(request, _("The workshop is updated."))
+        return redirect(workshop.get_absolute_url())
+
+    return form_submit(request, form, save) or render(
+        request,
+        "workshops/workshop_edit.html",
+        {"form": form, "workshop": workshop},
+        status=form_status(request),
     )
 
 

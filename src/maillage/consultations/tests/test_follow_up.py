@@ -174,6 +174,9 @@ def test_the_public_follow_up_page_counts_responses_per_status(client_as, person
     assert response.context["answered"] == 2
     body = response.content.decode()
     assert "Hors compétence de la commune" in body
+    # Each status in words inside its badge, whose class gives it its own style.
+    assert '<span class="status-pill status-retained">Retenue</span>' in body
+    assert '<span class="status-pill status-not_retained">Non retenue</span>' in body
 
 
 def test_the_responses_page_creates_and_updates(client_as, personas, campaign):

@@ -20,6 +20,7 @@ import pytest
 
 from maillage.core.capabilities import configs
 from maillage.core.permissions import ACCOUNT, ANYONE
+from maillage.core.tests.crawl import crawl
 
 pytestmark = pytest.mark.django_db
 
@@ -128,51 +129,9 @@ def test_every_page_route_declares_who_may_open_and_send_it():
     assert sorted(set(pages) - set(routes)) == [], "these declared pages no longer exist"
 
 
-def _links(html: str) -> list[str]:
-    from html.parser import HTMLParser
-
-    found: list[str] = []
-
-    class Parser(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            attributes = dict(attrs)
-            if tag == "a" and attributes.get("href"):
-                found.append(attributes["href"])
-            elif tag == "form" and attributes.get("action"):
-                found.append(attributes["action"])
-
-    Parser().feed(html)
-    return found
-
-
 def _crawled_samples(client) -> dict[str, str]:
     """One URL per view, as the platform admin finds them following links from the home page."""
-    from urllib.parse import urlparse
-
-    from django.urls import Resolver404, resolve
-
-    samples: dict[str, str] = {}
-    queue, seen = ["/"], {"/"}
-    while queue:
-        path = queue.pop(0)
-        try:
-            name = resolve(path).view_name
-        except Resolver404:
-            continue
-        if name in samples:
-            continue
-        samples[name] = path
-        response = client.get(path)
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        for href in _links(response.content.decode()):
-            url = urlparse(href)
-            if url.netloc or not url.path.startswith("/") or url.path.startswith("/api/"):
-                continue
-            if url.path not in seen:
-                seen.add(url.path)
-                queue.append(url.path)
-    return samples
+    return {visit.view_name: visit.path for visit in crawl(client, skip=("/api/",))}
 
 
 def _first(label: str, **filters):

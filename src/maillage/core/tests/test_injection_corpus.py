@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 import pytest
 
 from maillage.core.tests.browser import chromium, logged_in_context
+from maillage.core.tests.crawl import crawl, links
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -113,33 +114,11 @@ def _inject() -> int:
 
 def _html_pages(client) -> list[str]:
     """One URL per view, as the platform admin reaches them from the home page."""
-    from django.urls import Resolver404, resolve
-
-    from maillage.core.tests.test_authorization_matrix import _links
-
-    pages, seen, queue, views = [], {"/"}, ["/"], set()
-    while queue:
-        path = queue.pop(0)
-        try:
-            view = resolve(path).view_name
-        except Resolver404:
-            continue
-        if view in views:
-            continue
-        views.add(view)
-        response = client.get(path)
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        if "attachment" not in response.get("Content-Disposition", ""):  # a download
-            pages.append(path)
-        for href in _links(response.content.decode()):
-            url = urlparse(href)
-            if url.netloc or not url.path.startswith("/") or url.path.startswith("/admin/"):
-                continue
-            if url.path not in seen:
-                seen.add(url.path)
-                queue.append(url.path)
-    return pages
+    return [
+        visit.path
+        for visit in crawl(client, skip=("/admin/",))
+        if visit.status_code == 200 and visit.is_html and not visit.is_download
+    ]
 
 
 def test_no_payload_runs_or_injects_an_element_on_any_page(live_server, settings) -> None:
@@ -199,12 +178,10 @@ def test_no_payload_runs_or_injects_an_element_on_any_page(live_server, settings
 
 def _csv_exports(client) -> list[tuple[str, str]]:
     """Read every CSV the open-data catalogue and the mesh offer; report formula-like cells."""
-    from maillage.core.tests.test_authorization_matrix import _links
-
     paths = {
         urlparse(href).path
         for index in ("/open-data/", "/maillage/territoires/bramont-agglomeration/")
-        for href in _links(client.get(index).content.decode())
+        for href in links(client.get(index).content.decode())
         if urlparse(href).path.endswith(".csv")
     }
     assert paths, "no CSV export found"

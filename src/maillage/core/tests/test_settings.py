@@ -159,6 +159,7 @@ def test_links_in_emails_point_where_the_server_listens_unless_site_url_says_oth
     [
         ({"MAILLAGE_CATALOG_FREQUENCY": "SOMETIMES"}, "MAILLAGE_CATALOG_FREQUENCY"),
         ({"MAILLAGE_CATALOG_START": "2024-13-01"}, "MAILLAGE_CATALOG_START"),
+        ({"MAILLAGE_ACCESSIBILITY_AUDIT_DATE": "07/12/2026"}, "MAILLAGE_ACCESSIBILITY_AUDIT_DATE"),
         (
             {"MAILLAGE_CATALOG_START": "2025-01-01", "MAILLAGE_CATALOG_END": "2024-01-01"},
             "MAILLAGE_CATALOG_END",

@@ -49,6 +49,14 @@ def test_the_report_page_shows_neither_rejected_nor_waiting_statements(client, c
     assert REJECTED not in page and WAITING not in page
 
 
+def test_the_moderation_page_names_each_statement_state_in_its_own_badge(client_as, conversation):
+    page = client_as("facilitator").get(f"/conversations/{conversation.slug}/moderation/")
+    html = page.content.decode()
+    assert '<span class="status-pill status-rejected">rejetée</span>' in html
+    assert '<span class="status-pill status-unmoderated">non modérée</span>' in html
+    assert '<span class="status-pill status-accepted">acceptée</span>' in html
+
+
 def test_the_conversation_page_and_its_map_show_neither(client, conversation):
     page = client.get(conversation.get_absolute_url()).content.decode()
     assert REJECTED not in page and WAITING not in page
