@@ -18,6 +18,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED, OPTIONAL
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.cowriting import selectors, services
@@ -132,7 +133,7 @@ def _summary(work_id: int) -> SharedWork:
 
 
 @router.patch("/works/{work_id}", response=WorkOut, auth=AUTHENTICATED)
-def work_update(request: HttpRequest, work_id: int, payload: WorkPatch):
+def work_update(request: AuthenticatedRequest, work_id: int, payload: WorkPatch):
     """Rename the work or change its vision, visibility or publication rule."""
     work = _readable(request, work_id)
     hit_person("write", request.user)
@@ -142,7 +143,7 @@ def work_update(request: HttpRequest, work_id: int, payload: WorkPatch):
 
 
 @router.post("/works/{work_id}/archive", response=WorkOut, auth=AUTHENTICATED)
-def work_archive(request: HttpRequest, work_id: int):
+def work_archive(request: AuthenticatedRequest, work_id: int):
     """Archive the work: kept and readable, nobody changes it (422 while a proposal is open)."""
     work = _readable(request, work_id)
     hit_person("write", request.user)
@@ -151,7 +152,7 @@ def work_archive(request: HttpRequest, work_id: int):
 
 
 @router.post("/works/{work_id}/unarchive", response=WorkOut, auth=AUTHENTICATED)
-def work_unarchive(request: HttpRequest, work_id: int):
+def work_unarchive(request: AuthenticatedRequest, work_id: int):
     """Bring an archived work back among the works in progress."""
     work = _readable(request, work_id)
     hit_person("write", request.user)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_person
 from maillage.observatory import charts, selectors, services
 from maillage.observatory.forms import InterpretationForm, RecomputeForm
@@ -133,7 +134,7 @@ def _recompute(request: HttpRequest, subject: Any, back: str, **scope: Any) -> H
 
 @login_required
 @require_POST
-def campaign_recompute(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_recompute(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = selectors.campaign_for_viewer(request.user, slug)
     back = reverse("observatory:campaign", args=[campaign.slug])
     return _recompute(request, campaign, back, campaign=campaign)
@@ -141,7 +142,7 @@ def campaign_recompute(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def territory_recompute(request: HttpRequest, slug: str) -> HttpResponse:
+def territory_recompute(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     territory = selectors.territory_or_404(slug)
     back = reverse("observatory:territory", args=[territory.slug])
     return _recompute(request, territory, back, territory=territory)

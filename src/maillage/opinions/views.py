@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import form_status, form_submit
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_person
 from maillage.opinions import selectors, services
 from maillage.opinions.forms import ConversationCreateForm, ConversationSettingsForm
@@ -73,7 +74,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def conversation_create(request: HttpRequest) -> HttpResponse:
+def conversation_create(request: AuthenticatedRequest) -> HttpResponse:
     territories = territories_where(request.user, FACILITATING)
     if not territories.exists():
         raise PermissionDenied
@@ -104,7 +105,7 @@ def _facilitated(request: HttpRequest, slug: str) -> Conversation:
 
 
 @login_required
-def conversation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def conversation_edit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     conversation = _facilitated(request, slug)
     initial = {
         "topic": conversation.topic,
@@ -132,7 +133,7 @@ def conversation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def conversation_open_or_close(request: HttpRequest, slug: str) -> HttpResponse:
+def conversation_open_or_close(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     conversation = _facilitated(request, slug)
     hit_person("write", request.user)
     try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
 from maillage.organizations.permissions import is_organization_member
@@ -121,7 +122,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def listing_create(request: HttpRequest, kind: str) -> HttpResponse:
+def listing_create(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     organizations = selectors.organizations_of(request.user)
     if not organizations.exists() and not request.user.is_superuser:
         raise PermissionDenied("pooling.publish_listing")
@@ -149,7 +150,7 @@ def _changeable(request: HttpRequest, kind: str, pk: int) -> Offer | Need:
 
 
 @login_required
-def listing_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def listing_edit(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
     """Its organization's members change an offer or a need."""
     listing = _changeable(request, kind, pk)
     initial = {name: getattr(listing, name) for name in ListingEditForm.base_fields}
@@ -176,7 +177,7 @@ def listing_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def listing_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def listing_withdraw(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
     """Withdraw (or publish again) an offer or a need; exchanges about it are kept."""
     listing = _changeable(request, kind, pk)
     hit_person("write", request.user)
@@ -205,7 +206,7 @@ def listing_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def exchange_create(request: HttpRequest) -> HttpResponse:
+def exchange_create(request: AuthenticatedRequest) -> HttpResponse:
     """Record an exchange; only a member of one of the two organizations may (else 403)."""
     form = ExchangeForm(
         request.POST or None,
@@ -272,7 +273,7 @@ def _exchange(pk: int) -> Exchange:
 
 @login_required
 @require_POST
-def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def exchange_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The awaited side confirms an exchange, with its feedback if it wants; others get 403."""
     exchange = _exchange(pk)
     form = ConfirmForm(request.POST)
@@ -289,7 +290,7 @@ def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exchange_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def exchange_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The awaited side declines an exchange that did not happen as recorded; others get 403."""
     exchange = _exchange(pk)
     awaited = getattr(exchange, exchange.confirming_side)
@@ -309,7 +310,7 @@ def exchange_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exchange_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def exchange_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A side gives (or changes) its short feedback on an exchange; others get 403."""
     exchange = _exchange(pk)
     side = request.POST.get("side", "")

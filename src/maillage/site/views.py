@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from maillage.core.capabilities import home_blocks, participation_sections
+from maillage.core.http import AuthenticatedRequest
 from maillage.organizations.models import Organization
 from maillage.people.models import Person
 from maillage.people.selectors import person_territory_roles
@@ -63,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_participation(request: HttpRequest) -> HttpResponse:
+def my_participation(request: AuthenticatedRequest) -> HttpResponse:
     """Show a person what she gave in every capability, and what became of it."""
     sections = participation_sections(request.user)
     return render(request, "site/my_participation.html", {"sections": sections})

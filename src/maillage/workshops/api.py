@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED, OPTIONAL
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person, hit_write
 from maillage.organizations.models import Organization
@@ -153,7 +154,7 @@ def workshop_list(request: HttpRequest, upcoming: bool | None = None):
 
 
 @router.post("", response={201: WorkshopOut}, auth=AUTHENTICATED)
-def workshop_create(request: HttpRequest, payload: WorkshopIn):
+def workshop_create(request: AuthenticatedRequest, payload: WorkshopIn):
     """Create a workshop for organizations the caller belongs to."""
     hit_person("write", request.user)
     territory = Territory.objects.filter(slug=payload.territory).first()
@@ -179,7 +180,7 @@ def workshop_detail(request: HttpRequest, slug: str):
 
 
 @router.patch("/{slug}", response=WorkshopOut, auth=AUTHENTICATED)
-def workshop_update(request: HttpRequest, slug: str, payload: WorkshopPatch):
+def workshop_update(request: AuthenticatedRequest, slug: str, payload: WorkshopPatch):
     """Change what is given; calendars that subscribed see the change."""
     hit_person("write", request.user)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
@@ -194,7 +195,7 @@ class DuplicateIn(Schema):
 
 
 @router.post("/{slug}/duplicate", response={201: WorkshopOut}, auth=AUTHENTICATED)
-def workshop_duplicate(request: HttpRequest, slug: str, payload: DuplicateIn):
+def workshop_duplicate(request: AuthenticatedRequest, slug: str, payload: DuplicateIn):
     """Copy the workshop to another date (a series), with the same duration and organizers."""
     hit_person("write", request.user)
     copy = services.workshop_duplicate(
@@ -204,7 +205,7 @@ def workshop_duplicate(request: HttpRequest, slug: str, payload: DuplicateIn):
 
 
 @router.post("/{slug}/cancel", response=WorkshopOut, auth=AUTHENTICATED)
-def workshop_cancel(request: HttpRequest, slug: str):
+def workshop_cancel(request: AuthenticatedRequest, slug: str):
     """Cancel a workshop not yet started (422 once it has); registrants are told by email."""
     hit_person("write", request.user)
     services.workshop_update(workshop=_workshop(slug), actor=request.user, is_cancelled=True)

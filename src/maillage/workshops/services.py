@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,10 @@ from maillage.organizations.models import Membership
 from maillage.territories.models import Territory
 from maillage.workshops import ical
 from maillage.workshops.models import Output, Registration, Workshop
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 PROFILE_CHOICES = {
     "sector": Registration.Sector,
@@ -58,7 +62,7 @@ def _check(
 @transaction.atomic
 def workshop_create(
     *,
-    actor: Any,
+    actor: Person,
     title: str,
     theme: str,
     method: str,
@@ -159,7 +163,7 @@ def _confirmation(registration: Registration) -> EmailMessage:
 def registration_create(
     *,
     workshop: Workshop,
-    actor: Any,
+    actor: Person,
     name: str = "",
     email: str = "",
     territory: Territory | None = None,
@@ -217,7 +221,7 @@ def registration_create(
 
 
 @transaction.atomic
-def registration_cancel(*, registration: Registration, actor: Any) -> Registration | None:
+def registration_cancel(*, registration: Registration, actor: Person) -> Registration | None:
     """Cancel a registration (its person, or an organizer); promote the first one waiting.
 
     Return the promoted registration, if any; they are told by email after commit.
@@ -289,7 +293,7 @@ def workshop_send_reminders(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def attendance_record(*, workshop: Workshop, actor: Any, present_ids: Iterable[int]) -> int:
+def attendance_record(*, workshop: Workshop, actor: Person, present_ids: Iterable[int]) -> int:
     """Mark who came among the confirmed registrants, on the day or after; return how many."""
     require(actor, "workshops.take_attendance", workshop)
     if timezone.localdate() < timezone.localdate(workshop.starts_at):
@@ -344,7 +348,7 @@ def _cancellation_notices(workshop: Workshop) -> list[EmailMessage]:
 
 
 @transaction.atomic
-def workshop_update(*, workshop: Workshop, actor: Any, **changes: Any) -> Workshop:
+def workshop_update(*, workshop: Workshop, actor: Person, **changes: Any) -> Workshop:
     """Change the time, place, link, capacity or cancel; calendars see a new SEQUENCE.
 
     A workshop that has already started cannot be cancelled (it took place); cancelling tells
@@ -395,7 +399,7 @@ def workshop_update(*, workshop: Workshop, actor: Any, **changes: Any) -> Worksh
 
 
 @transaction.atomic
-def workshop_duplicate(*, workshop: Workshop, actor: Any, starts_at: dt.datetime) -> Workshop:
+def workshop_duplicate(*, workshop: Workshop, actor: Person, starts_at: dt.datetime) -> Workshop:
     """Copy a workshop to another date, for a series: same texts, place, link, capacity and
     organizers, the same duration; registrations and outputs stay with the original.
 
@@ -423,7 +427,7 @@ def workshop_duplicate(*, workshop: Workshop, actor: Any, starts_at: dt.datetime
 
 
 @transaction.atomic
-def output_add(*, workshop: Workshop, actor: Any, kind: str, label: str, url: str) -> Output:
+def output_add(*, workshop: Workshop, actor: Person, kind: str, label: str, url: str) -> Output:
     """Link something the workshop produced (a contribution, a document, a decision…)."""
     require(actor, "workshops.change_workshop", workshop)
     if kind not in Output.Kind.values:
