@@ -252,8 +252,8 @@ def contribution_list(
     # The paginator keys its cached count by campaign, so that moderation refreshes it.
     request.consultation_campaign_id = campaign.pk
     answers = {
-        key[len("answer_") :]: value
-        for key, value in request.GET.items()
+        key[len("answer_") :]: request.GET.get(key, "")
+        for key in request.GET
         if key.startswith("answer_")
     }
     return selectors.contribution_public_list(

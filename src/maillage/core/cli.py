@@ -174,6 +174,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def _run_uvicorn(args: argparse.Namespace, port: int) -> None:
     import uvicorn
     from django.conf import settings
+    from uvicorn.config import LOGGING_CONFIG
 
     uvicorn.run(
         "maillage.asgi:application",
@@ -193,7 +194,7 @@ def _run_uvicorn(args: argparse.Namespace, port: int) -> None:
         # would print that the protocol "appears unsupported" at every start).
         lifespan="off",
         # JSON lines: uvicorn's own lines (access log, start-up) go through Django's handler too.
-        **({"log_config": None} if settings.LOG_FORMAT == "json" else {}),
+        log_config=None if settings.LOG_FORMAT == "json" else LOGGING_CONFIG,
     )
 
 

@@ -173,7 +173,7 @@ def error_line(row: DBTaskResult) -> str:
 
 
 @transaction.atomic
-def task_retry(*, actor: Person, task_id: Any) -> DBTaskResult:
+def task_retry(*, actor: Person | None, task_id: Any) -> DBTaskResult:
     """Enqueue a failed task again from its first attempt; return the new row.
 
     ``actor`` None is the operator at the command line. The failed row stays (its traceback

@@ -266,6 +266,8 @@ def work_versions(request: HttpRequest, pk: int) -> HttpResponse:
     work = _work_for(request, pk)
     form = VersionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not request.user.is_authenticated:
+            raise PermissionDenied("cowriting.name_version")
         try:
             services.version_create(work=work, actor=request.user, name=form.cleaned_data["name"])
         except ValidationError as error:

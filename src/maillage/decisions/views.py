@@ -382,7 +382,7 @@ def turn_pass(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         _("Your pass is recorded; %(name)s is asked.") % {"name": successor.person.public_name},
     )
-    if turn.decision_id:
+    if turn.decision is not None:
         return redirect(turn.decision)
     return redirect("decisions:rotation", turn.circle.slug)
 
@@ -397,7 +397,7 @@ def turn_take_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         _("You take the turn as %(role)s in place of the person absent.")
         % {"role": successor.get_role_display().lower()},
     )
-    if turn.decision_id:
+    if turn.decision is not None:
         return redirect(turn.decision)
     return redirect("decisions:rotation", turn.circle.slug)
 

@@ -279,7 +279,7 @@ def _build(ctx: DemoContext) -> None:
     objection = hall.rounds.get(kind="consent").answers.get(kind="objection")
     proposals.decision_amend(
         decision=hall,
-        actor=hall.author,
+        actor=delegates["Atelier d'architecture Friches & Communs"][0],
         text=HALL_V2,
         note="Intègre l'objection de la Fonderie Vogel : accès séparé et clôturé.",
         integrations={

@@ -160,7 +160,7 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     place = get_object_or_404(Territory, slug=slug)
     form, filters = _filters(request)
     if filters is None:
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        errors = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     graph = presentation.export_graph(visibility.mesh_build(filters=filters, territory=place))
     out = io.StringIO()

@@ -128,7 +128,7 @@ def territory_signals(request: HttpRequest, slug: str, period: str | None = None
     return _signals(period, territory=selectors.territory_or_404(slug))
 
 
-def _request(request: HttpRequest, payload: RecomputeIn, **scope: Any) -> AnalysisRun:
+def _request(request: AuthenticatedRequest, payload: RecomputeIn, **scope: Any) -> AnalysisRun:
     hit_person("write", request.user)
     return services.analysis_request(actor=request.user, n_themes=payload.n_themes, **scope)
 

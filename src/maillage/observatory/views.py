@@ -101,7 +101,9 @@ def territory_observatory(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "observatory/observatory.html", context)
 
 
-def _recompute(request: HttpRequest, subject: Any, back: str, **scope: Any) -> HttpResponse:
+def _recompute(
+    request: AuthenticatedRequest, subject: Any, back: str, **scope: Any
+) -> HttpResponse:
     if not request.user.has_perm("observatory.request_analysis", subject):
         raise PermissionDenied("observatory.request_analysis")
     hit_person("write", request.user)
@@ -168,7 +170,7 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = InterpretationForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if not can_interpret:
+        if not can_interpret or not request.user.is_authenticated:
             raise PermissionDenied("observatory.interpret_signal")
         hit_person("write", request.user)
         if form.is_valid():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Literal, overload
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +30,14 @@ FACILITATING = (TerritoryRole.Role.ADMIN, TerritoryRole.Role.FACILITATOR)
 SKIPPED = "opinions_skipped"
 
 
+@overload
+def _participant(
+    request: HttpRequest, conversation: Conversation, create: Literal[True]
+) -> Participant: ...
+@overload
+def _participant(
+    request: HttpRequest, conversation: Conversation, create: bool
+) -> Participant | None: ...
 def _participant(
     request: HttpRequest, conversation: Conversation, create: bool
 ) -> Participant | None:
@@ -229,7 +238,9 @@ def submit_statement(request: HttpRequest, slug: str) -> HttpResponse:
 
 def moderation(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_object_or_404(Conversation, slug=slug)
-    if not request.user.has_perm("opinions.moderate_conversation", conversation):
+    if not request.user.is_authenticated or not request.user.has_perm(
+        "opinions.moderate_conversation", conversation
+    ):
         raise PermissionDenied
     if request.method == "POST":
         statement = get_object_or_404(

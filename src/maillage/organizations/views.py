@@ -56,7 +56,9 @@ def organization_edit(request: HttpRequest, slug: str) -> HttpResponse:
         organization = selectors.organization_get(slug)
     except Organization.DoesNotExist:
         raise Http404("no such organization") from None
-    if not request.user.has_perm("organizations.change_organization", organization):
+    if not request.user.is_authenticated or not request.user.has_perm(
+        "organizations.change_organization", organization
+    ):
         raise PermissionDenied
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():

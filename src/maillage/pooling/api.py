@@ -215,7 +215,7 @@ def need_suggestions(request: HttpRequest, need_id: int, live: bool = True):
     ]
 
 
-def _update_listing(request: HttpRequest, kind: str, pk: int, changes: dict):
+def _update_listing(request: AuthenticatedRequest, kind: str, pk: int, changes: dict):
     hit_person("write", request.user)
     listing = get_object_or_404(
         selectors.MODELS[kind].objects.select_related("organization", "territory"), pk=pk
@@ -274,7 +274,7 @@ def _organization(slug: str) -> Organization:
     return org
 
 
-def _create_listing(request: HttpRequest, kind: str, payload: ListingIn):
+def _create_listing(request: AuthenticatedRequest, kind: str, payload: ListingIn):
     hit_person("write", request.user)
     territory = Territory.objects.filter(slug=payload.territory).first()
     if territory is None:

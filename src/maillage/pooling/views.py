@@ -46,9 +46,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     if raw.isdigit():
         territory = Territory.objects.filter(pk=int(raw)).first()
     ids = territory_with_descendant_ids(territory) if territory else None
-    filters = {"search": search, "category": category, "conditions": conditions}
-    offers = selectors.listing_directory("offer", territory_ids=ids, **filters)
-    needs = selectors.listing_directory("need", territory_ids=ids, **filters)
+    offers = selectors.listing_directory(
+        "offer", territory_ids=ids, search=search, category=category, conditions=conditions
+    )
+    needs = selectors.listing_directory(
+        "need", territory_ids=ids, search=search, category=category, conditions=conditions
+    )
     page = Paginator(offers if kind == "offer" else needs, PAGE_SIZE).get_page(
         request.GET.get("page")
     )

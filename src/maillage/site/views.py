@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +21,7 @@ from maillage.territories.selectors import territory_roots, territory_with_desce
 CHOOSABLE_KINDS = ["region", "intercommunality", "commune"]
 
 
-def _visitor_territory(request: HttpRequest, choices: list[Territory]) -> Territory | None:
+def _visitor_territory(request: HttpRequest, choices: Sequence[Territory]) -> Territory | None:
     """Return the territory asked for (?territoire=slug), else the person's, else the widest.
 
     An unknown slug falls back like no choice at all: the page always shows something.

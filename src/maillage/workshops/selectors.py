@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     BooleanField,
@@ -26,6 +26,9 @@ from maillage.workshops.models import Registration, Workshop
 
 CONFIRMED = Registration.Status.CONFIRMED
 DIMENSIONS = ("sector", "public", "age_band", "discipline", "territory")
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def workshop_list(
@@ -84,7 +87,7 @@ def workshop_get(slug: str) -> Workshop:
     return Workshop.objects.select_related("territory").get(slug=slug)
 
 
-def _labels() -> dict[str, dict[str, str]]:
+def _labels() -> dict[str, dict[str, StrOrPromise]]:
     return {
         "sector": dict(Registration.Sector.choices),
         "public": dict(Registration.Public.choices),

@@ -27,6 +27,8 @@ from maillage.workshops import ical
 from maillage.workshops.models import Output, Registration, Workshop
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from maillage.people.models import Person
 
 
@@ -163,7 +165,7 @@ def _confirmation(registration: Registration) -> EmailMessage:
 def registration_create(
     *,
     workshop: Workshop,
-    actor: Person,
+    actor: Person | AnonymousUser,
     name: str = "",
     email: str = "",
     territory: Territory | None = None,
@@ -175,9 +177,9 @@ def registration_create(
     row is locked while places are counted, so two people never take the last place.
     One registration per email per workshop (a database constraint).
     """
-    is_person = getattr(actor, "is_authenticated", False)
-    if is_person:
-        email, name = actor.email, name or actor.public_name
+    person = actor if actor.is_authenticated else None
+    if person is not None:
+        email, name = person.email, name or person.public_name
     email = email.strip().lower()
     errors: dict[str, str] = {}
     try:
@@ -201,7 +203,7 @@ def registration_create(
             confirmed = locked.registrations.filter(status=Registration.Status.CONFIRMED).count()
             registration = Registration.objects.create(
                 workshop=locked,
-                person=actor if is_person else None,
+                person=person,
                 name=name.strip()[:120],
                 email=email,
                 status=(

@@ -188,7 +188,7 @@ def round_close(*, round: Round, actor: Person) -> Round:
     return _round_close_locked(round_, decision, actor)
 
 
-def _round_close_locked(round_: Round, decision: Decision, actor: Person) -> Round:
+def _round_close_locked(round_: Round, decision: Decision, actor: Person | None) -> Round:
     _refuse_if_closed(round_)
     round_.state = Round.State.CLOSED
     round_.closed_at = timezone.now()

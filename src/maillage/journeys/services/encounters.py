@@ -59,7 +59,7 @@ def encounter_validate(
         fail("territory", "the territory must be a territory id")
         territory_id = None
     else:
-        territory_id = int(territory_id)
+        territory_id = int(str(territory_id))
         exists = (
             territory_id in known_territories
             if known_territories is not None
