@@ -12,7 +12,7 @@ multipart upload per synced record: ``POST /api/consultations/contributions/{uui
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -187,6 +187,13 @@ def _public_campaign(request: HttpRequest, slug: str) -> Campaign:
     return campaign
 
 
+class CampaignListRequest(HttpRequest):
+    """The request of a campaign's contribution list: the paginator keys its cached count by
+    the campaign the view sets (so that moderation refreshes it)."""
+
+    consultation_campaign_id: int
+
+
 class CappedLimitOffsetPagination(BoundedLimitOffsetPagination):
     """Limit and offset, with the count capped and the offset bounded by ``COUNT_CAP``.
 
@@ -210,7 +217,8 @@ class CappedLimitOffsetPagination(BoundedLimitOffsetPagination):
                 "filters, or download every contribution from the open-data export",
             )
         limit = min(pagination.limit, self.max_limit, selectors.COUNT_CAP - offset)
-        campaign_id = request.consultation_campaign_id
+        # Only contribution_list is paginated so, and it sets the campaign on its request.
+        campaign_id = cast(CampaignListRequest, request).consultation_campaign_id
         count = selectors.capped_count(queryset, campaign_id)
         return {
             "items": selectors.contribution_public_items(queryset, campaign_id, offset, limit),
@@ -241,7 +249,7 @@ def campaign_detail(request: HttpRequest, slug: str):
 @router.get("/campaigns/{slug}/contributions", response=list[ContributionOut])
 @paginate(CappedLimitOffsetPagination)
 def contribution_list(
-    request: HttpRequest,
+    request: CampaignListRequest,
     slug: str,
     q: str = "",
     site: int | None = None,

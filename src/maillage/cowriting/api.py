@@ -76,6 +76,10 @@ class WorkDetailOut(WorkOut):
         # ``participants`` is the work's related manager: the rows were read by the view.
         return obj.participant_rows
 
+    @staticmethod
+    def resolve_participant_count(obj: SharedWork) -> int:
+        return len(obj.participant_rows)
+
 
 class WorkPatch(Schema):
     title: str | None = None
@@ -164,7 +168,6 @@ def work_unarchive(request: AuthenticatedRequest, work_id: int):
 def work_detail(request: HttpRequest, work_id: int):
     work = _readable(request, work_id)
     participants = selectors.participants_of(work)
-    work.participant_count = len(participants)
     work.participant_rows = [
         {"name": p.person.public_name, "role": p.role, "objective": p.objective}
         for p in participants

@@ -32,6 +32,7 @@ from maillage.core.ratelimit import hit_person
 from maillage.decisions import charts, forms, selectors
 from maillage.decisions.models import (
     Answer,
+    AnswerChange,
     CircleMember,
     Decision,
     Delegation,
@@ -448,7 +449,12 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = selectors.consent_outcome(consent_round) if consent_round else None
     delegation_of = selectors.delegation_of_members(circle) if circle.is_committee else {}
     for round_ in decision_rounds:
-        for item in [*round_.answers.all(), *round_.notes.all(), *round_.answer_changes.all()]:
+        items: list[Answer | RoundNote | AnswerChange] = [
+            *round_.answers.all(),
+            *round_.notes.all(),
+            *round_.answer_changes.all(),
+        ]
+        for item in items:
             item.shown_name = selectors.visible_name(item.member, viewer_is_member=is_member)
             item.delegation_name = delegation_of.get(item.member_id, "")
     objections = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.analysis.self_observation import MIN_RESPONDENTS
-from maillage.core.forms import add_service_errors, form_status, form_submit
+from maillage.core.forms import add_service_errors, form_field, form_status, form_submit
 from maillage.core.http import AuthenticatedRequest
 from maillage.core.offline import service_worker_response
 from maillage.core.periods import active_q
@@ -172,7 +173,8 @@ def encounter_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     saved = form_submit(request, form, save)
     if saved is not None:
         return saved
-    places = {str(t.pk): t.name for t in form.fields["territory"].queryset}
+    territories = form_field(form, "territory", forms.ModelChoiceField).queryset
+    places = {str(t.pk): t.name for t in territories or ()}
     config = {
         "journey": journey.slug,
         "places": places,

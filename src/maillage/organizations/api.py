@@ -64,11 +64,9 @@ def organization_list(request: HttpRequest, kind: str | None = None, q: str = ""
 @router.get("/{slug}", response=OrganizationDetailOut)
 def organization_detail(request: HttpRequest, slug: str):
     try:
-        organization = selectors.organization_get(slug)
+        return selectors.organization_get_with_member_count(slug)
     except Organization.DoesNotExist:
         raise Http404(f"no organization {slug!r}") from None
-    organization.member_count = selectors.organization_member_count(organization)
-    return organization
 
 
 @router.get("/{slug}/members", response=list[MemberOut])

@@ -42,7 +42,15 @@ from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.organizations.models import Organization
 from maillage.organizations.permissions import is_organization_member
-from maillage.pooling.models import Category, Conditions, Exchange, Need, Offer, Suggestion
+from maillage.pooling.models import (
+    Category,
+    Conditions,
+    Exchange,
+    Listing,
+    Need,
+    Offer,
+    Suggestion,
+)
 from maillage.pooling.permissions import is_member_of_either_side
 from maillage.territories.models import Territory
 
@@ -89,7 +97,7 @@ def listing_create(
     available_until: dt.date,
     conditions: str = Conditions.FREE,
     description: str = "",
-) -> Offer | Need:
+) -> Listing:
     """Publish an offer or a need (``kind``) of ``organization``; its members only."""
     require(actor, "pooling.publish_listing", organization)
     _check_listing(
@@ -114,7 +122,7 @@ def listing_create(
 
 
 @transaction.atomic
-def listing_update(*, listing: Offer | Need, actor: Person, **changes: Any) -> Offer | Need:
+def listing_update(*, listing: Listing, actor: Person, **changes: Any) -> Listing:
     """Change a listing's texts, period, conditions, territory or active flag."""
     require(actor, "pooling.change_listing", listing)
     allowed = (

@@ -9,6 +9,7 @@ The video link is given only to confirmed registrants and the organizers (empty 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -23,6 +24,9 @@ from maillage.people.models import Person
 from maillage.territories.models import Territory
 from maillage.workshops import selectors, services
 from maillage.workshops.models import Workshop
+
+if TYPE_CHECKING:
+    from maillage.workshops.selectors import CountedWorkshop
 
 router = Router(tags=["workshops"])
 
@@ -53,11 +57,11 @@ class WorkshopOut(Schema):
         return obj.territory.slug
 
     @staticmethod
-    def resolve_registered(obj: Workshop) -> int:
+    def resolve_registered(obj: CountedWorkshop) -> int:
         return obj.confirmed_count
 
     @staticmethod
-    def resolve_waiting(obj: Workshop) -> int:
+    def resolve_waiting(obj: CountedWorkshop) -> int:
         return obj.waiting_count
 
     @staticmethod
