@@ -12,7 +12,7 @@ multipart upload per synced record: ``POST /api/consultations/contributions/{uui
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -26,6 +26,7 @@ from maillage.consultations.models import Campaign, Contribution
 from maillage.consultations.photos import MAX_PHOTO_BYTES, PhotoTooLarge
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.sync import MAX_BATCH
 from maillage.people.models import Person
@@ -65,7 +66,7 @@ _SYNC_BODY = sync_body_schema(ContributionRecordIn, MAX_BATCH)
     summary="Sync a batch of field contributions (idempotent by UUID)",
     url_name="consultations_sync",
 )
-def sync(request: HttpRequest):
+def sync(request: AuthenticatedRequest):
     records = read_records(request, MAX_BATCH)
     if isinstance(records, Status):
         return records
@@ -80,7 +81,7 @@ def sync(request: HttpRequest):
     summary="Attach the photo of a synced contribution (JPEG, PNG, WebP, GIF; 10 MB)",
     url_name="consultations_photo",
 )
-def photo_upload(request: HttpRequest, uuid: str, photo: File[UploadedFile]):
+def photo_upload(request: AuthenticatedRequest, uuid: str, photo: File[UploadedFile]):
     try:
         contribution, stored = services.contribution_attach_photo(
             actor=request.user, client_uuid=uuid, data=photo
@@ -186,6 +187,13 @@ def _public_campaign(request: HttpRequest, slug: str) -> Campaign:
     return campaign
 
 
+class CampaignListRequest(HttpRequest):
+    """The request of a campaign's contribution list: the paginator keys its cached count by
+    the campaign the view sets (so that moderation refreshes it)."""
+
+    consultation_campaign_id: int
+
+
 class CappedLimitOffsetPagination(BoundedLimitOffsetPagination):
     """Limit and offset, with the count capped and the offset bounded by ``COUNT_CAP``.
 
@@ -209,7 +217,8 @@ class CappedLimitOffsetPagination(BoundedLimitOffsetPagination):
                 "filters, or download every contribution from the open-data export",
             )
         limit = min(pagination.limit, self.max_limit, selectors.COUNT_CAP - offset)
-        campaign_id = request.consultation_campaign_id
+        # Only contribution_list is paginated so, and it sets the campaign on its request.
+        campaign_id = cast(CampaignListRequest, request).consultation_campaign_id
         count = selectors.capped_count(queryset, campaign_id)
         return {
             "items": selectors.contribution_public_items(queryset, campaign_id, offset, limit),
@@ -240,7 +249,7 @@ def campaign_detail(request: HttpRequest, slug: str):
 @router.get("/campaigns/{slug}/contributions", response=list[ContributionOut])
 @paginate(CappedLimitOffsetPagination)
 def contribution_list(
-    request: HttpRequest,
+    request: CampaignListRequest,
     slug: str,
     q: str = "",
     site: int | None = None,
@@ -251,8 +260,8 @@ def contribution_list(
     # The paginator keys its cached count by campaign, so that moderation refreshes it.
     request.consultation_campaign_id = campaign.pk
     answers = {
-        key[len("answer_") :]: value
-        for key, value in request.GET.items()
+        key[len("answer_") :]: request.GET.get(key, "")
+        for key in request.GET
         if key.startswith("answer_")
     }
     return selectors.contribution_public_list(
@@ -419,7 +428,7 @@ def _questions(questions: list[ClosedQuestionIn]) -> list[dict[str, Any]]:
     summary="Create a campaign (a draft) on a territory",
     url_name="consultations_campaign_create",
 )
-def campaign_create(request: HttpRequest, payload: CampaignIn):
+def campaign_create(request: AuthenticatedRequest, payload: CampaignIn):
     try:
         territory = Territory.objects.get(slug=payload.territory)
     except Territory.DoesNotExist:
@@ -448,7 +457,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn):
     summary="Read a campaign as the people who run it do (drafts included)",
     url_name="consultations_campaign_manage",
 )
-def campaign_manage(request: HttpRequest, slug: str):
+def campaign_manage(request: AuthenticatedRequest, slug: str):
     return _managed_campaign(request, slug)
 
 
@@ -459,7 +468,7 @@ def campaign_manage(request: HttpRequest, slug: str):
     summary="Edit a campaign: texts, period, closed questions, sites, team, facilitator",
     url_name="consultations_campaign_update",
 )
-def campaign_update(request: HttpRequest, slug: str, payload: CampaignPatch):
+def campaign_update(request: AuthenticatedRequest, slug: str, payload: CampaignPatch):
     campaign = _managed_campaign(request, slug)
     changes = payload.dict(exclude_unset=True)
     if "closed_questions" in changes:
@@ -485,7 +494,7 @@ def _move(request: HttpRequest, slug: str, service: Any) -> Campaign:
     summary="Open a draft (or reopen a closed) campaign; it needs a site",
     url_name="consultations_campaign_open",
 )
-def campaign_open(request: HttpRequest, slug: str):
+def campaign_open(request: AuthenticatedRequest, slug: str):
     return _move(request, slug, services.campaign_open)
 
 
@@ -496,7 +505,7 @@ def campaign_open(request: HttpRequest, slug: str):
     summary="Close an open campaign; the observatory's analysis starts",
     url_name="consultations_campaign_close",
 )
-def campaign_close(request: HttpRequest, slug: str):
+def campaign_close(request: AuthenticatedRequest, slug: str):
     return _move(request, slug, services.campaign_close)
 
 
@@ -507,7 +516,7 @@ def campaign_close(request: HttpRequest, slug: str):
     summary="Archive a campaign that is over (or a draft given up)",
     url_name="consultations_campaign_archive",
 )
-def campaign_archive(request: HttpRequest, slug: str):
+def campaign_archive(request: AuthenticatedRequest, slug: str):
     return _move(request, slug, services.campaign_archive)
 
 
@@ -518,7 +527,7 @@ def campaign_archive(request: HttpRequest, slug: str):
     summary="The campaign's team of field agents",
     url_name="consultations_team",
 )
-def team_list(request: HttpRequest, slug: str):
+def team_list(request: AuthenticatedRequest, slug: str):
     return list(_managed_campaign(request, slug).team.order_by("display_name"))
 
 
@@ -529,7 +538,7 @@ def team_list(request: HttpRequest, slug: str):
     summary="Search the territory's members by name or email (2 characters or more, 20 at most)",
     url_name="consultations_team_candidates",
 )
-def team_candidates(request: HttpRequest, slug: str, q: str):
+def team_candidates(request: AuthenticatedRequest, slug: str, q: str):
     campaign = _managed_campaign(request, slug)
     return territory_member_search(campaign.territory, q[:100])
 
@@ -541,7 +550,7 @@ def team_candidates(request: HttpRequest, slug: str, q: str):
     summary="Add a member of the territory to the team",
     url_name="consultations_team_add",
 )
-def team_add(request: HttpRequest, slug: str, payload: TeamIn):
+def team_add(request: AuthenticatedRequest, slug: str, payload: TeamIn):
     campaign = _managed_campaign(request, slug)
     person = _people([payload.person], "person")[0]
     services.campaign_team_add(campaign=campaign, actor=request.user, person=person)
@@ -555,7 +564,7 @@ def team_add(request: HttpRequest, slug: str, payload: TeamIn):
     summary="Take a person off the team (what they captured stays)",
     url_name="consultations_team_remove",
 )
-def team_remove(request: HttpRequest, slug: str, person_id: int):
+def team_remove(request: AuthenticatedRequest, slug: str, person_id: int):
     campaign = _managed_campaign(request, slug)
     person = _people([person_id], "person")[0]
     services.campaign_team_remove(campaign=campaign, actor=request.user, person=person)

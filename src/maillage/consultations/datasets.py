@@ -179,7 +179,7 @@ def _response_rows() -> Iterator[dict[str, Any]]:
             yield row
 
     for row in qs.iterator(chunk_size=500):
-        batch.append(row)
+        batch.append(dict(row))  # a plain dict: the export adds columns to it
         if len(batch) == 500:
             yield from flush()
             batch = []

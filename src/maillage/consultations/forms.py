@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from maillage.consultations.imports import MAX_IMPORT_BYTES
 from maillage.consultations.models import TEXT_MAX_LENGTH, Campaign, Contribution, Response
 from maillage.consultations.photos import MAX_PHOTO_BYTES
+from maillage.core.forms import form_field
 from maillage.people.models import Person
 from maillage.territories.models import Territory
 
@@ -59,7 +60,7 @@ class ContributionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["text"].label = campaign.open_question
-        self.fields["site"].choices = [
+        form_field(self, "site", forms.ChoiceField).choices = [
             ("", _("Choose a place")),
             *campaign.sites.order_by("name").values_list("pk", "name"),
         ]
@@ -234,11 +235,11 @@ class CampaignForm(forms.Form):
         if territories is None:
             del self.fields["territory"]
         else:
-            self.fields["territory"].queryset = territories
+            form_field(self, "territory", forms.ModelChoiceField).queryset = territories
         if members is None:
             del self.fields["facilitator"]
         else:
-            self.fields["facilitator"].queryset = members
+            form_field(self, "facilitator", forms.ModelChoiceField).queryset = members
 
 
 class QuestionForm(forms.Form):

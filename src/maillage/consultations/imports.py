@@ -17,7 +17,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from charset_normalizer import from_bytes
 from django.db import transaction
@@ -32,6 +32,10 @@ from maillage.consultations.services.contributions import (
 )
 from maillage.core.permissions import require
 from maillage.core.sync import insert_new, payload_hash
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 REQUIRED_COLUMNS = ("site", "text", "consent")
 OPTIONAL_COLUMNS = ("captured_at", "age_band", "relation", "contact_email")
@@ -155,7 +159,7 @@ def _record(
 
 
 def paper_import(
-    *, campaign: Campaign, actor: Any, data: bytes, dry_run: bool = True, encoding: str = "utf-8"
+    *, campaign: Campaign, actor: Person, data: bytes, dry_run: bool = True, encoding: str = "utf-8"
 ) -> ImportReport:
     """Check (and unless ``dry_run``, record) the lines of a CSV of paper contributions.
 

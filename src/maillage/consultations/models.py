@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.consultations.questions import validate_questions
 from maillage.core.profiles import AgeBand
+
+if TYPE_CHECKING:
+    from maillage.territories.models import Territory
 
 TEXT_MAX_LENGTH = 5000
 
@@ -71,6 +75,10 @@ class Campaign(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Not columns: set on instances by selectors and the API, from the cached counts.
+    published_count: int
+    sites_with_counts: list[Territory]
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -245,6 +253,10 @@ class Response(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not columns: set on instances by selectors and the API, for pages and schemas.
+    published: list[Contribution]
+    contribution_ids: list[int]
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -71,6 +71,8 @@ def photo_store(prepared: ContentFile) -> str:
     would hold a row lock and a database connection for as long as the network takes.
     Raise StorageUnavailable when the store fails.
     """
+    if not prepared.name:
+        raise ValueError("a photo is stored once photo_prepare has named it")
     field = Contribution._meta.get_field("photo")
     name = field.generate_filename(None, prepared.name)
     return field.storage.save(name, prepared, max_length=field.max_length)

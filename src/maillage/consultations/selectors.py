@@ -187,6 +187,8 @@ class CappedPaginator(Paginator):
     every row).
     """
 
+    object_list: QuerySet
+
     def __init__(
         self,
         object_list: QuerySet,

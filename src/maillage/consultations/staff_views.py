@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,6 +27,7 @@ from maillage.consultations.models import Campaign
 from maillage.consultations.services.campaigns import FACILITATOR_ROLES, TRANSITIONS
 from maillage.consultations.views import _campaign
 from maillage.core.forms import add_service_errors
+from maillage.core.http import AuthenticatedRequest
 from maillage.people.selectors import territory_member_search, territory_members
 
 CHANGE = "consultations.change_campaign"
@@ -40,7 +41,7 @@ MOVES: dict[str, tuple[str, Any]] = {
 
 
 @login_required
-def manage_index(request: HttpRequest) -> HttpResponse:
+def manage_index(request: AuthenticatedRequest) -> HttpResponse:
     """List the campaigns the person runs, drafts included."""
     return render(
         request,
@@ -53,7 +54,7 @@ def manage_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_new(request: HttpRequest) -> HttpResponse:
+def campaign_new(request: AuthenticatedRequest) -> HttpResponse:
     territories = selectors.territories_for_new_campaign(request.user)
     if not territories.exists():
         raise PermissionDenied("no territory to run a campaign on")
@@ -79,7 +80,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campaign_manage(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_manage(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The campaign's dashboard: what is set up, what is missing, and the next moves."""
     campaign = _campaign(request, slug, CHANGE)
     moves = [
@@ -100,7 +101,7 @@ def campaign_manage(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_edit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug, CHANGE)
     initial = {
         "title": campaign.title,
@@ -124,7 +125,7 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def campaign_questions(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_questions(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug, CHANGE)
     initial = [QuestionForm.initial_for(q) for q in campaign.closed_questions]
     formset = QuestionFormSet(request.POST or None, initial=initial, prefix="q")
@@ -149,7 +150,7 @@ def campaign_questions(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def campaign_sites(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_sites(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug, CHANGE)
     choices = list(selectors.territory_sites(campaign.territory))
     form = SitesForm(
@@ -180,7 +181,7 @@ def campaign_sites(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def campaign_team(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_team(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Search the territory's members by name or email; add or remove agents."""
     campaign = _campaign(request, slug, CHANGE)
     error = ""
@@ -224,7 +225,7 @@ def campaign_team(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def campaign_move(request: HttpRequest, slug: str, move: str) -> HttpResponse:
+def campaign_move(request: AuthenticatedRequest, slug: str, move: str) -> HttpResponse:
     """Open, close or archive the campaign."""
     campaign = _campaign(request, slug, CHANGE)
     if move not in MOVES:

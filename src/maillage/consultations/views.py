@@ -40,6 +40,7 @@ from maillage.consultations.imports import ImportFileError, expected_columns, pa
 from maillage.consultations.models import Campaign, Contribution, Response
 from maillage.consultations.photos import PhotoTooLarge
 from maillage.core.forms import add_service_errors
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.offline import service_worker_response
 from maillage.core.ratelimit import hit_write
 from maillage.core.storage import (
@@ -240,7 +241,7 @@ def follow_up(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def field_capture(request: HttpRequest, slug: str) -> HttpResponse:
+def field_capture(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug, "consultations.capture_contribution")
     if not campaign.accepts_contributions:
         return render(request, "consultations/closed.html", {"campaign": campaign}, status=410)
@@ -335,7 +336,7 @@ def _int_param(value: str, allowed: set[int]) -> int | None:
 
 
 @login_required
-def moderation(request: HttpRequest, slug: str) -> HttpResponse:
+def moderation(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The moderation queue: filter by status, site and agent; decide one by one or many."""
     campaign = _campaign(request, slug, "consultations.moderate_contribution")
     status = request.GET.get("status", Contribution.Status.PENDING)
@@ -373,7 +374,7 @@ def moderation(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def moderate_bulk(request: HttpRequest, slug: str) -> HttpResponse:
+def moderate_bulk(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Publish or hide the selected contributions; those refused are named, the rest kept."""
     campaign = _campaign(request, slug, "consultations.moderate_contribution")
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
@@ -419,7 +420,7 @@ def moderate_bulk(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def moderate(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     campaign = _campaign(request, slug, "consultations.moderate_contribution")
     contribution = get_object_or_404(Contribution, pk=pk, campaign=campaign)
     action = request.POST.get("action")
@@ -461,7 +462,7 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def redact(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def redact(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     campaign = _campaign(request, slug, "consultations.moderate_contribution")
     contribution = get_object_or_404(Contribution, pk=pk, campaign=campaign)
     form = RedactForm(initial={"text": contribution.text})
@@ -473,7 +474,7 @@ def redact(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def responses_manage(request: HttpRequest, slug: str) -> HttpResponse:
+def responses_manage(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug, "consultations.answer_contribution")
     form = ResponseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -513,7 +514,7 @@ def responses_manage(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def response_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def response_update(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     campaign = _campaign(request, slug, "consultations.answer_contribution")
     response = get_object_or_404(Response, pk=pk, campaign=campaign)
     form = ResponseStatusForm(request.POST)
@@ -536,7 +537,7 @@ def response_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def response_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def response_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Edit a response and pick its contributions by search; its history is shown below."""
     campaign = _campaign(request, slug, "consultations.answer_contribution")
     response = get_object_or_404(Response, pk=pk, campaign=campaign)
@@ -595,7 +596,7 @@ def response_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def paper_import_view(request: HttpRequest, slug: str) -> HttpResponse:
+def paper_import_view(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug, "consultations.import_contributions")
     form = ImportForm(request.POST or None, request.FILES or None)
     report = file_error = None

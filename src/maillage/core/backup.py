@@ -436,7 +436,8 @@ def _drop_maillage_tables() -> None:
 
     existing = set(connection.introspection.table_names(include_views=False))
     owned = set(connection.introspection.django_table_names(only_existing=True))
-    owned |= {"django_migrations", settings.CACHES["default"].get("LOCATION", "")} & existing
+    cache_table = str(settings.CACHES["default"].get("LOCATION", ""))
+    owned |= {"django_migrations", cache_table} & existing
     cascade = " CASCADE" if connection.vendor == "postgresql" else ""
     with connection.schema_editor() as editor:
         for table in sorted(owned):

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from maillage.core.ratelimit import hit_write
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """Return the form's field ``name``, checked to be a ``kind`` (to set its queryset, choices…)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"the field {name!r} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
 
 
 def form_submit(

@@ -48,10 +48,11 @@ class AnonymousAccessFilter(logging.Filter):
             and record.msg.startswith("%s - ")
             and isinstance(args, tuple)
         ):
-            kept = ["-", *args[1:]]
+            kept: list[object] = ["-", *args[1:]]
             at = 2 if len(kept) == 5 else 1  # where the path is
-            if len(kept) > at and isinstance(kept[at], str):
-                kept[at] = kept[at].split("?", 1)[0]
+            path = kept[at] if len(kept) > at else None
+            if isinstance(path, str):
+                kept[at] = path.split("?", 1)[0]
             record.args = tuple(kept)
         return True
 

@@ -32,7 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, transaction
@@ -43,6 +43,12 @@ from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from maillage.core.metrics import TASK_DURATION
+
+if TYPE_CHECKING:
+    # The stubs' plugin reads `_User` as AUTH_USER_MODEL (people.Person), which this layer
+    # does not import.
+    from django.contrib.auth.models import _User as Person
+
 
 logger = logging.getLogger("maillage.queue")
 
@@ -167,7 +173,7 @@ def error_line(row: DBTaskResult) -> str:
 
 
 @transaction.atomic
-def task_retry(*, actor: Any, task_id: Any) -> DBTaskResult:
+def task_retry(*, actor: Person | None, task_id: Any) -> DBTaskResult:
     """Enqueue a failed task again from its first attempt; return the new row.
 
     ``actor`` None is the operator at the command line. The failed row stays (its traceback

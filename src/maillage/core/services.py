@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from maillage.core.models import AuditEntry
 
+if TYPE_CHECKING:
+    # The stubs' plugin reads `_User` as AUTH_USER_MODEL (people.Person), which this layer
+    # does not import.
+    from django.contrib.auth.models import _User as Person
+
 
 def audit_record(
-    *, actor: Any, action: str, target: models.Model | None = None, data: dict | None = None
+    *,
+    actor: Person | AnonymousUser | None,
+    action: str,
+    target: models.Model | None = None,
+    data: dict | None = None,
 ) -> AuditEntry:
     """Record a privileged action; ``data`` holds what a reviewer needs (never secrets)."""
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=None if actor is None or isinstance(actor, AnonymousUser) else actor,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlparse
 
 from boto3.exceptions import Boto3Error
@@ -117,18 +117,26 @@ def random_file_name(extension: str) -> str:
     return f"{secrets.token_urlsafe(16)}.{extension}"
 
 
-def signed_urls_in_use(storage: Storage | None = None) -> bool:
-    """Say whether the views answer with redirects to signed URLs of the object store."""
+@runtime_checkable
+class SigningStorage(Protocol):
+    """A store that signs time-limited URLs of its objects (``PrivateS3Storage``)."""
+
+    def signed_url(self, name: str, *, expire: int) -> str: ...
+
+
+def signing_storage(storage: Storage | None = None) -> SigningStorage | None:
+    """Return the store when the views answer with redirects to its signed URLs, else None."""
     store = storage if storage is not None else default_storage
-    return bool(settings.MEDIA_REDIRECT) and hasattr(store, "signed_url")
+    return store if settings.MEDIA_REDIRECT and isinstance(store, SigningStorage) else None
 
 
 def media_origin() -> str:
     """Return the origin images are redirected to ("" when files are streamed by the views)."""
-    if not signed_urls_in_use():
+    store = signing_storage()
+    if store is None:
         return ""
     try:
-        parsed = urlparse(default_storage.signed_url("probe", expire=60))
+        parsed = urlparse(store.signed_url("probe", expire=60))
     except StorageUnavailable:
         return ""
     return f"{parsed.scheme}://{parsed.netloc}"
@@ -142,14 +150,16 @@ def file_response(
     A public file may be kept by shared caches for an hour; any other is private and never
     stored. A redirect is never cached longer than its signed URL lives.
     """
-    storage = field_file.storage
-    if signed_urls_in_use(storage):
-        url = storage.signed_url(field_file.name, expire=settings.MEDIA_URL_SECONDS)
+    if not field_file.name:
+        raise Http404("no such file")
+    signing = signing_storage(field_file.storage)
+    if signing is not None:
+        url = signing.signed_url(field_file.name, expire=settings.MEDIA_URL_SECONDS)
         response = HttpResponseRedirect(url)
         response["Cache-Control"] = "private, no-store"
         return response
     try:
-        handle = storage.open(field_file.name, "rb")
+        handle = field_file.storage.open(field_file.name, "rb")
     except FileNotFoundError:
         raise Http404("no such file") from None
     streamed = FileResponse(handle, content_type=content_type)

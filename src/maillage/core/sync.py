@@ -184,15 +184,15 @@ def insert_new(rows: Sequence[models.Model]) -> dict[str, int]:
     """
     if not rows:
         return {}
-    keyed = [(str(uuid.UUID(str(row.client_uuid))), row) for row in rows]
     meta = rows[0]._meta
+    uuid_field = meta.get_field("client_uuid")
+    assert isinstance(uuid_field, models.Field)  # a column of the row's own table
+    keyed = [(str(uuid.UUID(str(uuid_field.value_from_object(row)))), row) for row in rows]
     # The connection itself, not the proxy: each attribute read through the proxy costs a
     # context-local lookup, and the loop below makes about twenty per row.
     db = connections[DEFAULT_DB_ALIAS]
     quote = db.ops.quote_name
     columns = [f for f in meta.concrete_fields if not f.primary_key]
-    uuid_field = meta.get_field("client_uuid")
-    assert isinstance(uuid_field, models.Field)  # a column of the row's own table
     uuid_column = quote(uuid_field.column)
     head = (
         f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 — names from the model

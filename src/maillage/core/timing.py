@@ -17,15 +17,16 @@ A streamed response's ``app`` entry stops at its headers: the body's time is the
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
+# What Django's ASGIHandler declares: a dict scope, messages it only reads.
+Scope = dict[str, Any]
+Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]

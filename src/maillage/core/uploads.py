@@ -12,7 +12,7 @@ declared size before reading it into memory.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +20,9 @@ from django.core.files import File
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
+# What Django's ASGIHandler declares: a dict scope, messages it only reads.
+Scope = dict[str, Any]
+Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]

@@ -18,6 +18,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED, OPTIONAL
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.cowriting import selectors, services
@@ -74,6 +75,10 @@ class WorkDetailOut(WorkOut):
     def resolve_participants(obj: SharedWork) -> list[dict[str, str]]:
         # ``participants`` is the work's related manager: the rows were read by the view.
         return obj.participant_rows
+
+    @staticmethod
+    def resolve_participant_count(obj: SharedWork) -> int:
+        return len(obj.participant_rows)
 
 
 class WorkPatch(Schema):
@@ -132,7 +137,7 @@ def _summary(work_id: int) -> SharedWork:
 
 
 @router.patch("/works/{work_id}", response=WorkOut, auth=AUTHENTICATED)
-def work_update(request: HttpRequest, work_id: int, payload: WorkPatch):
+def work_update(request: AuthenticatedRequest, work_id: int, payload: WorkPatch):
     """Rename the work or change its vision, visibility or publication rule."""
     work = _readable(request, work_id)
     hit_person("write", request.user)
@@ -142,7 +147,7 @@ def work_update(request: HttpRequest, work_id: int, payload: WorkPatch):
 
 
 @router.post("/works/{work_id}/archive", response=WorkOut, auth=AUTHENTICATED)
-def work_archive(request: HttpRequest, work_id: int):
+def work_archive(request: AuthenticatedRequest, work_id: int):
     """Archive the work: kept and readable, nobody changes it (422 while a proposal is open)."""
     work = _readable(request, work_id)
     hit_person("write", request.user)
@@ -151,7 +156,7 @@ def work_archive(request: HttpRequest, work_id: int):
 
 
 @router.post("/works/{work_id}/unarchive", response=WorkOut, auth=AUTHENTICATED)
-def work_unarchive(request: HttpRequest, work_id: int):
+def work_unarchive(request: AuthenticatedRequest, work_id: int):
     """Bring an archived work back among the works in progress."""
     work = _readable(request, work_id)
     hit_person("write", request.user)
@@ -163,7 +168,6 @@ def work_unarchive(request: HttpRequest, work_id: int):
 def work_detail(request: HttpRequest, work_id: int):
     work = _readable(request, work_id)
     participants = selectors.participants_of(work)
-    work.participant_count = len(participants)
     work.participant_rows = [
         {"name": p.person.public_name, "role": p.role, "objective": p.objective}
         for p in participants

@@ -80,7 +80,8 @@ def replay(updates: Iterable[tuple[Hashable, bytes]], text_name: str = TEXT_NAME
         author = current["author"]
         stats = result.authors.setdefault(author, AuthorStats())
         pos = 0
-        for op in event.delta:
+        # pycrdt declares TextEvent.delta in __slots__ only, so its stubs have no such attribute.
+        for op in event.delta:  # type: ignore[attr-defined]
             if "retain" in op:
                 pos += op["retain"]
             elif "insert" in op:

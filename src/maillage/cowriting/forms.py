@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import form_field
 from maillage.core.periods import active_q
 from maillage.cowriting.models import CoSignature, Participant, SharedWork
 from maillage.organizations.models import Organization
@@ -42,7 +43,7 @@ class WorkForm(forms.ModelForm):
             queryset = queryset.filter(
                 active_q("memberships__"), memberships__person=user
             ).distinct()
-        self.fields["organization"].queryset = queryset
+        form_field(self, "organization", forms.ModelChoiceField).queryset = queryset
 
 
 class WorkSettingsForm(forms.ModelForm):

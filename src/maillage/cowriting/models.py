@@ -80,6 +80,11 @@ class SharedWork(models.Model):
     # The sequence number of the last stored update (allocated atomically by every worker).
     last_sequence = models.PositiveBigIntegerField(default=0, editable=False)
 
+    # Not columns: set on instances by selectors and the API, for the work's schema.
+    participant_rows: list[dict[str, str]]
+    text: str
+    authorship: list[dict[str, Any]]
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("shared work")

@@ -6,7 +6,7 @@ import base64
 import binascii
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 from django.conf import settings
@@ -32,6 +32,10 @@ from maillage.cowriting.models import (
     Update,
     Version,
 )
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 # Compact the update log into a snapshot every this many updates.
 COMPACT_EVERY = 200
@@ -167,7 +171,7 @@ def _notify(subject: str, body: str, recipients: list[str]) -> None:
 @transaction.atomic
 def work_create(
     *,
-    actor: Any,
+    actor: Person,
     title: str,
     organization: Any = None,
     attached_to: Any = None,
@@ -211,7 +215,7 @@ WORK_EDITABLE = ("title", "vision", "is_public", "publication_rule", "objection_
 
 
 @transaction.atomic
-def work_update(*, work: SharedWork, actor: Any, **changes: Any) -> SharedWork:
+def work_update(*, work: SharedWork, actor: Person, **changes: Any) -> SharedWork:
     """Rename, change the vision, visibility or publication rule, archive or bring back ``work``.
 
     Its writers and the owner organization's admins may. A change of visibility is told to
@@ -274,7 +278,7 @@ def _proposal_open_for(work: SharedWork) -> bool:
     ).exists()
 
 
-def _notify_visibility(work: SharedWork, actor: Any) -> None:
+def _notify_visibility(work: SharedWork, actor: Person) -> None:
     """Tell the other participants that the work became public, or private."""
     if work.is_public:
         subject = _("“%(title)s” is now public") % {"title": work.title}
@@ -303,7 +307,7 @@ def _refuse_if_archived(work: SharedWork) -> None:
 
 @transaction.atomic
 def participant_invite(
-    *, work: SharedWork, actor: Any, person: Any, role: str, objective: str = ""
+    *, work: SharedWork, actor: Person, person: Any, role: str, objective: str = ""
 ) -> Participant:
     """Invite ``person`` with ``role``, or change the role of someone already in the work.
 
@@ -386,7 +390,7 @@ def _proposal_open(work: SharedWork) -> bool:
 
 
 def participant_set_objective(
-    *, participant: Participant, actor: Any, objective: str
+    *, participant: Participant, actor: Person, objective: str
 ) -> Participant:
     """Let a participant state their own objective."""
     if actor.pk != participant.person_id:
@@ -430,7 +434,12 @@ def anchor_quote(doc: Doc, start: bytes, end: bytes) -> str | None:
 
 @transaction.atomic
 def comment_create(
-    *, work: SharedWork, actor: Any, anchor_start: str | bytes, anchor_end: str | bytes, text: str
+    *,
+    work: SharedWork,
+    actor: Person,
+    anchor_start: str | bytes,
+    anchor_end: str | bytes,
+    text: str,
 ) -> Comment:
     """Anchor a comment to a passage; only writers and commenters comment."""
     require(actor, "cowriting.comment_work", work)
@@ -451,7 +460,7 @@ def comment_create(
     )
 
 
-def comment_resolve(*, comment: Comment, actor: Any) -> Comment:
+def comment_resolve(*, comment: Comment, actor: Person) -> Comment:
     """Mark a comment resolved (its author or a writer)."""
     if actor.pk != comment.author_id:
         require(actor, "cowriting.write_work", comment.work)
@@ -464,7 +473,7 @@ def comment_resolve(*, comment: Comment, actor: Any) -> Comment:
 
 
 @transaction.atomic
-def version_create(*, work: SharedWork, actor: Any, name: str) -> Version:
+def version_create(*, work: SharedWork, actor: Person, name: str) -> Version:
     """Name the current state of ``work``: a snapshot with its Markdown text."""
     require(actor, "cowriting.name_version", work)
     _refuse_if_archived(work)
@@ -494,7 +503,7 @@ def coauthors(work: SharedWork) -> list[Any]:
 
 
 @transaction.atomic
-def proposal_create(*, work: SharedWork, actor: Any, version: Version) -> PublicationProposal:
+def proposal_create(*, work: SharedWork, actor: Person, version: Version) -> PublicationProposal:
     """Propose ``version`` for publication; the proposer consents by proposing."""
     require(actor, "cowriting.propose_publication", work)
     _refuse_if_archived(work)
@@ -526,7 +535,7 @@ def proposal_create(*, work: SharedWork, actor: Any, version: Version) -> Public
 
 @transaction.atomic
 def proposal_decide(
-    *, proposal: PublicationProposal, actor: Any, decision: str, reason: str = ""
+    *, proposal: PublicationProposal, actor: Person, decision: str, reason: str = ""
 ) -> CoSignature:
     """Record a co-author's consent or objection; an objection needs a reason."""
     require(actor, "cowriting.cosign", proposal.work)
@@ -546,7 +555,7 @@ def proposal_decide(
 
 
 @transaction.atomic
-def proposal_withdraw(*, proposal: PublicationProposal, actor: Any) -> PublicationProposal:
+def proposal_withdraw(*, proposal: PublicationProposal, actor: Person) -> PublicationProposal:
     """Withdraw an open proposal (its proposer or any writer)."""
     require(actor, "cowriting.propose_publication", proposal.work)
     updated = PublicationProposal.objects.filter(

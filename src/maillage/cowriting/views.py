@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import form_status, form_submit
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_person
 from maillage.cowriting import selectors, services
 from maillage.cowriting.forms import (
@@ -57,7 +58,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def work_new(request: HttpRequest) -> HttpResponse:
+def work_new(request: AuthenticatedRequest) -> HttpResponse:
     form = WorkForm(request.POST or None, user=request.user)
 
     def save() -> HttpResponse:
@@ -118,7 +119,7 @@ def _changeable(request: HttpRequest, pk: int) -> SharedWork:
 
 
 @login_required
-def work_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def work_settings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Rename the work, change its vision, visibility or publication rule; archive it."""
     work = _changeable(request, pk)
     form = WorkSettingsForm(request.POST or None, instance=selectors.work_get(pk))
@@ -144,7 +145,7 @@ def work_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def work_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def work_archive(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Archive the work (read-only, out of the works in progress), or bring it back."""
     work = _changeable(request, pk)
     hit_person("write", request.user)
@@ -165,7 +166,7 @@ def work_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     work = _work_for(request, pk)
     form = InviteForm(request.POST)
     if form.is_valid():
@@ -209,7 +210,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def objective_set(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_set(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     work = _work_for(request, pk)
     participant = get_object_or_404(Participant, work=work, person=request.user)
     form = ObjectiveForm(request.POST)
@@ -223,7 +224,7 @@ def objective_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     work = _work_for(request, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -241,7 +242,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def comment_done(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+def comment_done(request: AuthenticatedRequest, pk: int, comment_pk: int) -> HttpResponse:
     work = _work_for(request, pk)
     comment = get_object_or_404(Comment, pk=comment_pk, work=work)
     services.comment_resolve(comment=comment, actor=request.user)
@@ -266,6 +267,8 @@ def work_versions(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionForm(request.POST or None)
 
     def save() -> HttpResponse:
+        if not request.user.is_authenticated:
+            raise PermissionDenied("cowriting.name_version")
         services.version_create(work=work, actor=request.user, name=form.cleaned_data["name"])
         messages.success(request, _("The version is saved."))
         return redirect("cowriting:versions", pk=work.pk)

@@ -17,6 +17,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import selectors
@@ -256,7 +257,7 @@ def _member_out(membership: Any) -> dict[str, Any]:
 
 
 @router.post("/circles", response={201: CircleOut}, auth=AUTHENTICATED)
-def circle_create(request: HttpRequest, payload: CircleIn):
+def circle_create(request: AuthenticatedRequest, payload: CircleIn):
     """Create a circle or a steering committee on a territory or for an organization you administer."""
     hit_person("write", request.user)
     territory = organization = None
@@ -281,7 +282,7 @@ def circle_create(request: HttpRequest, payload: CircleIn):
 
 
 @router.patch("/circles/{slug}", response=CircleOut, auth=AUTHENTICATED)
-def circle_update(request: HttpRequest, slug: str, payload: CircleUpdateIn):
+def circle_update(request: AuthenticatedRequest, slug: str, payload: CircleUpdateIn):
     """Rename a circle, change its purpose or its visibility (its stewards)."""
     hit_person("write", request.user)
     circle = _managed(request, slug)
@@ -295,14 +296,14 @@ def circle_update(request: HttpRequest, slug: str, payload: CircleUpdateIn):
 
 
 @router.post("/circles/{slug}/archive", response=CircleOut, auth=AUTHENTICATED)
-def circle_archive(request: HttpRequest, slug: str):
+def circle_archive(request: AuthenticatedRequest, slug: str):
     """Archive a circle: its decisions stay readable, it takes no new proposal."""
     hit_person("write", request.user)
     return circles.circle_archive(circle=_managed(request, slug), actor=request.user)
 
 
 @router.post("/circles/{slug}/delegations", response={201: DelegationOut}, auth=AUTHENTICATED)
-def delegation_add(request: HttpRequest, slug: str, payload: DelegationIn):
+def delegation_add(request: AuthenticatedRequest, slug: str, payload: DelegationIn):
     """Add an institution to a steering committee with its rule and its delegates (emails)."""
     hit_person("write", request.user)
     circle = _managed(request, slug)
@@ -361,7 +362,9 @@ def _delegation_out(delegation: Any) -> dict[str, Any]:
 
 
 @router.patch("/delegations/{delegation_id}", response=DelegationOut, auth=AUTHENTICATED)
-def delegation_update(request: HttpRequest, delegation_id: int, payload: DelegationUpdateIn):
+def delegation_update(
+    request: AuthenticatedRequest, delegation_id: int, payload: DelegationUpdateIn
+):
     """Change a delegation's rule or its head (an email among its delegates)."""
     hit_person("write", request.user)
     delegation = _delegation_managed(request, delegation_id)
@@ -373,7 +376,7 @@ def delegation_update(request: HttpRequest, delegation_id: int, payload: Delegat
 
 
 @router.post("/delegations/{delegation_id}/end", response=DelegationOut, auth=AUTHENTICATED)
-def delegation_end(request: HttpRequest, delegation_id: int):
+def delegation_end(request: AuthenticatedRequest, delegation_id: int):
     """End an institution's seat on the committee, with its delegates' memberships."""
     hit_person("write", request.user)
     delegation = circles.delegation_end(
@@ -383,7 +386,7 @@ def delegation_end(request: HttpRequest, delegation_id: int):
 
 
 @router.post("/circles/{slug}/members", response={201: CircleMemberOut}, auth=AUTHENTICATED)
-def member_add(request: HttpRequest, slug: str, payload: MemberIn):
+def member_add(request: AuthenticatedRequest, slug: str, payload: MemberIn):
     """Make the person with this email a member (in a delegation of a committee, optionally)."""
     hit_person("write", request.user)
     circle = _managed(request, slug)
@@ -400,7 +403,7 @@ def member_add(request: HttpRequest, slug: str, payload: MemberIn):
 
 
 @router.post("/members/{membership_id}/end", response=CircleMemberOut, auth=AUTHENTICATED)
-def member_end(request: HttpRequest, membership_id: int):
+def member_end(request: AuthenticatedRequest, membership_id: int):
     """End a membership (a steward, or the member leaving); the history is kept."""
     hit_person("write", request.user)
     membership = (
@@ -504,7 +507,7 @@ def _conflict(error: ProcessConflict) -> tuple[int, dict[str, Any]]:
     response={200: AnswerOut, 409: ConflictOut},
     auth=AUTHENTICATED,
 )
-def answer_submit(request: HttpRequest, round_id: int, payload: AnswerIn):
+def answer_submit(request: AuthenticatedRequest, round_id: int, payload: AnswerIn):
     """Give (or change) your answer in an open consent round."""
     hit_person("write", request.user)
     round_ = selectors.round_get_visible(round_id, request.user)
@@ -573,7 +576,7 @@ def _round_state(round_: Any) -> dict[str, Any]:
     response={201: RoundStateOut, 409: ConflictOut},
     auth=AUTHENTICATED,
 )
-def round_open(request: HttpRequest, decision_id: int, payload: RoundOpenIn):
+def round_open(request: AuthenticatedRequest, decision_id: int, payload: RoundOpenIn):
     """Open the next round (the facilitator): clarifying, reactions or consent, as the process
     allows; a step the process does not allow answers 409 with the steps possible now."""
     hit_person("write", request.user)
@@ -596,7 +599,7 @@ def round_open(request: HttpRequest, decision_id: int, payload: RoundOpenIn):
     response={200: RoundStateOut, 409: ConflictOut},
     auth=AUTHENTICATED,
 )
-def round_close(request: HttpRequest, round_id: int):
+def round_close(request: AuthenticatedRequest, round_id: int):
     """Close a round (the facilitator); a consent round's outcome moves the decision."""
     hit_person("write", request.user)
     round_ = selectors.round_get_visible(round_id, request.user)
@@ -612,7 +615,7 @@ def round_close(request: HttpRequest, round_id: int):
     response={200: NoteOut, 409: ConflictOut},
     auth=AUTHENTICATED,
 )
-def note_reply(request: HttpRequest, note_id: int, payload: NoteReplyIn):
+def note_reply(request: AuthenticatedRequest, note_id: int, payload: NoteReplyIn):
     """Reply to a clarifying question or a reaction (the proposal's author or facilitator)."""
     hit_person("write", request.user)
     note = RoundNote.objects.select_related("round__decision__circle").filter(pk=note_id).first()
@@ -631,7 +634,7 @@ def note_reply(request: HttpRequest, note_id: int, payload: NoteReplyIn):
     response={200: TurnOut, 409: ConflictOut},
     auth=AUTHENTICATED,
 )
-def turn_take_over(request: HttpRequest, turn_id: int):
+def turn_take_over(request: AuthenticatedRequest, turn_id: int):
     """Take the turn (facilitator or secretary) of a member who is absent; you serve instead."""
     hit_person("write", request.user)
     turn = FacilitationTurn.objects.select_related("circle").filter(pk=turn_id).first()
@@ -703,7 +706,7 @@ def poll_results(request: HttpRequest, poll_id: int):
     response={200: PollResultsOut, 409: ConflictOut},
     auth=AUTHENTICATED,
 )
-def poll_submit(request: HttpRequest, poll_id: int, payload: BallotIn):
+def poll_submit(request: AuthenticatedRequest, poll_id: int, payload: BallotIn):
     """Submit your ballot: option id → grade (0 = À rejeter … 6 = Excellent; approval 0/1)."""
     hit_person("write", request.user)
     poll = selectors.poll_get_visible(poll_id, request.user)

@@ -44,7 +44,7 @@ def _decision_batches() -> Iterator[list[dict[str, Any]]]:
     )
     batch: list[dict[str, Any]] = []
     for row in qs.iterator(chunk_size=BATCH):
-        batch.append(row)
+        batch.append(dict(row))  # a plain dict: the export adds columns to it
         if len(batch) == BATCH:
             yield batch
             batch = []

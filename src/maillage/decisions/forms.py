@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import form_field
 from maillage.core.periods import active_q
 from maillage.decisions.models import Answer, Circle, Delegation, Poll, Round
 from maillage.organizations.models import Organization
@@ -32,9 +33,9 @@ class ProposeForm(forms.Form):
     def __init__(self, *args: Any, circle: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if circle.is_committee:
-            self.fields["scope"].queryset = circle.delegations.filter(active_q()).select_related(
-                "organization"
-            )
+            form_field(self, "scope", forms.ModelChoiceField).queryset = circle.delegations.filter(
+                active_q()
+            ).select_related("organization")
         else:
             del self.fields["scope"]
 
@@ -167,7 +168,9 @@ class NominationForm(forms.Form):
 
     def __init__(self, *args: Any, members: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["nominee"].choices = [(m.person_id, m.person.public_name) for m in members]
+        form_field(self, "nominee", forms.ChoiceField).choices = [
+            (m.person_id, m.person.public_name) for m in members
+        ]
 
 
 def _emails(text: str) -> list[str]:
@@ -221,7 +224,7 @@ class CircleForm(forms.Form):
             choices.append(
                 (_("Organizations"), [(k, o.name) for k, o in self.organizations.items()])
             )
-        self.fields["owner"].choices = choices
+        form_field(self, "owner", forms.ChoiceField).choices = choices
 
     def owner_kwargs(self) -> dict[str, Any]:
         key = self.cleaned_data["owner"]
@@ -290,9 +293,9 @@ class MemberAddForm(PeopleByEmailMixin, forms.Form):
     def __init__(self, *args: Any, circle: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if circle.is_committee:
-            self.fields["delegation"].queryset = circle.delegations.filter(
-                active_q()
-            ).select_related("organization")
+            form_field(
+                self, "delegation", forms.ModelChoiceField
+            ).queryset = circle.delegations.filter(active_q()).select_related("organization")
         else:
             del self.fields["delegation"]
 
@@ -315,7 +318,7 @@ class DelegationEditForm(forms.Form):
     def __init__(self, *args: Any, delegates: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.delegates = {m.person_id: m.person for m in delegates}
-        self.fields["head"].choices = [("", "—")] + [
+        form_field(self, "head", forms.ChoiceField).choices = [("", "—")] + [
             (pk, person.public_name) for pk, person in self.delegates.items()
         ]
 

@@ -253,6 +253,9 @@ class DecisionVersion(models.Model):
     author = models.ForeignKey(PERSON, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not columns: set on instances by selectors.decision_versions.
+    diff: list[tuple[str, str]]
+
     class Meta:
         ordering = ["decision", "number"]
         verbose_name = _("version")
@@ -335,6 +338,10 @@ class RoundNote(models.Model):
     recorded_by = models.ForeignKey(PERSON, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not columns: set on instances by the decision page, for its template.
+    shown_name: str
+    delegation_name: str
+
     class Meta:
         ordering = ["round", "created_at", "id"]
         verbose_name = _("round note")
@@ -372,6 +379,10 @@ class Answer(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not columns: set on instances by the decision page, for its template.
+    shown_name: str
+    delegation_name: str
+
     class Meta:
         ordering = ["round", "position", "id"]
         verbose_name = _("answer")
@@ -398,6 +409,10 @@ class AnswerChange(models.Model):
     acceptable_if = models.TextField(blank=True)
     recorded_by = models.ForeignKey(PERSON, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Not columns: set on instances by the decision page, for its template.
+    shown_name: str
+    delegation_name: str
 
     class Meta:
         ordering = ["round", "created_at", "id"]
@@ -583,6 +598,9 @@ class PollOption(models.Model):
     label = models.CharField(_("option"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    # Not columns: set on instances by the poll page, for its template.
+    my_grade: int | None
 
     class Meta:
         ordering = ["poll", "position", "id"]

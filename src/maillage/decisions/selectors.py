@@ -12,7 +12,7 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -47,6 +47,16 @@ from maillage.decisions.models import (
 from maillage.organizations.models import Membership, Organization
 from maillage.people.models import TerritoryRole
 from maillage.people.selectors import territories_where
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class ActiveDelegates(TypedDict):
+        active_delegates: list[CircleMember]
+
+    # A delegation sitting today, its active delegates prefetched (``circle_delegations``).
+    SittingDelegation = WithAnnotations[Delegation, ActiveDelegates]
+
 
 # ---------------------------------------------------------------- visibility
 
@@ -191,7 +201,7 @@ def has_voice(user: Any, circle: Circle) -> bool:
     return members.exists()
 
 
-def circle_delegations(circle: Circle) -> list[Delegation]:
+def circle_delegations(circle: Circle) -> list[SittingDelegation]:
     """Return the delegations sitting today with their active delegates (two queries)."""
     delegates = CircleMember.objects.filter(active_q()).select_related("person").order_by("id")
     return list(
@@ -320,14 +330,18 @@ def _shown_status(status: str, objections: int, *, closed: bool) -> str:
 
 
 def _committee_outcome(
-    decision: Decision, delegations: list[Delegation], answers: list[Answer], *, closed: bool
+    decision: Decision,
+    delegations: list[SittingDelegation],
+    answers: list[Answer],
+    *,
+    closed: bool,
 ) -> RoundOutcome:
     sitting = {d.pk for d in delegations}
     # A delegation named in the scope that has left the committee no longer answers.
     scope_ids = {d.pk for d in decision.scope.all()} & sitting
     concerned_ids = scope_ids or sitting
     plain_delegations: list[consent_rules.Delegation] = []
-    headless: list[Delegation] = []
+    headless: list[SittingDelegation] = []
     for delegation in delegations:
         delegate_ids = tuple(str(m.person_id) for m in delegation.active_delegates)
         head = str(delegation.head_id) if delegation.head_id else None

@@ -26,11 +26,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors, form_status, form_submit
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.periods import active_q
 from maillage.core.ratelimit import hit_person
 from maillage.decisions import charts, forms, selectors
 from maillage.decisions.models import (
     Answer,
+    AnswerChange,
     CircleMember,
     Decision,
     Delegation,
@@ -104,7 +106,7 @@ def circle_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def circle_create(request: HttpRequest) -> HttpResponse:
+def circle_create(request: AuthenticatedRequest) -> HttpResponse:
     territories, organizations = selectors.places_stewarded_by(request.user)
     if not territories and not organizations:
         raise PermissionDenied
@@ -145,7 +147,7 @@ def _managed_circle(request: HttpRequest, slug: str) -> Any:
 
 
 @login_required
-def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def circle_edit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     circle = _managed_circle(request, slug)
     form = forms.CircleEditForm(
         request.POST or None,
@@ -166,7 +168,7 @@ def circle_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @action
-def circle_archive(request: HttpRequest, slug: str) -> HttpResponse:
+def circle_archive(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     circle = _managed_circle(request, slug)
     circles.circle_archive(circle=circle, actor=request.user)
     messages.success(request, _("The circle is archived; its decisions stay readable."))
@@ -174,7 +176,7 @@ def circle_archive(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def delegation_add(request: HttpRequest, slug: str) -> HttpResponse:
+def delegation_add(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     circle = _managed_circle(request, slug)
     form = forms.DelegationForm(request.POST or None)
 
@@ -211,7 +213,7 @@ def _managed_delegation(request: HttpRequest, pk: int) -> Any:
 
 
 @login_required
-def delegation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def delegation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     delegation = _managed_delegation(request, pk)
     delegates = list(
         delegation.delegates.filter(active_q()).select_related("person").order_by("id")
@@ -241,7 +243,7 @@ def delegation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
+def delegation_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     delegation = _managed_delegation(request, pk)
     circles.delegation_end(delegation=delegation, actor=request.user)
     messages.success(
@@ -253,7 +255,7 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def member_add(request: HttpRequest, slug: str) -> HttpResponse:
+def member_add(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     circle = _managed_circle(request, slug)
     form = forms.MemberAddForm(request.POST or None, circle=circle)
 
@@ -279,7 +281,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @action
-def member_end(request: HttpRequest, pk: int) -> HttpResponse:
+def member_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(CircleMember.objects.select_related("circle", "person"), pk=pk)
     circle = selectors.circle_get_visible(membership.circle.slug, request.user)
     circles.circle_member_end(membership=membership, actor=request.user)
@@ -343,7 +345,7 @@ def circle_rotation(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @action
-def meeting_roles(request: HttpRequest, slug: str) -> HttpResponse:
+def meeting_roles(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     circle = selectors.circle_get_visible(slug, request.user)
     form = forms.MeetingForm(request.POST)
     if not form.is_valid():
@@ -363,7 +365,7 @@ def meeting_roles(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @action
-def unavailability(request: HttpRequest, slug: str) -> HttpResponse:
+def unavailability(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     circle = selectors.circle_get_visible(slug, request.user)
     form = forms.UnavailabilityForm(request.POST)
     if not form.is_valid():
@@ -374,20 +376,20 @@ def unavailability(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @action
-def turn_pass(request: HttpRequest, pk: int) -> HttpResponse:
+def turn_pass(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     turn = get_object_or_404(FacilitationTurn.objects.select_related("circle", "decision"), pk=pk)
     successor = rotation.facilitation_pass(turn=turn, actor=request.user)
     messages.success(
         request,
         _("Your pass is recorded; %(name)s is asked.") % {"name": successor.person.public_name},
     )
-    if turn.decision_id:
+    if turn.decision is not None:
         return redirect(turn.decision)
     return redirect("decisions:rotation", turn.circle.slug)
 
 
 @action
-def turn_take_over(request: HttpRequest, pk: int) -> HttpResponse:
+def turn_take_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     turn = get_object_or_404(FacilitationTurn.objects.select_related("circle", "decision"), pk=pk)
     selectors.circle_get_visible(turn.circle.slug, request.user)
     successor = rotation.facilitation_take_over(turn=turn, actor=request.user)
@@ -396,7 +398,7 @@ def turn_take_over(request: HttpRequest, pk: int) -> HttpResponse:
         _("You take the turn as %(role)s in place of the person absent.")
         % {"role": successor.get_role_display().lower()},
     )
-    if turn.decision_id:
+    if turn.decision is not None:
         return redirect(turn.decision)
     return redirect("decisions:rotation", turn.circle.slug)
 
@@ -405,7 +407,7 @@ def turn_take_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def decision_propose(request: HttpRequest, slug: str) -> HttpResponse:
+def decision_propose(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     circle = selectors.circle_get_visible(slug, request.user)
     if not can(request.user, "decisions.propose", circle):
         raise PermissionDenied
@@ -447,7 +449,12 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = selectors.consent_outcome(consent_round) if consent_round else None
     delegation_of = selectors.delegation_of_members(circle) if circle.is_committee else {}
     for round_ in decision_rounds:
-        for item in [*round_.answers.all(), *round_.notes.all(), *round_.answer_changes.all()]:
+        items: list[Answer | RoundNote | AnswerChange] = [
+            *round_.answers.all(),
+            *round_.notes.all(),
+            *round_.answer_changes.all(),
+        ]
+        for item in items:
             item.shown_name = selectors.visible_name(item.member, viewer_is_member=is_member)
             item.delegation_name = delegation_of.get(item.member_id, "")
     objections = [
@@ -559,7 +566,7 @@ def _process_steps(decision: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-def decision_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_amend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get_visible(pk, request.user)
     if not can(request.user, "decisions.amend", decision):
         raise PermissionDenied
@@ -603,7 +610,7 @@ def decision_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def decision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get_visible(pk, request.user)
     proposals.decision_withdraw(decision=decision, actor=request.user)
     messages.success(request, _("The proposal is withdrawn."))
@@ -611,7 +618,7 @@ def decision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def decision_assign_roles(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_assign_roles(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get_visible(pk, request.user)
     rotation.decision_assign_roles(decision=decision, actor=request.user)
     messages.success(request, _("The rotation chose the facilitator and the secretary."))
@@ -619,7 +626,7 @@ def decision_assign_roles(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+def round_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get_visible(pk, request.user)
     form = forms.RoundOpenForm(request.POST, kind=next_round_kind(decision))
     if not form.is_valid():
@@ -630,7 +637,7 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+def round_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = selectors.round_get_visible(pk, request.user)
     rounds.round_close(round=round_, actor=request.user)
     messages.success(request, _("The round is closed."))
@@ -643,7 +650,7 @@ def _speaker(request: HttpRequest, form: Any) -> Person | None:
 
 
 @login_required
-def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def round_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = selectors.round_get_visible(pk, request.user)
     if not person_is_member(request.user, round_.decision.circle):
         raise PermissionDenied
@@ -676,7 +683,7 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def round_note(request: HttpRequest, pk: int) -> HttpResponse:
+def round_note(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = selectors.round_get_visible(pk, request.user)
     live = round_.mode == Round.Mode.LIVE
     form = forms.NoteForm(
@@ -696,7 +703,7 @@ def round_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def note_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def note_reply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(RoundNote.objects.select_related("round__decision__circle"), pk=pk)
     selectors.round_get_visible(note.round_id, request.user)
     form = forms.ReplyForm(request.POST)
@@ -711,7 +718,7 @@ def note_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def poll_create(request: HttpRequest, slug: str) -> HttpResponse:
+def poll_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     circle = selectors.circle_get_visible(slug, request.user)
     form = forms.PollForm(request.POST)
     if not form.is_valid():
@@ -781,7 +788,7 @@ def _posted_grades(request: HttpRequest, poll: Poll) -> dict[int, int]:
 
 
 @action
-def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
+def poll_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     poll = selectors.poll_get_visible(pk, request.user)
     polls.poll_close(poll=poll, actor=request.user)
     return redirect(poll)
@@ -791,7 +798,7 @@ def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def election_create(request: HttpRequest, slug: str) -> HttpResponse:
+def election_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     circle = selectors.circle_get_visible(slug, request.user)
     form = forms.ElectionForm(request.POST)
     if not form.is_valid():
@@ -817,7 +824,7 @@ def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action
-def election_act(request: HttpRequest, pk: int) -> HttpResponse:
+def election_act(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     election = selectors.election_get_visible(pk, request.user)
     step = request.POST.get("step")
     if step == "advance":

@@ -10,7 +10,7 @@ projects for the great hall.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -21,6 +21,10 @@ from maillage.decisions.services import circles, polls, proposals, rotation, rou
 from maillage.demo import DemoContext, demo_step
 from maillage.demo.foundation import DEMO_DOMAIN
 from maillage.organizations.models import Membership
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 # (organization name, internal rule, number of delegates)
 DELEGATIONS = [
@@ -275,7 +279,7 @@ def _build(ctx: DemoContext) -> None:
     objection = hall.rounds.get(kind="consent").answers.get(kind="objection")
     proposals.decision_amend(
         decision=hall,
-        actor=hall.author,
+        actor=delegates["Atelier d'architecture Friches & Communs"][0],
         text=HALL_V2,
         note="Intègre l'objection de la Fonderie Vogel : accès séparé et clôturé.",
         integrations={
@@ -359,7 +363,7 @@ def _build(ctx: DemoContext) -> None:
     ctx.objects.update(steering_committee=circle)
 
 
-def _rotation_year(circle: Any, actor: Any, start: dt.date, rng: Any) -> None:
+def _rotation_year(circle: Any, actor: Person, start: dt.date, rng: Any) -> None:
     """Record twelve monthly meetings chosen by rotation, with unavailabilities and passes."""
     members = [m.person for m in circle.memberships.select_related("person")]
     for month in range(12):

@@ -28,6 +28,7 @@ from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut, SyncOut, read_records, sync_answer, sync_body_schema
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.core.sync import MAX_BATCH
@@ -174,7 +175,7 @@ _SYNC_BODY = sync_body_schema(EncounterRecordIn, MAX_BATCH)
     summary="Sync a batch of encounters captured offline (idempotent by UUID)",
     url_name="journeys_sync",
 )
-def sync(request: HttpRequest):
+def sync(request: AuthenticatedRequest):
     records = read_records(request, MAX_BATCH)
     if isinstance(records, Status):
         return records
@@ -219,7 +220,7 @@ def route_export(request: HttpRequest, slug: str):
     response={200: RouteImportOut},
     summary="Import the route from a GPX file (simplified; kept and dropped counts returned)",
 )
-def route_import(request: HttpRequest, slug: str, gpx: File[UploadedFile]):
+def route_import(request: AuthenticatedRequest, slug: str, gpx: File[UploadedFile]):
     journey = _visible(request, slug)
     hit_person("write", request.user)
     result = services.journey_import_gpx(journey=journey, actor=request.user, data=gpx)
@@ -232,7 +233,7 @@ def route_import(request: HttpRequest, slug: str, gpx: File[UploadedFile]):
     response={201: RoundResponseOut},
     summary="Answer a self-observation round (422 with the allowed range when off the scale)",
 )
-def round_answer(request: HttpRequest, round_id: int, payload: AnswersIn):
+def round_answer(request: AuthenticatedRequest, round_id: int, payload: AnswersIn):
     round_ = get_object_or_404(Round.objects.select_related("questionnaire"), pk=round_id)
     hit_person("write", request.user)
     response = services.response_submit(round_=round_, actor=request.user, answers=payload.answers)
@@ -254,7 +255,7 @@ def _questionnaire() -> Any:
     response=list[SelfObservationRoundOut],
     summary="The rounds I may answer today",
 )
-def round_list(request: HttpRequest):
+def round_list(request: AuthenticatedRequest):
     return selectors.rounds_open_to(request.user)
 
 
@@ -264,7 +265,7 @@ def round_list(request: HttpRequest):
     response={201: SelfObservationRoundOut},
     summary="Open a round, for a collective or for everyone",
 )
-def round_create(request: HttpRequest, payload: RoundIn):
+def round_create(request: AuthenticatedRequest, payload: RoundIn):
     hit_person("write", request.user)
     organization = None
     if payload.organization:
@@ -288,7 +289,7 @@ def round_create(request: HttpRequest, payload: RoundIn):
     response=SelfObservationRoundOut,
     summary="Close a round now (the answers given are kept)",
 )
-def round_close(request: HttpRequest, round_id: int):
+def round_close(request: AuthenticatedRequest, round_id: int):
     round_ = get_object_or_404(
         Round.objects.select_related("questionnaire", "organization"), pk=round_id
     )
@@ -311,7 +312,7 @@ def question_list(request: HttpRequest):
     response={201: SelfObservationQuestionOut},
     summary="Add a question (facilitators; only before the first answer)",
 )
-def question_add(request: HttpRequest, payload: QuestionIn):
+def question_add(request: AuthenticatedRequest, payload: QuestionIn):
     hit_person("write", request.user)
     question = services.question_add(
         questionnaire=_questionnaire(), actor=request.user, **payload.dict()
@@ -329,7 +330,7 @@ def _question(key: str) -> Question:
     response=SelfObservationQuestionOut,
     summary="Reword a question in French and English (facilitators)",
 )
-def question_update(request: HttpRequest, key: str, payload: QuestionPatch):
+def question_update(request: AuthenticatedRequest, key: str, payload: QuestionPatch):
     hit_person("write", request.user)
     return services.question_update(question=_question(key), actor=request.user, **payload.dict())
 
@@ -340,7 +341,7 @@ def question_update(request: HttpRequest, key: str, payload: QuestionPatch):
     response={204: None},
     summary="Remove a question (facilitators; only before the first answer)",
 )
-def question_remove(request: HttpRequest, key: str):
+def question_remove(request: AuthenticatedRequest, key: str):
     hit_person("write", request.user)
     services.question_remove(question=_question(key), actor=request.user)
     return Status(204, None)
@@ -352,7 +353,7 @@ def question_remove(request: HttpRequest, key: str):
     response=list[WaveOut],
     summary="My own scores per dimension, round after round",
 )
-def my_evolution(request: HttpRequest):
+def my_evolution(request: AuthenticatedRequest):
     questionnaire = selectors.questionnaire_default()
     if questionnaire is None:
         return []

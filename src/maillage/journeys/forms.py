@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.forms import DateInput
+from maillage.core.forms import DateInput, form_field
 from maillage.journeys.models import Dimension, Questionnaire
 from maillage.organizations.models import Organization
 from maillage.people.models import Person
@@ -75,7 +75,7 @@ class EncounterForm(forms.Form):
 
     def __init__(self, *args: Any, territory: Territory, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["territory"].queryset = Territory.objects.filter(
+        form_field(self, "territory", forms.ModelChoiceField).queryset = Territory.objects.filter(
             path__startswith=territory.path
         ).order_by("path")
 
@@ -113,7 +113,6 @@ class AnswerForm(forms.Form):
                     attrs={"min": questionnaire.scale_low, "max": questionnaire.scale_high}
                 ),
             )
-            self.fields[question.key].dimension = question.get_dimension_display()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -152,7 +151,7 @@ class RoundForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, personal: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["organization"]
+        field = form_field(self, "organization", forms.ModelChoiceField)
         field.queryset = organizations
         if personal:
             field.empty_label = _("Everyone, each for themselves (no collective)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet
@@ -30,6 +30,10 @@ from maillage.journeys.models import (
 from maillage.organizations.models import Organization
 from maillage.people.models import TerritoryRole
 from maillage.territories.models import Territory
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 COWRITING = "maillage.cowriting"
 
@@ -290,7 +294,7 @@ def journeys_export_for_person(person: Any) -> dict[str, Any]:
     }
 
 
-def round_may_open(actor: Any, questionnaire: Questionnaire, organization: Any) -> bool:
+def round_may_open(actor: Person, questionnaire: Questionnaire, organization: Any) -> bool:
     """Return whether ``actor`` may open a round: a collective's, or one for everyone."""
     if organization is not None:
         return actor.has_perm("journeys.open_collective_round", organization)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.analysis.self_observation import MIN_RESPONDENTS
-from maillage.core.forms import add_service_errors, form_status, form_submit
+from maillage.core.forms import add_service_errors, form_field, form_status, form_submit
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.offline import service_worker_response
 from maillage.core.periods import active_q
 from maillage.core.ratelimit import hit_person
@@ -58,7 +60,7 @@ def journey_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def journey_create(request: HttpRequest) -> HttpResponse:
+def journey_create(request: AuthenticatedRequest) -> HttpResponse:
     form = JourneyForm(request.POST or None)
 
     def save() -> HttpResponse:
@@ -100,7 +102,7 @@ def journey_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def gpx_import(request: HttpRequest, slug: str) -> HttpResponse:
+def gpx_import(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     journey = _journey(request, slug, "journeys.change_journey")
     form = GpxForm(request.POST, request.FILES)
     if form.is_valid():
@@ -143,7 +145,7 @@ def gpx_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def stage_add(request: HttpRequest, slug: str) -> HttpResponse:
+def stage_add(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     journey = _journey(request, slug, "journeys.change_journey")
     form = StageForm(request.POST)
     if form.is_valid():
@@ -159,7 +161,7 @@ def stage_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def encounter_create(request: HttpRequest, slug: str) -> HttpResponse:
+def encounter_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     journey = _journey(request, slug, "journeys.record_encounter")
     form = EncounterForm(request.POST or None, territory=journey.territory)
 
@@ -171,7 +173,8 @@ def encounter_create(request: HttpRequest, slug: str) -> HttpResponse:
     saved = form_submit(request, form, save)
     if saved is not None:
         return saved
-    places = {str(t.pk): t.name for t in form.fields["territory"].queryset}
+    territories = form_field(form, "territory", forms.ModelChoiceField).queryset
+    places = {str(t.pk): t.name for t in territories or ()}
     config = {
         "journey": journey.slug,
         "places": places,
@@ -210,7 +213,7 @@ def service_worker(request: HttpRequest) -> FileResponse:
 
 @login_required
 @require_POST
-def account_start(request: HttpRequest, slug: str) -> HttpResponse:
+def account_start(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     journey = _journey(request, slug, "journeys.start_account")
     if not selectors.cowriting_installed():
         raise Http404("co-writing is not installed")
@@ -284,7 +287,7 @@ def observation_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def round_create(request: HttpRequest) -> HttpResponse:
+def round_create(request: AuthenticatedRequest) -> HttpResponse:
     """Open a round for a collective (its admins, the facilitators of its territories) or for
     everyone (facilitators)."""
     questionnaire = selectors.questionnaire_default()
@@ -330,7 +333,7 @@ def _below_threshold_message(members: int) -> str:
 
 @login_required
 @require_POST
-def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+def round_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.select_related("questionnaire", "organization"), pk=pk)
     hit_person("write", request.user)
     try:
@@ -343,7 +346,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def round_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.select_related("questionnaire", "organization"), pk=pk)
     if not request.user.has_perm("journeys.answer_round", round_):
         raise PermissionDenied("journeys.answer_round")
@@ -393,7 +396,7 @@ def collective_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def questions_edit(request: HttpRequest) -> HttpResponse:
+def questions_edit(request: AuthenticatedRequest) -> HttpResponse:
     """Let facilitators reword the questions, in French and English."""
     questionnaire = selectors.questionnaire_default()
     if questionnaire is None:

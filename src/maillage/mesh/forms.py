@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maillage.analysis.graph import EdgeKind, Sector
 from maillage.mesh.visibility import PERIODS, MeshFilters
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 KIND_LABELS = {
     EdgeKind.COPRODUCTION: _("Co-production"),
@@ -17,7 +20,8 @@ KIND_LABELS = {
     EdgeKind.BELONGING: _("Belonging"),
     EdgeKind.INVITATION: _("Invitations"),
 }
-SECTOR_LABELS = {
+# Keyed by str: a node's sector is read from data, where it may be any text or empty.
+SECTOR_LABELS: dict[str, StrOrPromise] = {
     Sector.ACADEMIC: _("Academic"),
     Sector.BUSINESS: _("Business"),
     Sector.PUBLIC_BODY: _("Public body"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -10,9 +10,12 @@ from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.mesh.models import MeshConsent
 
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 @transaction.atomic
-def consent_set(*, actor: Any, person: Any, visible: bool) -> MeshConsent:
+def consent_set(*, actor: Person, person: Any, visible: bool) -> MeshConsent:
     """Record whether ``person`` appears by name in the mesh; only they may decide."""
     require(actor, "mesh.change_consent", person)
     consent, _ = MeshConsent.objects.update_or_create(person=person, defaults={"visible": visible})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from maillage.analysis.graph import write_csv, write_gexf, write_graphml
 from maillage.analysis.graph.model import SECTORS
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.permissions import require
 from maillage.mesh import charts, measures, presentation, selectors, services, visibility
 from maillage.mesh.forms import (
@@ -159,7 +160,7 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     place = get_object_or_404(Territory, slug=slug)
     form, filters = _filters(request)
     if filters is None:
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        errors = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     graph = presentation.export_graph(visibility.mesh_build(filters=filters, territory=place))
     out = io.StringIO()
@@ -178,7 +179,7 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-def place(request: HttpRequest) -> HttpResponse:
+def place(request: AuthenticatedRequest) -> HttpResponse:
     """The person's own links and their choice to appear in the mesh."""
     if not request.user.has_perm("mesh.view_place", request.user):
         raise PermissionDenied

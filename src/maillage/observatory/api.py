@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_person
 from maillage.observatory import selectors, services
 from maillage.observatory.models import AnalysisRun
@@ -127,13 +128,13 @@ def territory_signals(request: HttpRequest, slug: str, period: str | None = None
     return _signals(period, territory=selectors.territory_or_404(slug))
 
 
-def _request(request: HttpRequest, payload: RecomputeIn, **scope: Any) -> AnalysisRun:
+def _request(request: AuthenticatedRequest, payload: RecomputeIn, **scope: Any) -> AnalysisRun:
     hit_person("write", request.user)
     return services.analysis_request(actor=request.user, n_themes=payload.n_themes, **scope)
 
 
 @router.post("/campaigns/{slug}", auth=AUTHENTICATED, response={202: RunOut})
-def campaign_recompute(request: HttpRequest, slug: str, payload: RecomputeIn):
+def campaign_recompute(request: AuthenticatedRequest, slug: str, payload: RecomputeIn):
     """Queue the recomputation of a campaign's analysis."""
     return Status(
         202, _request(request, payload, campaign=selectors.campaign_for_viewer(request.user, slug))
@@ -141,6 +142,6 @@ def campaign_recompute(request: HttpRequest, slug: str, payload: RecomputeIn):
 
 
 @router.post("/territories/{slug}", auth=AUTHENTICATED, response={202: RunOut})
-def territory_recompute(request: HttpRequest, slug: str, payload: RecomputeIn):
+def territory_recompute(request: AuthenticatedRequest, slug: str, payload: RecomputeIn):
     """Queue the recomputation of a territory's analysis."""
     return Status(202, _request(request, payload, territory=selectors.territory_or_404(slug)))

@@ -8,10 +8,15 @@ done run while the next one computes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from maillage.consultations.models import Contribution
 
 
 class AnalysisRun(models.Model):
@@ -130,6 +135,9 @@ class Theme(models.Model):
     duplicate_groups = models.PositiveIntegerField(_("groups of near-identical texts"), default=0)
     duplicate_rows = models.PositiveIntegerField(_("contributions in those groups"), default=0)
 
+    # Not columns: set on instances by selectors.campaign_report.
+    quotes: list[Contribution]
+
     class Meta:
         ordering = ["run", "-share", "number"]
         verbose_name = _("theme")
@@ -211,6 +219,9 @@ class WeakSignal(models.Model):
     burst = models.BooleanField(_("in a burst"), default=False)
     emerging = models.BooleanField(_("emerging"), default=False)
     example_ids = models.JSONField(_("example contributions"), default=list)
+
+    # Not columns: set on instances by the run page, for its template.
+    interpretations: list[SignalInterpretation]
 
     class Meta:
         ordering = ["run", "period", "-emerging", "-visibility_increase", "id"]

@@ -8,8 +8,9 @@ analysis disappears from the page at once.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -29,6 +30,9 @@ from maillage.territories.models import Territory
 from maillage.territories.selectors import territory_get
 
 PENDING = (AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _scope(*, campaign: Campaign | None = None, territory: Territory | None = None) -> Q:
@@ -279,7 +283,7 @@ def campaign_report(campaign: Campaign) -> dict[str, Any]:
     figures per site and profile, the themes of the latest analysis with quotes, the responses."""
     published = Contribution.objects.filter(campaign=campaign, status=Contribution.Status.PUBLISHED)
 
-    def rows(field: str, labels: dict[str, str]) -> list[ReportRow]:
+    def rows(field: str, labels: Mapping[Any, StrOrPromise]) -> list[ReportRow]:
         counts = dict(published.values_list(field).annotate(n=Count("id")).order_by())
         return [ReportRow(str(label), counts.get(key, 0)) for key, label in labels.items()]
 

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
@@ -39,6 +39,10 @@ from maillage.observatory.models import (
     WeakSignal,
 )
 from maillage.territories.models import Territory
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +70,7 @@ def _scope_filter(*, campaign: Campaign | None, territory: Territory | None) -> 
 
 def analysis_request(
     *,
-    actor: Any,
+    actor: Person,
     campaign: Campaign | None = None,
     territory: Territory | None = None,
     n_themes: int | None = None,
@@ -110,7 +114,7 @@ def analysis_queue(
     *,
     campaign: Campaign | None = None,
     territory: Territory | None = None,
-    actor: Any = None,
+    actor: Person | None = None,
     parameters: dict[str, Any] | None = None,
     wake: bool = True,
 ) -> AnalysisRun:
@@ -456,7 +460,7 @@ def _prune(run: AnalysisRun) -> None:
 
 
 @transaction.atomic
-def signal_interpret(*, signal: WeakSignal, actor: Any, note: str) -> SignalInterpretation:
+def signal_interpret(*, signal: WeakSignal, actor: Person, note: str) -> SignalInterpretation:
     """Record what ``actor`` makes of ``signal``: a note kept beside the term and its period."""
     require(actor, "observatory.interpret_signal", signal)
     note = (note or "").strip()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import form_status, form_submit
+from maillage.core.http import AuthenticatedRequest
 from maillage.observatory import charts, selectors, services
 from maillage.observatory.forms import InterpretationForm, RecomputeForm
 from maillage.observatory.models import AnalysisRun, ThemeShare, WeakSignal
@@ -100,7 +101,9 @@ def territory_observatory(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "observatory/observatory.html", context)
 
 
-def _recompute(request: HttpRequest, subject: Any, back: str, **scope: Any) -> HttpResponse:
+def _recompute(
+    request: AuthenticatedRequest, subject: Any, back: str, **scope: Any
+) -> HttpResponse:
     if not request.user.has_perm("observatory.request_analysis", subject):
         raise PermissionDenied("observatory.request_analysis")
     form = RecomputeForm(request.POST)
@@ -130,7 +133,7 @@ def _recompute(request: HttpRequest, subject: Any, back: str, **scope: Any) -> H
 
 @login_required
 @require_POST
-def campaign_recompute(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_recompute(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     campaign = selectors.campaign_for_viewer(request.user, slug)
     back = reverse("observatory:campaign", args=[campaign.slug])
     return _recompute(request, campaign, back, campaign=campaign)
@@ -138,7 +141,7 @@ def campaign_recompute(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def territory_recompute(request: HttpRequest, slug: str) -> HttpResponse:
+def territory_recompute(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     territory = selectors.territory_or_404(slug)
     back = reverse("observatory:territory", args=[territory.slug])
     return _recompute(request, territory, back, territory=territory)
@@ -162,10 +165,11 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         subject_name = run.territory.name
     can_interpret = request.user.has_perm("observatory.interpret_signal", signal)
     form = InterpretationForm(request.POST or None)
-    if request.method == "POST" and not can_interpret:
+    if request.method == "POST" and (not can_interpret or not request.user.is_authenticated):
         raise PermissionDenied("observatory.interpret_signal")
 
     def save() -> HttpResponse:
+        assert request.user.is_authenticated  # refused above otherwise
         services.signal_interpret(signal=signal, actor=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("Your interpretation is recorded."))
         return redirect("observatory:signal", pk=signal.pk)

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 
 from maillage.core.api_auth import AUTHENTICATED
 from maillage.core.api_sync import ErrorOut
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_person
 from maillage.opinions import selectors, services
 from maillage.opinions.models import Conversation, Statement
@@ -79,7 +80,7 @@ def conversation_detail(request: HttpRequest, slug: str):
     response={200: VoteOut, 409: ErrorOut},
     auth=AUTHENTICATED,
 )
-def vote_create(request: HttpRequest, slug: str, payload: VoteIn):
+def vote_create(request: AuthenticatedRequest, slug: str, payload: VoteIn):
     """Vote on a statement: value 1 = agree, -1 = disagree, 0 = pass (422 otherwise)."""
     conversation = get_object_or_404(Conversation, slug=slug)
     statement = get_object_or_404(Statement, pk=payload.statement, conversation=conversation)
@@ -128,7 +129,7 @@ def _facilitated(request: HttpRequest, slug: str) -> Conversation:
 
 
 @router.post("/conversations", response={201: ConversationOut}, auth=AUTHENTICATED)
-def conversation_create(request: HttpRequest, payload: ConversationIn):
+def conversation_create(request: AuthenticatedRequest, payload: ConversationIn):
     """Open a conversation on a territory you facilitate, with its seed statements (at least one)."""
     hit_person("write", request.user)
     territory = Territory.objects.filter(slug=payload.territory).first()
@@ -148,7 +149,7 @@ def conversation_create(request: HttpRequest, payload: ConversationIn):
 
 
 @router.patch("/conversations/{slug}", response=ConversationOut, auth=AUTHENTICATED)
-def conversation_update(request: HttpRequest, slug: str, payload: ConversationUpdateIn):
+def conversation_update(request: AuthenticatedRequest, slug: str, payload: ConversationUpdateIn):
     """Change the question and how people take part (its facilitators)."""
     hit_person("write", request.user)
     conversation = _facilitated(request, slug)
@@ -171,7 +172,7 @@ def conversation_update(request: HttpRequest, slug: str, payload: ConversationUp
     response={200: ConversationOut, 409: ErrorOut},
     auth=AUTHENTICATED,
 )
-def conversation_close(request: HttpRequest, slug: str):
+def conversation_close(request: AuthenticatedRequest, slug: str):
     """Close the conversation: no more votes or statements (409 if already closed)."""
     hit_person("write", request.user)
     conversation = _facilitated(request, slug)
@@ -187,7 +188,7 @@ def conversation_close(request: HttpRequest, slug: str):
     response={200: ConversationOut, 409: ErrorOut},
     auth=AUTHENTICATED,
 )
-def conversation_reopen(request: HttpRequest, slug: str):
+def conversation_reopen(request: AuthenticatedRequest, slug: str):
     """Reopen a closed conversation (409 if it is open)."""
     hit_person("write", request.user)
     conversation = _facilitated(request, slug)
@@ -203,7 +204,7 @@ def conversation_reopen(request: HttpRequest, slug: str):
     response={201: StatementOut, 409: ErrorOut | DuplicateOut},
     auth=AUTHENTICATED,
 )
-def statement_create(request: HttpRequest, slug: str, payload: StatementIn):
+def statement_create(request: AuthenticatedRequest, slug: str, payload: StatementIn):
     """Add a statement; the same one already there (case, accents, spacing aside) answers 409
     with the existing statement's id."""
     conversation = get_object_or_404(Conversation, slug=slug)

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import form_field
+
 MODERATION_CHOICES = [
     ("after", _("Participants' statements appear at once; a facilitator may reject them after")),
     ("before", _("Participants' statements appear only once a facilitator accepts them")),
@@ -54,7 +56,7 @@ class ConversationCreateForm(ConversationSettingsForm):
 
     def __init__(self, *args: Any, territories: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["territory"].queryset = territories
+        form_field(self, "territory", forms.ModelChoiceField).queryset = territories
 
     def seeds(self) -> list[str]:
         return self.cleaned_data["seed_statements"].splitlines()

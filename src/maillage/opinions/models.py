@@ -107,6 +107,9 @@ class Participant(models.Model):
     external_id = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Not columns: set on instances by selectors, with the statements each proposed.
+    proposed: list[Statement]
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

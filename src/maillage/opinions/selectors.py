@@ -178,7 +178,7 @@ def participation_of(person: Any) -> dict[str, Any] | None:
     )
     if not participants:
         return None
-    statements: dict[int, list[Statement]] = {}
+    statements: dict[int | None, list[Statement]] = {}
     for statement in Statement.objects.filter(author__in=participants).order_by("created_at"):
         statements.setdefault(statement.author_id, []).append(statement)
     for participant in participants:

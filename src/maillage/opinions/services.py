@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
@@ -21,6 +21,10 @@ from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
 from maillage.opinions.models import Analysis, Conversation, Participant, Statement, Vote, VoteEvent
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 logger = logging.getLogger(__name__)
 VOTE_VALUES = {-1: "disagree", 0: "pass", 1: "agree"}
@@ -79,7 +83,7 @@ def conversation_create(
     *,
     territory: Any,
     topic: str,
-    actor: Any,
+    actor: Person,
     description: str = "",
     seed_statements: list[str] | None = None,
     allow_anonymous: bool = True,
@@ -125,7 +129,7 @@ def conversation_create(
 def conversation_update(
     *,
     conversation: Conversation,
-    actor: Any,
+    actor: Person,
     topic: str,
     description: str,
     allow_anonymous: bool,
@@ -213,7 +217,7 @@ def statement_submit(*, participant: Participant, text: str) -> Statement:
 
 @transaction.atomic
 def statement_moderate(
-    *, statement: Statement, actor: Any, moderation: int, is_meta: bool | None = None
+    *, statement: Statement, actor: Person, moderation: int, is_meta: bool | None = None
 ) -> Statement:
     """Accept or reject a statement, or mark it meta (facilitators only); schedule a recompute."""
     require(actor, "opinions.moderate_conversation", statement.conversation)
@@ -293,7 +297,7 @@ def vote_cast(*, participant: Participant, statement: Statement, value: Any) -> 
 
 
 @transaction.atomic
-def conversation_close(*, conversation: Conversation, actor: Any) -> Conversation:
+def conversation_close(*, conversation: Conversation, actor: Person) -> Conversation:
     """Close a conversation: no more votes or statements; the map stays readable."""
     require(actor, "opinions.moderate_conversation", conversation)
     if not conversation.is_open:
@@ -305,7 +309,7 @@ def conversation_close(*, conversation: Conversation, actor: Any) -> Conversatio
 
 
 @transaction.atomic
-def conversation_reopen(*, conversation: Conversation, actor: Any) -> Conversation:
+def conversation_reopen(*, conversation: Conversation, actor: Person) -> Conversation:
     """Reopen a closed conversation for votes and statements."""
     require(actor, "opinions.moderate_conversation", conversation)
     if conversation.is_open:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Literal, overload
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import form_status, form_submit
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_person
 from maillage.opinions import selectors, services
 from maillage.opinions.forms import ConversationCreateForm, ConversationSettingsForm
@@ -28,6 +30,14 @@ FACILITATING = (TerritoryRole.Role.ADMIN, TerritoryRole.Role.FACILITATOR)
 SKIPPED = "opinions_skipped"
 
 
+@overload
+def _participant(
+    request: HttpRequest, conversation: Conversation, create: Literal[True]
+) -> Participant: ...
+@overload
+def _participant(
+    request: HttpRequest, conversation: Conversation, create: bool
+) -> Participant | None: ...
 def _participant(
     request: HttpRequest, conversation: Conversation, create: bool
 ) -> Participant | None:
@@ -73,7 +83,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def conversation_create(request: HttpRequest) -> HttpResponse:
+def conversation_create(request: AuthenticatedRequest) -> HttpResponse:
     territories = territories_where(request.user, FACILITATING)
     if not territories.exists():
         raise PermissionDenied
@@ -104,7 +114,7 @@ def _facilitated(request: HttpRequest, slug: str) -> Conversation:
 
 
 @login_required
-def conversation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def conversation_edit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     conversation = _facilitated(request, slug)
     initial = {
         "topic": conversation.topic,
@@ -132,7 +142,7 @@ def conversation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def conversation_open_or_close(request: HttpRequest, slug: str) -> HttpResponse:
+def conversation_open_or_close(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     conversation = _facilitated(request, slug)
     hit_person("write", request.user)
     try:
@@ -228,7 +238,9 @@ def submit_statement(request: HttpRequest, slug: str) -> HttpResponse:
 
 def moderation(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_object_or_404(Conversation, slug=slug)
-    if not request.user.has_perm("opinions.moderate_conversation", conversation):
+    if not request.user.is_authenticated or not request.user.has_perm(
+        "opinions.moderate_conversation", conversation
+    ):
         raise PermissionDenied
     if request.method == "POST":
         statement = get_object_or_404(

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_write
 from maillage.organizations import selectors, services
@@ -63,11 +64,9 @@ def organization_list(request: HttpRequest, kind: str | None = None, q: str = ""
 @router.get("/{slug}", response=OrganizationDetailOut)
 def organization_detail(request: HttpRequest, slug: str):
     try:
-        organization = selectors.organization_get(slug)
+        return selectors.organization_get_with_member_count(slug)
     except Organization.DoesNotExist:
         raise Http404(f"no organization {slug!r}") from None
-    organization.member_count = selectors.organization_member_count(organization)
-    return organization
 
 
 @router.get("/{slug}/members", response=list[MemberOut])
@@ -124,7 +123,7 @@ def _organization(slug: str) -> Organization:
 
 
 @router.post("", response={201: OrganizationDetailOut}, auth=AUTHENTICATED)
-def organization_create(request: HttpRequest, payload: OrganizationIn):
+def organization_create(request: AuthenticatedRequest, payload: OrganizationIn):
     """Create an organization; the caller becomes its admin.
 
     A commune, public body or intercommunality shows as such (``kind_approved``) only once a
@@ -135,7 +134,7 @@ def organization_create(request: HttpRequest, payload: OrganizationIn):
 
 
 @router.patch("/{slug}", response=OrganizationDetailOut, auth=AUTHENTICATED)
-def organization_update(request: HttpRequest, slug: str, payload: OrganizationPatch):
+def organization_update(request: AuthenticatedRequest, slug: str, payload: OrganizationPatch):
     """Edit an organization (its admins); a new institutional kind waits for approval again."""
     hit_write(request)
     changes = payload.dict(exclude_none=True)
@@ -145,14 +144,14 @@ def organization_update(request: HttpRequest, slug: str, payload: OrganizationPa
 
 
 @router.post("/{slug}/approve", response=OrganizationDetailOut, auth=AUTHENTICATED)
-def organization_approve(request: HttpRequest, slug: str):
+def organization_approve(request: AuthenticatedRequest, slug: str):
     """Approve an institutional kind (a territory admin of one of its territories)."""
     hit_write(request)
     return services.organization_approve_kind(organization=_organization(slug), actor=request.user)
 
 
 @router.post("/{slug}/memberships", response={202: None}, auth=AUTHENTICATED)
-def membership_invite(request: HttpRequest, slug: str, payload: MemberInviteIn):
+def membership_invite(request: AuthenticatedRequest, slug: str, payload: MemberInviteIn):
     """Add the owner of a verified address (its admins); 202 whether or not one exists."""
     hit_write(request)
     services.membership_invite(
@@ -162,7 +161,7 @@ def membership_invite(request: HttpRequest, slug: str, payload: MemberInviteIn):
 
 
 @router.post("/{slug}/memberships/{membership_id}/end", response=MembershipOut, auth=AUTHENTICATED)
-def membership_end(request: HttpRequest, slug: str, membership_id: int):
+def membership_end(request: AuthenticatedRequest, slug: str, membership_id: int):
     """End a membership (its admins, or the member); the last admin stays."""
     hit_write(request)
     membership = get_object_or_404(

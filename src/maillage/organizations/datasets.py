@@ -33,7 +33,7 @@ def _organization_rows() -> Iterator[dict[str, Any]]:
             yield row
 
     for row in qs.iterator(chunk_size=1000):
-        batch.append(row)
+        batch.append(dict(row))  # a plain dict: the export adds columns to it
         if len(batch) == 1000:
             yield from flush()
             batch = []

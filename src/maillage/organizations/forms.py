@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import form_field
 from maillage.organizations.models import Membership, Organization
 
 
@@ -25,9 +26,9 @@ class OrganizationForm(forms.ModelForm):
             "A commune, public body or intercommunality shows as such once a territory admin "
             "of one of its territories has approved it."
         )
-        self.fields["territories"].queryset = self.fields["territories"].queryset.exclude(
-            kind="site"
-        )
+        territories = form_field(self, "territories", forms.ModelMultipleChoiceField)
+        assert territories.queryset is not None  # a model form's relation field has one
+        territories.queryset = territories.queryset.exclude(kind="site")
 
 
 class MemberInviteForm(forms.Form):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 
 from maillage.core.periods import active_q
 from maillage.organizations.models import INSTITUTION_KINDS, Membership, Organization
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class MemberCount(TypedDict):
+        member_count: int
 
 
 def organization_list(
@@ -32,6 +38,17 @@ def organization_list(
 def organization_get(slug: str) -> Organization:
     """Return one organization with its territories."""
     return Organization.objects.prefetch_related("territories").get(slug=slug)
+
+
+def organization_get_with_member_count(slug: str) -> WithAnnotations[Organization, MemberCount]:
+    """Return one organization with its territories and ``member_count`` (active members)."""
+    return (
+        Organization.objects.prefetch_related("territories")
+        .annotate(
+            member_count=Count("memberships", filter=active_q("memberships__"), distinct=True)
+        )
+        .get(slug=slug)
+    )
 
 
 def organization_public_members(organization: Organization) -> QuerySet[Membership]:

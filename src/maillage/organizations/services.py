@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,13 +20,18 @@ from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
 from maillage.organizations.models import INSTITUTION_KINDS, Membership, Organization
 
+if TYPE_CHECKING:
+    # The stubs' plugin reads `_User` as AUTH_USER_MODEL (people.Person), which this layer
+    # does not import.
+    from django.contrib.auth.models import _User as Person
+
 
 @transaction.atomic
 def organization_create(
     *,
     name: str,
     kind: str,
-    actor: Any = None,
+    actor: Person | None = None,
     mission: str = "",
     description: str = "",
     is_mission_company: bool = False,
@@ -72,7 +77,9 @@ def organization_create(
 
 
 @transaction.atomic
-def organization_update(*, organization: Organization, actor: Any, **changes: Any) -> Organization:
+def organization_update(
+    *, organization: Organization, actor: Person, **changes: Any
+) -> Organization:
     """Change the public description of ``organization`` (organization admins only)."""
     require(actor, "organizations.change_organization", organization)
     fields = []
@@ -104,7 +111,7 @@ def organization_update(*, organization: Organization, actor: Any, **changes: An
 
 
 def membership_add(
-    *, organization: Organization, person: Any, actor: Any, role: str = "member", title: str = ""
+    *, organization: Organization, person: Any, actor: Person, role: str = "member", title: str = ""
 ) -> Membership:
     """Add ``person`` to ``organization``; one active membership per person and organization."""
     require(actor, "organizations.manage_memberships", organization)
@@ -127,7 +134,7 @@ def memberships_end_for_erasure(person: Any) -> None:
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, actor: Any) -> Membership:
+def membership_end(*, membership: Membership, actor: Person) -> Membership:
     """End a membership today, keeping it in the history; an organization keeps one admin."""
     if actor.pk != membership.person_id:
         require(actor, "organizations.manage_memberships", membership.organization)
@@ -150,7 +157,7 @@ def membership_end(*, membership: Membership, actor: Any) -> Membership:
 
 
 @transaction.atomic
-def organization_approve_kind(*, organization: Organization, actor: Any) -> Organization:
+def organization_approve_kind(*, organization: Organization, actor: Person) -> Organization:
     """Approve that ``organization`` speaks for the institution its kind says it is.
 
     A territory admin of one of its territories (or the platform admin) approves.
@@ -173,7 +180,7 @@ def organization_approve_kind(*, organization: Organization, actor: Any) -> Orga
 
 @transaction.atomic
 def membership_invite(
-    *, organization: Organization, actor: Any, email: str, role: str = "member", title: str = ""
+    *, organization: Organization, actor: Person, email: str, role: str = "member", title: str = ""
 ) -> Membership | None:
     """Add the owner of the verified address ``email`` and tell them by email.
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_write
 from maillage.organizations import selectors, services
 from maillage.organizations.forms import MemberInviteForm, OrganizationForm
@@ -55,7 +56,9 @@ def organization_edit(request: HttpRequest, slug: str) -> HttpResponse:
         organization = selectors.organization_get(slug)
     except Organization.DoesNotExist:
         raise Http404("no such organization") from None
-    if not request.user.has_perm("organizations.change_organization", organization):
+    if not request.user.is_authenticated or not request.user.has_perm(
+        "organizations.change_organization", organization
+    ):
         raise PermissionDenied
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
@@ -76,7 +79,7 @@ def organization_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def organization_new(request: HttpRequest) -> HttpResponse:
+def organization_new(request: AuthenticatedRequest) -> HttpResponse:
     """Let any verified person create an organization, of which they become the admin."""
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +97,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organization_members(request: HttpRequest, slug: str) -> HttpResponse:
+def organization_members(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Let an organization's admins add members by verified address and end memberships."""
     organization = _organization_or_404(slug)
     if not request.user.has_perm("organizations.manage_memberships", organization):
@@ -128,7 +131,7 @@ def organization_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def membership_end(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     organization = _organization_or_404(slug)
     membership = get_object_or_404(Membership, pk=pk, organization=organization)
     if not request.user.has_perm("organizations.manage_memberships", organization):
@@ -144,7 +147,7 @@ def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def organization_approve(request: HttpRequest, slug: str) -> HttpResponse:
+def organization_approve(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organization = _organization_or_404(slug)
     if not request.user.has_perm("organizations.approve_kind", organization):
         raise Http404("not an admin of this organization's territories")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.http import AuthenticatedRequest
 from maillage.people import services
 from maillage.people.models import ApiToken, Person
 from maillage.people.selectors import person_api_tokens, person_territory_roles
@@ -31,7 +31,7 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut, auth=AUTHENTICATED)
-def me(request: HttpRequest):
+def me(request: AuthenticatedRequest):
     person = request.user
     assert isinstance(person, Person)  # AUTHENTICATED lets only a signed-in person through
     return MeOut(
@@ -57,13 +57,13 @@ class TokenOut(Schema):
 
 
 @router.get("/tokens", response=list[TokenOut], auth=AUTHENTICATED)
-def token_list(request: HttpRequest):
+def token_list(request: AuthenticatedRequest):
     """List the caller's API tokens in use (neither revoked nor expired)."""
     return list(person_api_tokens(request.user))
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, auth=AUTHENTICATED)
-def token_revoke(request: HttpRequest, token_id: int):
+def token_revoke(request: AuthenticatedRequest, token_id: int):
     """Revoke one of the caller's tokens (a read token cannot: revoking writes)."""
     token = get_object_or_404(ApiToken, pk=token_id, person=request.user)
     services.api_token_revoke(token=token, actor=request.user)

@@ -14,6 +14,7 @@ from django.contrib.auth.forms import (
 from django.utils.translation import gettext_lazy as _
 
 from maillage.core import ratelimit
+from maillage.core.forms import form_field
 from maillage.people.models import ApiToken, Person, TerritoryRole
 from maillage.people.services import (
     TOKEN_LIFETIMES_DAYS,
@@ -119,7 +120,8 @@ class RegistrationForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("password")
         if password:
             candidate = Person(
@@ -151,8 +153,10 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("residence_territories", "work_territories"):
-            self.fields[name].queryset = self.fields[name].queryset.exclude(kind="site")
-            self.fields[name].required = False
+            field = form_field(self, name, forms.ModelMultipleChoiceField)
+            assert field.queryset is not None  # a model form's relation field has one
+            field.queryset = field.queryset.exclude(kind="site")
+            field.required = False
 
 
 class TokenForm(forms.Form):

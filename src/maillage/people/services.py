@@ -123,7 +123,7 @@ def person_verify_email(*, person: Person, token: str) -> Person:
 
 @transaction.atomic
 def person_set_password(
-    *, person: Person, actor: Any, password: str, email_proven: bool = False
+    *, person: Person, actor: Person, password: str, email_proven: bool = False
 ) -> Person:
     """Set a new password and revoke every API token (a leaked key dies with the old password).
 
@@ -146,7 +146,7 @@ def person_set_password(
     return person
 
 
-def person_update_profile(*, person: Person, actor: Any, **changes: Any) -> Person:
+def person_update_profile(*, person: Person, actor: Person, **changes: Any) -> Person:
     """Update the editable profile fields of ``person``."""
     require(actor, "people.change_person", person)
     allowed = {"display_name", "pseudonym", "public_profile", "bio"}
@@ -164,7 +164,7 @@ def person_update_profile(*, person: Person, actor: Any, **changes: Any) -> Pers
     return person
 
 
-def person_export_data(*, person: Person, actor: Any) -> dict[str, Any]:
+def person_export_data(*, person: Person, actor: Person) -> dict[str, Any]:
     """Return everything Maillage holds about ``person`` as JSON-serializable data."""
     require(actor, "people.export_data", person)
     data: dict[str, Any] = {
@@ -212,7 +212,7 @@ def person_export_data(*, person: Person, actor: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def person_delete(*, person: Person, actor: Any) -> None:
+def person_delete(*, person: Person, actor: Person) -> None:
     """Erase the account's personal data; contributions stay, shown as "deleted participant".
 
     The row is kept (anonymized) so that what the person co-wrote, proposed or voted keeps its
@@ -272,7 +272,7 @@ TOKEN_LIFETIMES_DAYS = (7, 30, 90, 365)
 def api_token_create(
     *,
     person: Person,
-    actor: Any,
+    actor: Person,
     name: str,
     scope: str = ApiToken.Scope.READ,
     days: int = 90,
@@ -304,7 +304,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: Person) -> ApiToken:
     """Revoke ``token`` now; revoking it twice changes nothing."""
     require(actor, "people.change_person", token.person)
     if token.revoked_at is None:
@@ -340,7 +340,9 @@ def api_token_authenticate(key: str) -> Person | None:
 
 
 @transaction.atomic
-def territory_role_grant(*, person: Person, territory: Any, role: str, actor: Any) -> TerritoryRole:
+def territory_role_grant(
+    *, person: Person, territory: Any, role: str, actor: Person
+) -> TerritoryRole:
     """Give ``person`` a role on ``territory``; the actor must administer the territory."""
     require(actor, "people.grant_territory_role", territory)
     grant, _ = TerritoryRole.objects.get_or_create(
@@ -351,7 +353,7 @@ def territory_role_grant(*, person: Person, territory: Any, role: str, actor: An
 
 
 @transaction.atomic
-def territory_role_end(*, grant: TerritoryRole, actor: Any) -> TerritoryRole:
+def territory_role_end(*, grant: TerritoryRole, actor: Person) -> TerritoryRole:
     """End a role today; the history is kept. A territory never loses its last admin."""
     require(actor, "people.grant_territory_role", grant.territory)
     if grant.until is not None:
@@ -378,7 +380,7 @@ STAFF_INVITATION_DAYS = 7
 
 
 @transaction.atomic
-def staff_invite(*, actor: Any, territory: Any, email: str, role: str) -> StaffInvitation:
+def staff_invite(*, actor: Person, territory: Any, email: str, role: str) -> StaffInvitation:
     """Invite ``email`` to hold ``role`` on ``territory``; the link is mailed after commit."""
     require(actor, "people.grant_territory_role", territory)
     errors: dict[str, str] = {}
@@ -543,7 +545,9 @@ def external_sign_in(*, identity: Identity) -> tuple[str, Person]:
 
 
 @transaction.atomic
-def external_identity_link(*, person: Person, actor: Any, identity: Identity) -> ExternalIdentity:
+def external_identity_link(
+    *, person: Person, actor: Person, identity: Identity
+) -> ExternalIdentity:
     """Link a provider's identity to ``person``, who confirmed it (signed in or by password)."""
     require(actor, "people.change_person", person)
     current = ExternalIdentity.objects.filter(
@@ -572,7 +576,7 @@ def external_identity_link(*, person: Person, actor: Any, identity: Identity) ->
 
 
 @transaction.atomic
-def external_identity_unlink(*, link: ExternalIdentity, actor: Any) -> None:
+def external_identity_unlink(*, link: ExternalIdentity, actor: Person) -> None:
     """Remove a link; never the last way in of an account without a password."""
     require(actor, "people.change_person", link.person)
     person = Person.objects.select_for_update().get(pk=link.person_id)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.core import ratelimit
 from maillage.core.forms import add_service_errors
+from maillage.core.http import AuthenticatedRequest
 from maillage.organizations.selectors import person_public_memberships
 from maillage.people import oidc, services
 from maillage.people.forms import (
@@ -130,7 +131,7 @@ def _named_links(person: Person) -> list[ExternalIdentity]:
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     person = request.user
     form = ProfileForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -154,7 +155,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the token a name, a scope and a lifetime."))
@@ -167,7 +168,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, person=request.user)
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
@@ -175,7 +176,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def data_export(request: HttpRequest) -> HttpResponse:
+def data_export(request: AuthenticatedRequest) -> HttpResponse:
     data = services.person_export_data(person=request.user, actor=request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, default=str),
@@ -186,7 +187,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             messages.error(request, _("Tick the box to confirm the deletion."))
@@ -380,7 +381,7 @@ def oidc_logged_out(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def oidc_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+def oidc_unlink(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(ExternalIdentity, pk=pk, person=request.user)
     try:
         services.external_identity_unlink(link=link, actor=request.user)

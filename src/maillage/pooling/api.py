@@ -20,6 +20,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
@@ -214,7 +215,7 @@ def need_suggestions(request: HttpRequest, need_id: int, live: bool = True):
     ]
 
 
-def _update_listing(request: HttpRequest, kind: str, pk: int, changes: dict):
+def _update_listing(request: AuthenticatedRequest, kind: str, pk: int, changes: dict):
     hit_person("write", request.user)
     listing = get_object_or_404(
         selectors.MODELS[kind].objects.select_related("organization", "territory"), pk=pk
@@ -232,25 +233,25 @@ def _patch(payload: ListingPatch) -> dict:
 
 
 @router.patch("/offers/{offer_id}", auth=AUTHENTICATED, response=ListingOut)
-def offer_update(request: HttpRequest, offer_id: int, payload: ListingPatch):
+def offer_update(request: AuthenticatedRequest, offer_id: int, payload: ListingPatch):
     """Change an offer (a member of its organization)."""
     return _update_listing(request, "offer", offer_id, _patch(payload))
 
 
 @router.patch("/needs/{need_id}", auth=AUTHENTICATED, response=ListingOut)
-def need_update(request: HttpRequest, need_id: int, payload: ListingPatch):
+def need_update(request: AuthenticatedRequest, need_id: int, payload: ListingPatch):
     """Change a need (a member of its organization)."""
     return _update_listing(request, "need", need_id, _patch(payload))
 
 
 @router.post("/offers/{offer_id}/withdraw", auth=AUTHENTICATED, response=ListingOut)
-def offer_withdraw(request: HttpRequest, offer_id: int):
+def offer_withdraw(request: AuthenticatedRequest, offer_id: int):
     """Withdraw an offer from the directory; pending exchanges about it stay confirmable."""
     return _update_listing(request, "offer", offer_id, {"is_active": False})
 
 
 @router.post("/needs/{need_id}/withdraw", auth=AUTHENTICATED, response=ListingOut)
-def need_withdraw(request: HttpRequest, need_id: int):
+def need_withdraw(request: AuthenticatedRequest, need_id: int):
     """Withdraw a need from the directory; pending exchanges about it stay confirmable."""
     return _update_listing(request, "need", need_id, {"is_active": False})
 
@@ -273,7 +274,7 @@ def _organization(slug: str) -> Organization:
     return org
 
 
-def _create_listing(request: HttpRequest, kind: str, payload: ListingIn):
+def _create_listing(request: AuthenticatedRequest, kind: str, payload: ListingIn):
     hit_person("write", request.user)
     territory = Territory.objects.filter(slug=payload.territory).first()
     if territory is None:
@@ -294,17 +295,17 @@ def _create_listing(request: HttpRequest, kind: str, payload: ListingIn):
 
 
 @router.post("/offers", auth=AUTHENTICATED, response={201: ListingOut})
-def offer_create(request: HttpRequest, payload: ListingIn):
+def offer_create(request: AuthenticatedRequest, payload: ListingIn):
     return _create_listing(request, "offer", payload)
 
 
 @router.post("/needs", auth=AUTHENTICATED, response={201: ListingOut})
-def need_create(request: HttpRequest, payload: ListingIn):
+def need_create(request: AuthenticatedRequest, payload: ListingIn):
     return _create_listing(request, "need", payload)
 
 
 @router.post("/exchanges", auth=AUTHENTICATED, response={201: ExchangeOut})
-def exchange_create(request: HttpRequest, payload: ExchangeIn):
+def exchange_create(request: AuthenticatedRequest, payload: ExchangeIn):
     hit_person("write", request.user)
     exchange = services.exchange_record(
         actor=request.user,
@@ -325,7 +326,7 @@ def _exchange(exchange_id: int) -> Exchange:
 
 
 @router.get("/exchanges/pending", auth=AUTHENTICATED, response=list[ExchangeOut])
-def exchange_pending_list(request: HttpRequest, organization: str):
+def exchange_pending_list(request: AuthenticatedRequest, organization: str):
     """The organization's exchanges awaiting a confirmation (its members only, else 403)."""
     org = _organization(organization)
     if not is_organization_member(request.user, org):
@@ -334,7 +335,7 @@ def exchange_pending_list(request: HttpRequest, organization: str):
 
 
 @router.post("/exchanges/{exchange_id}/confirm", auth=AUTHENTICATED, response=ExchangeOut)
-def exchange_confirm(request: HttpRequest, exchange_id: int, payload: ConfirmIn):
+def exchange_confirm(request: AuthenticatedRequest, exchange_id: int, payload: ConfirmIn):
     """Confirm an exchange the other side recorded (a member of the awaited side, else 403)."""
     hit_person("write", request.user)
     return services.exchange_confirm(
@@ -347,7 +348,7 @@ class DeclineIn(Schema):
 
 
 @router.post("/exchanges/{exchange_id}/decline", auth=AUTHENTICATED, response={204: None})
-def exchange_decline(request: HttpRequest, exchange_id: int, payload: DeclineIn):
+def exchange_decline(request: AuthenticatedRequest, exchange_id: int, payload: DeclineIn):
     """Decline a pending exchange the other side recorded (a member of the awaited side, else
     403); it is removed, the audit log keeps it, its recorder is told."""
     hit_person("write", request.user)
@@ -358,7 +359,7 @@ def exchange_decline(request: HttpRequest, exchange_id: int, payload: DeclineIn)
 
 
 @router.post("/exchanges/{exchange_id}/feedback", auth=AUTHENTICATED, response=ExchangeOut)
-def exchange_feedback(request: HttpRequest, exchange_id: int, payload: FeedbackIn):
+def exchange_feedback(request: AuthenticatedRequest, exchange_id: int, payload: FeedbackIn):
     """Give one side's short feedback (a member of that side's organization, else 403)."""
     hit_person("write", request.user)
     return services.exchange_give_feedback(

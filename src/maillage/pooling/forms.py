@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.forms import DateInput
+from maillage.core.forms import DateInput, form_field
 from maillage.organizations.models import Organization
 from maillage.pooling.models import Category, Conditions, Need, Offer
 from maillage.territories.models import Territory
@@ -29,7 +29,7 @@ class ListingForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        form_field(self, "organization", forms.ModelChoiceField).queryset = organizations
         if not self.is_bound and len(organizations) == 1:
             self.initial.setdefault("organization", organizations[0].pk)
         if not self.is_bound:
@@ -125,7 +125,7 @@ class ExchangeForm(forms.Form):
             elif not self.initial.get("receiver"):
                 self.initial.setdefault("giver", mine[0].pk)
         for name, model in (("offer", Offer), ("need", Need)):
-            field = self.fields[name]
+            field = form_field(self, name, forms.ModelChoiceField)
             field.queryset = (
                 model.objects.filter(is_active=True)
                 .select_related("organization")

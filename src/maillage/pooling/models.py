@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from maillage.organizations.models import Organization
 
 
 class Category(models.TextChoices):
@@ -52,6 +57,11 @@ class Listing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Django's default manager, declared so that code choosing Offer or Need at run time
+    # (``MODELS[kind].objects``) is typed.
+    objects = models.Manager()
+    kind: ClassVar[str]  # "offer" or "need", set by each of the two
+
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
@@ -65,6 +75,9 @@ class Listing(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse(f"pooling:{self.kind}", args=[self.pk])
+
 
 class Offer(Listing):
     class Meta(Listing.Meta):
@@ -74,9 +87,6 @@ class Offer(Listing):
 
     kind = "offer"
 
-    def get_absolute_url(self) -> str:
-        return reverse("pooling:offer", args=[self.pk])
-
 
 class Need(Listing):
     class Meta(Listing.Meta):
@@ -85,9 +95,6 @@ class Need(Listing):
         indexes = [models.Index(fields=["is_active", "category"])]
 
     kind = "need"
-
-    def get_absolute_url(self) -> str:
-        return reverse("pooling:need", args=[self.pk])
 
 
 class ExchangeQuerySet(models.QuerySet):
@@ -155,6 +162,10 @@ class Exchange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Not columns: set on instances by the organization's exchanges page, for its template.
+    awaited: Organization
+    is_ours_to_confirm: bool
 
     objects = ExchangeQuerySet.as_manager()
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from maillage.core.periods import active_q
 from maillage.organizations.models import Organization
-from maillage.pooling.models import Exchange, Need, Offer, Suggestion
+from maillage.pooling.models import Exchange, Listing, Need, Offer, Suggestion
 from maillage.territories.models import Territory
 
 MODELS = {"offer": Offer, "need": Need}
@@ -29,7 +29,7 @@ def listing_directory(
     territory_ids: list[int] | None = None,
     organization: Organization | None = None,
     current_only: bool = True,
-) -> QuerySet[Offer] | QuerySet[Need]:
+) -> QuerySet[Listing]:
     """Return the active offers or needs (``kind``) matching the filters, newest first."""
     qs = MODELS[kind].objects.filter(is_active=True).select_related("organization", "territory")
     if current_only:
@@ -51,7 +51,7 @@ def listing_directory(
     return qs.order_by("-created_at", "-id")
 
 
-def listing_get(kind: str, pk: int) -> Offer | Need:
+def listing_get(kind: str, pk: int) -> Listing:
     """Return one offer or need with its organization and territory (raise DoesNotExist)."""
     return MODELS[kind].objects.select_related("organization", "territory").get(pk=pk)
 

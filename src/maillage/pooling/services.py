@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
@@ -42,9 +42,21 @@ from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.organizations.models import Organization
 from maillage.organizations.permissions import is_organization_member
-from maillage.pooling.models import Category, Conditions, Exchange, Need, Offer, Suggestion
+from maillage.pooling.models import (
+    Category,
+    Conditions,
+    Exchange,
+    Listing,
+    Need,
+    Offer,
+    Suggestion,
+)
 from maillage.pooling.permissions import is_member_of_either_side
 from maillage.territories.models import Territory
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 SUGGESTIONS_PER_NEED = 10
 MODELS = {"offer": Offer, "need": Need}
@@ -76,7 +88,7 @@ def _check_listing(
 def listing_create(
     *,
     kind: str,
-    actor: Any,
+    actor: Person,
     organization: Organization,
     category: str,
     title: str,
@@ -85,7 +97,7 @@ def listing_create(
     available_until: dt.date,
     conditions: str = Conditions.FREE,
     description: str = "",
-) -> Offer | Need:
+) -> Listing:
     """Publish an offer or a need (``kind``) of ``organization``; its members only."""
     require(actor, "pooling.publish_listing", organization)
     _check_listing(
@@ -110,7 +122,7 @@ def listing_create(
 
 
 @transaction.atomic
-def listing_update(*, listing: Offer | Need, actor: Any, **changes: Any) -> Offer | Need:
+def listing_update(*, listing: Listing, actor: Person, **changes: Any) -> Listing:
     """Change a listing's texts, period, conditions, territory or active flag."""
     require(actor, "pooling.change_listing", listing)
     allowed = (
@@ -152,7 +164,7 @@ def listing_update(*, listing: Offer | Need, actor: Any, **changes: Any) -> Offe
 @transaction.atomic
 def exchange_record(
     *,
-    actor: Any,
+    actor: Person,
     giver: Organization,
     receiver: Organization,
     what: str,
@@ -230,7 +242,7 @@ def _confirmation_request(exchange: Exchange, other: Organization) -> list[Email
 
 
 @transaction.atomic
-def exchange_confirm(*, exchange: Exchange, actor: Any, feedback: str = "") -> Exchange:
+def exchange_confirm(*, exchange: Exchange, actor: Person, feedback: str = "") -> Exchange:
     """Confirm an exchange the other side recorded; only a member of the awaited side may.
 
     A third organization's member, a platform admin or the recording side gets 403: only the
@@ -252,7 +264,7 @@ def exchange_confirm(*, exchange: Exchange, actor: Any, feedback: str = "") -> E
     return exchange
 
 
-def _actor_side(actor: Any, exchange: Exchange) -> str:
+def _actor_side(actor: Person, exchange: Exchange) -> str:
     if is_organization_member(actor, exchange.giver):
         return "giver"
     if is_organization_member(actor, exchange.receiver):
@@ -261,7 +273,7 @@ def _actor_side(actor: Any, exchange: Exchange) -> str:
 
 
 @transaction.atomic
-def exchange_decline(*, exchange: Exchange, actor: Any, reason: str = "") -> None:
+def exchange_decline(*, exchange: Exchange, actor: Person, reason: str = "") -> None:
     """Decline an exchange the other side recorded: it did not happen as recorded.
 
     Only a member of the awaited side may, while it is pending. The exchange is removed (it
@@ -303,7 +315,7 @@ def exchange_decline(*, exchange: Exchange, actor: Any, reason: str = "") -> Non
 
 
 @transaction.atomic
-def exchange_give_feedback(*, exchange: Exchange, actor: Any, side: str, text: str) -> Exchange:
+def exchange_give_feedback(*, exchange: Exchange, actor: Person, side: str, text: str) -> Exchange:
     """Set one side's short feedback; only a member of that side's organization may."""
     if side not in ("giver", "receiver"):
         raise ValidationError({"side": _("The side is the giver or the receiver.")})
@@ -394,7 +406,7 @@ def matching_index_build() -> MatchingIndex | None:
 
 
 def suggestion_recompute_all(
-    *, actor: Any = None, progress: Callable[[int], None] | None = None
+    *, actor: Person | None = None, progress: Callable[[int], None] | None = None
 ) -> int:
     """Recompute and store the top suggestions of every active need; return how many stored.
 

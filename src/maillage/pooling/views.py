@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import form_status, form_submit
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
 from maillage.organizations.permissions import is_organization_member
@@ -45,9 +46,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     if raw.isdigit():
         territory = Territory.objects.filter(pk=int(raw)).first()
     ids = territory_with_descendant_ids(territory) if territory else None
-    filters = {"search": search, "category": category, "conditions": conditions}
-    offers = selectors.listing_directory("offer", territory_ids=ids, **filters)
-    needs = selectors.listing_directory("need", territory_ids=ids, **filters)
+    offers = selectors.listing_directory(
+        "offer", territory_ids=ids, search=search, category=category, conditions=conditions
+    )
+    needs = selectors.listing_directory(
+        "need", territory_ids=ids, search=search, category=category, conditions=conditions
+    )
     page = Paginator(offers if kind == "offer" else needs, PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -121,7 +125,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def listing_create(request: HttpRequest, kind: str) -> HttpResponse:
+def listing_create(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     organizations = selectors.organizations_of(request.user)
     if not organizations.exists() and not request.user.is_superuser:
         raise PermissionDenied("pooling.publish_listing")
@@ -150,7 +154,7 @@ def _changeable(request: HttpRequest, kind: str, pk: int) -> Offer | Need:
 
 
 @login_required
-def listing_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def listing_edit(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
     """Its organization's members change an offer or a need."""
     listing = _changeable(request, kind, pk)
     initial = {name: getattr(listing, name) for name in ListingEditForm.base_fields}
@@ -173,7 +177,7 @@ def listing_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def listing_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def listing_withdraw(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
     """Withdraw (or publish again) an offer or a need; exchanges about it are kept."""
     listing = _changeable(request, kind, pk)
     hit_person("write", request.user)
@@ -202,7 +206,7 @@ def listing_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def exchange_create(request: HttpRequest) -> HttpResponse:
+def exchange_create(request: AuthenticatedRequest) -> HttpResponse:
     """Record an exchange; only a member of one of the two organizations may (else 403)."""
     form = ExchangeForm(
         request.POST or None,
@@ -267,7 +271,7 @@ def _exchange(pk: int) -> Exchange:
 
 @login_required
 @require_POST
-def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def exchange_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The awaited side confirms an exchange, with its feedback if it wants; others get 403."""
     exchange = _exchange(pk)
     form = ConfirmForm(request.POST)
@@ -284,7 +288,7 @@ def exchange_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exchange_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def exchange_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The awaited side declines an exchange that did not happen as recorded; others get 403."""
     exchange = _exchange(pk)
     awaited = getattr(exchange, exchange.confirming_side)
@@ -304,7 +308,7 @@ def exchange_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exchange_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def exchange_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A side gives (or changes) its short feedback on an exchange; others get 403."""
     exchange = _exchange(pk)
     side = request.POST.get("side", "")

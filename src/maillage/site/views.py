@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from maillage.core.capabilities import home_blocks, participation_sections
+from maillage.core.http import AuthenticatedRequest
 from maillage.organizations.models import Organization
 from maillage.people.models import Person
 from maillage.people.selectors import person_territory_roles
@@ -18,7 +21,7 @@ from maillage.territories.selectors import territory_roots, territory_with_desce
 CHOOSABLE_KINDS = ["region", "intercommunality", "commune"]
 
 
-def _visitor_territory(request: HttpRequest, choices: list[Territory]) -> Territory | None:
+def _visitor_territory(request: HttpRequest, choices: Sequence[Territory]) -> Territory | None:
     """Return the territory asked for (?territoire=slug), else the person's, else the widest.
 
     An unknown slug falls back like no choice at all: the page always shows something.
@@ -63,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_participation(request: HttpRequest) -> HttpResponse:
+def my_participation(request: AuthenticatedRequest) -> HttpResponse:
     """Show a person what she gave in every capability, and what became of it."""
     sections = participation_sections(request.user)
     return render(request, "site/my_participation.html", {"sections": sections})

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.territories import selectors, services, team_api
 from maillage.territories.models import Territory
@@ -82,7 +83,7 @@ def territory_descendants(request: HttpRequest, slug: str, kind: str | None = No
 
 
 @router.post("", response={201: TerritoryDetailOut}, auth=AUTHENTICATED)
-def territory_create(request: HttpRequest, payload: TerritoryIn):
+def territory_create(request: AuthenticatedRequest, payload: TerritoryIn):
     parent = _get(payload.parent) if payload.parent else None
     territory = services.territory_create(
         name=payload.name,
@@ -98,7 +99,7 @@ def territory_create(request: HttpRequest, payload: TerritoryIn):
 
 
 @router.patch("/{slug}", response=TerritoryDetailOut, auth=AUTHENTICATED)
-def territory_update(request: HttpRequest, slug: str, payload: TerritoryPatch):
+def territory_update(request: AuthenticatedRequest, slug: str, payload: TerritoryPatch):
     changes = payload.dict(exclude_unset=True)
     territory = services.territory_update(
         territory=_get(slug),

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import form_field
 from maillage.territories.imports import MAX_IMPORT_BYTES
 from maillage.territories.models import Territory
 
@@ -52,10 +53,11 @@ class TerritoryImportForm(forms.Form):
 
     def __init__(self, *args: Any, parents: Any, top_allowed: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents
+        parent = form_field(self, "parent", forms.ModelChoiceField)
+        parent.queryset = parents
         self.fields["parent"].required = not top_allowed
         if not top_allowed:
-            self.fields["parent"].empty_label = None
+            parent.empty_label = None
         self.fields["kind"].initial = Territory.Kind.COMMUNE
 
     def clean_file(self) -> Any:
@@ -89,7 +91,9 @@ class PlaceForm(forms.Form):
         if kinds is None:
             del self.fields["kind"]
         else:
-            self.fields["kind"].choices = [c for c in Territory.Kind.choices if c[0] in kinds]
+            form_field(self, "kind", forms.ChoiceField).choices = [
+                c for c in Territory.Kind.choices if c[0] in kinds
+            ]
 
     def clean_geometry(self) -> Any:
         text = self.cleaned_data.get("geometry", "").strip()

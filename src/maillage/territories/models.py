@@ -61,6 +61,10 @@ class Territory(models.Model):
     # The order of kinds from the widest to the narrowest; a child is always narrower.
     KIND_ORDER = [k.value for k in Kind]
 
+    # Not columns: set on instances by the territory API, and consultations.selectors (a campaign's sites with their cached counts).
+    ancestors: list[Territory]
+    published_count: int
+
     class Meta:
         ordering = ["path"]
         verbose_name = _("territory")

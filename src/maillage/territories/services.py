@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +16,9 @@ from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
 from maillage.territories.imports import Row
 from maillage.territories.models import OFFICIAL_CODE_SHAPES, Territory
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
 
 
 def _apply_geometry(territory: Territory, geometry: dict | None) -> None:
@@ -76,7 +79,7 @@ def territory_create(
     official_code: str = "",
     description: str = "",
     slug: str | None = None,
-    actor: Any = None,
+    actor: Person | None = None,
 ) -> Territory:
     """Create a territory under ``parent``, validating its kind and GeoJSON geometry."""
     if actor is not None:
@@ -103,7 +106,7 @@ def territory_create(
 
 @transaction.atomic
 def territory_update(
-    *, territory: Territory, actor: Any, geometry: Any = ..., **changes: Any
+    *, territory: Territory, actor: Person, geometry: Any = ..., **changes: Any
 ) -> Territory:
     """Update name, description, code or geometry of ``territory`` after a permission check."""
     require(actor, "territories.change_territory", territory)
@@ -148,7 +151,7 @@ def _import_code(kind: str, row: Row) -> str:
 
 def territory_import(
     *,
-    actor: Any,
+    actor: Person,
     parent: Territory | None,
     kind: str,
     rows: Sequence[Row],

@@ -9,13 +9,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core import ratelimit
 from maillage.core.forms import add_service_errors
+from maillage.core.http import AuthenticatedRequest
 from maillage.organizations.selectors import organizations_awaiting_approval
 from maillage.people import services as people_services
 from maillage.people.forms import StaffInviteForm
@@ -26,7 +27,7 @@ from maillage.territories.selectors import territory_with_descendant_ids
 
 
 @login_required
-def team(request: HttpRequest, slug: str) -> HttpResponse:
+def team(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     territory = get_object_or_404(Territory, slug=slug)
     if not request.user.has_perm("people.grant_territory_role", territory):
         raise Http404("not an admin of this territory")
@@ -57,7 +58,7 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def role_end(request: HttpRequest, pk: int) -> HttpResponse:
+def role_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(TerritoryRole.objects.select_related("territory", "person"), pk=pk)
     if not request.user.has_perm("people.grant_territory_role", grant.territory):
         raise Http404("not an admin of this territory")

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from maillage.core.api_auth import AUTHENTICATED
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.permissions import require
 from maillage.core.ratelimit import hit_write
 from maillage.people import services as people_services
@@ -62,7 +63,7 @@ def register(router: Router) -> None:
     """Add the team endpoints to the territories' router (``/api/territories/…``)."""
 
     @router.get("/{slug}/team", response=list[TeamRoleOut], auth=AUTHENTICATED)
-    def team_list(request: HttpRequest, slug: str):
+    def team_list(request: AuthenticatedRequest, slug: str):
         """List who holds which active role on the territory (its admins and the platform admin)."""
         return [_team_role_out(g) for g in territory_team(_administered(request, slug))]
 
@@ -71,7 +72,7 @@ def register(router: Router) -> None:
         response={201: StaffInvitationOut},
         auth=AUTHENTICATED,
     )
-    def staff_invitation_create(request: HttpRequest, slug: str, payload: StaffInviteIn):
+    def staff_invitation_create(request: AuthenticatedRequest, slug: str, payload: StaffInviteIn):
         """Invite an address to hold a role on the territory; the link is emailed (valid 7 days).
 
         422 when the address already holds the role, or for a bad address or role.
@@ -90,7 +91,7 @@ def register(router: Router) -> None:
         )
 
     @router.post("/roles/{role_id}/end", response=TeamRoleOut, auth=AUTHENTICATED)
-    def role_end(request: HttpRequest, role_id: int):
+    def role_end(request: AuthenticatedRequest, role_id: int):
         """End a role today (422 for the territory's last admin, or a role already ended)."""
         grant = get_object_or_404(TerritoryRole.objects.select_related("person"), pk=role_id)
         hit_write(request)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from maillage.core.forms import add_service_errors
+from maillage.core.http import AuthenticatedRequest
 from maillage.organizations.selectors import organization_list
 from maillage.territories import selectors
 from maillage.territories.forms import PlaceForm, TerritoryImportForm
@@ -71,7 +72,7 @@ def territory_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def territory_import_view(request: HttpRequest) -> HttpResponse:
+def territory_import_view(request: AuthenticatedRequest) -> HttpResponse:
     """Import areas or places from a GeoJSON file: a dry run reports, a real run records all or
     nothing."""
     parents = selectors.territories_administered_by(request.user).exclude(kind="site")
@@ -143,7 +144,7 @@ def _outline(territory: Territory) -> dict:
 
 
 @login_required
-def place_new(request: HttpRequest, slug: str) -> HttpResponse:
+def place_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Draw a new place (a public space, by default) inside a territory."""
     parent = _territory(request, slug, "territories.add_territory")
     narrower = Territory.KIND_ORDER[Territory.KIND_ORDER.index(parent.kind) + 1 :]
@@ -174,7 +175,7 @@ def place_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def place_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def place_edit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Rename a place or redraw its shape."""
     place = _territory(request, slug, "territories.change_territory")
     initial = {

@@ -9,12 +9,14 @@ The video link is given only to confirmed registrants and the organizers (empty 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from maillage.core.api_auth import AUTHENTICATED, OPTIONAL
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.pagination import BoundedLimitOffsetPagination
 from maillage.core.ratelimit import hit_person, hit_write
 from maillage.organizations.models import Organization
@@ -22,6 +24,9 @@ from maillage.people.models import Person
 from maillage.territories.models import Territory
 from maillage.workshops import selectors, services
 from maillage.workshops.models import Workshop
+
+if TYPE_CHECKING:
+    from maillage.workshops.selectors import CountedWorkshop
 
 router = Router(tags=["workshops"])
 
@@ -52,11 +57,11 @@ class WorkshopOut(Schema):
         return obj.territory.slug
 
     @staticmethod
-    def resolve_registered(obj: Workshop) -> int:
+    def resolve_registered(obj: CountedWorkshop) -> int:
         return obj.confirmed_count
 
     @staticmethod
-    def resolve_waiting(obj: Workshop) -> int:
+    def resolve_waiting(obj: CountedWorkshop) -> int:
         return obj.waiting_count
 
     @staticmethod
@@ -153,7 +158,7 @@ def workshop_list(request: HttpRequest, upcoming: bool | None = None):
 
 
 @router.post("", response={201: WorkshopOut}, auth=AUTHENTICATED)
-def workshop_create(request: HttpRequest, payload: WorkshopIn):
+def workshop_create(request: AuthenticatedRequest, payload: WorkshopIn):
     """Create a workshop for organizations the caller belongs to."""
     hit_person("write", request.user)
     territory = Territory.objects.filter(slug=payload.territory).first()
@@ -179,7 +184,7 @@ def workshop_detail(request: HttpRequest, slug: str):
 
 
 @router.patch("/{slug}", response=WorkshopOut, auth=AUTHENTICATED)
-def workshop_update(request: HttpRequest, slug: str, payload: WorkshopPatch):
+def workshop_update(request: AuthenticatedRequest, slug: str, payload: WorkshopPatch):
     """Change what is given; calendars that subscribed see the change."""
     hit_person("write", request.user)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
@@ -194,7 +199,7 @@ class DuplicateIn(Schema):
 
 
 @router.post("/{slug}/duplicate", response={201: WorkshopOut}, auth=AUTHENTICATED)
-def workshop_duplicate(request: HttpRequest, slug: str, payload: DuplicateIn):
+def workshop_duplicate(request: AuthenticatedRequest, slug: str, payload: DuplicateIn):
     """Copy the workshop to another date (a series), with the same duration and organizers."""
     hit_person("write", request.user)
     copy = services.workshop_duplicate(
@@ -204,7 +209,7 @@ def workshop_duplicate(request: HttpRequest, slug: str, payload: DuplicateIn):
 
 
 @router.post("/{slug}/cancel", response=WorkshopOut, auth=AUTHENTICATED)
-def workshop_cancel(request: HttpRequest, slug: str):
+def workshop_cancel(request: AuthenticatedRequest, slug: str):
     """Cancel a workshop not yet started (422 once it has); registrants are told by email."""
     hit_person("write", request.user)
     services.workshop_update(workshop=_workshop(slug), actor=request.user, is_cancelled=True)

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.forms import DateTimeInput
+from maillage.core.forms import DateTimeInput, form_field
 from maillage.core.periods import active_q
 from maillage.organizations.models import Membership, Organization
 from maillage.people.models import Person
@@ -77,8 +77,8 @@ class WorkshopForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, person: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organizers"].queryset = organizations
-        self.fields["hosts"].queryset = members_of(organizations)
+        form_field(self, "organizers", forms.ModelChoiceField).queryset = organizations
+        form_field(self, "hosts", forms.ModelChoiceField).queryset = members_of(organizations)
         if not self.is_bound and organizations.count() == 1:
             self.initial.setdefault("organizers", [organizations.get().pk])
         if not self.is_bound and person is not None:
@@ -101,7 +101,7 @@ class WorkshopEditForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["hosts"].queryset = members_of(organizations)
+        form_field(self, "hosts", forms.ModelChoiceField).queryset = members_of(organizations)
 
 
 class DuplicateForm(forms.Form):

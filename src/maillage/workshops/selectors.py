@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -27,10 +27,22 @@ from maillage.workshops.models import Registration, Workshop
 CONFIRMED = Registration.Status.CONFIRMED
 DIMENSIONS = ("sector", "public", "age_band", "discipline", "territory")
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+    class RegistrationCounts(TypedDict):
+        confirmed_count: int
+        waiting_count: int
+
+    # A workshop with its registrations counted (``workshop_list``).
+    CountedWorkshop = WithAnnotations[Workshop, RegistrationCounts]
+
+_Workshops = TypeVar("_Workshops", bound=Workshop)
+
 
 def workshop_list(
     *, territory_ids: list[int] | None = None, upcoming: bool | None = None
-) -> QuerySet[Workshop]:
+) -> QuerySet[CountedWorkshop]:
     """Return workshops with their confirmed and waiting counts, soonest first."""
     qs = Workshop.objects.select_related("territory").prefetch_related("organizers", "hosts")
     if territory_ids is not None:
@@ -45,7 +57,7 @@ def workshop_list(
     ).order_by("starts_at", "id")
 
 
-def with_video_access(qs: QuerySet[Workshop], person: Any) -> QuerySet[Workshop]:
+def with_video_access(qs: QuerySet[_Workshops], person: Any) -> QuerySet[_Workshops]:
     """Annotate ``shows_video``: the person has a confirmed place, or organizes the workshop.
 
     Territory facilitators and platform admins see every link.
@@ -84,7 +96,7 @@ def workshop_get(slug: str) -> Workshop:
     return Workshop.objects.select_related("territory").get(slug=slug)
 
 
-def _labels() -> dict[str, dict[str, str]]:
+def _labels() -> dict[str, dict[str, StrOrPromise]]:
     return {
         "sector": dict(Registration.Sector.choices),
         "public": dict(Registration.Public.choices),

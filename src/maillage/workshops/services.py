@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +26,12 @@ from maillage.organizations.models import Membership
 from maillage.territories.models import Territory
 from maillage.workshops import ical
 from maillage.workshops.models import Output, Registration, Workshop
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from maillage.people.models import Person
+
 
 PROFILE_CHOICES = {
     "sector": Registration.Sector,
@@ -59,7 +65,7 @@ def _check(
 @transaction.atomic
 def workshop_create(
     *,
-    actor: Any,
+    actor: Person,
     title: str,
     theme: str,
     method: str,
@@ -160,7 +166,7 @@ def _confirmation(registration: Registration) -> EmailMessage:
 def registration_create(
     *,
     workshop: Workshop,
-    actor: Any,
+    actor: Person | AnonymousUser,
     name: str = "",
     email: str = "",
     territory: Territory | None = None,
@@ -172,9 +178,9 @@ def registration_create(
     row is locked while places are counted, so two people never take the last place.
     One registration per email per workshop (a database constraint).
     """
-    is_person = getattr(actor, "is_authenticated", False)
-    if is_person:
-        email, name = actor.email, name or actor.public_name
+    person = actor if actor.is_authenticated else None
+    if person is not None:
+        email, name = person.email, name or person.public_name
     email = email.strip().lower()
     errors: dict[str, str] = {}
     try:
@@ -198,7 +204,7 @@ def registration_create(
             confirmed = locked.registrations.filter(status=Registration.Status.CONFIRMED).count()
             registration = Registration.objects.create(
                 workshop=locked,
-                person=actor if is_person else None,
+                person=person,
                 name=name.strip()[:120],
                 email=email,
                 status=(
@@ -218,7 +224,7 @@ def registration_create(
 
 
 @transaction.atomic
-def registration_cancel(*, registration: Registration, actor: Any) -> Registration | None:
+def registration_cancel(*, registration: Registration, actor: Person) -> Registration | None:
     """Cancel a registration (its person, or an organizer); promote the first one waiting.
 
     Return the promoted registration, if any; they are told by email after commit.
@@ -290,7 +296,7 @@ def workshop_send_reminders(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def attendance_record(*, workshop: Workshop, actor: Any, present_ids: Iterable[int]) -> int:
+def attendance_record(*, workshop: Workshop, actor: Person, present_ids: Iterable[int]) -> int:
     """Mark who came among the confirmed registrants, on the day or after; return how many."""
     require(actor, "workshops.take_attendance", workshop)
     if timezone.localdate() < timezone.localdate(workshop.starts_at):
@@ -345,7 +351,7 @@ def _cancellation_notices(workshop: Workshop) -> list[EmailMessage]:
 
 
 @transaction.atomic
-def workshop_update(*, workshop: Workshop, actor: Any, **changes: Any) -> Workshop:
+def workshop_update(*, workshop: Workshop, actor: Person, **changes: Any) -> Workshop:
     """Change the time, place, link, capacity or cancel; calendars see a new SEQUENCE.
 
     A workshop that has already started cannot be cancelled (it took place); cancelling tells
@@ -396,7 +402,7 @@ def workshop_update(*, workshop: Workshop, actor: Any, **changes: Any) -> Worksh
 
 
 @transaction.atomic
-def workshop_duplicate(*, workshop: Workshop, actor: Any, starts_at: dt.datetime) -> Workshop:
+def workshop_duplicate(*, workshop: Workshop, actor: Person, starts_at: dt.datetime) -> Workshop:
     """Copy a workshop to another date, for a series: same texts, place, link, capacity and
     organizers, the same duration; registrations and outputs stay with the original.
 
@@ -424,7 +430,7 @@ def workshop_duplicate(*, workshop: Workshop, actor: Any, starts_at: dt.datetime
 
 
 @transaction.atomic
-def output_add(*, workshop: Workshop, actor: Any, kind: str, label: str, url: str) -> Output:
+def output_add(*, workshop: Workshop, actor: Person, kind: str, label: str, url: str) -> Output:
     """Link something the workshop produced (a contribution, a document, a decision…)."""
     require(actor, "workshops.change_workshop", workshop)
     if kind not in Output.Kind.values:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import form_status, form_submit
+from maillage.core.http import AuthenticatedRequest
 from maillage.core.ratelimit import hit_person
 from maillage.organizations.models import Organization
 from maillage.territories.models import Territory
@@ -104,7 +105,7 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def registration_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def registration_cancel(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     workshop = _workshop(slug)
     registration = get_object_or_404(Registration, pk=pk, workshop=workshop)
     services.registration_cancel(registration=registration, actor=request.user)
@@ -113,7 +114,7 @@ def registration_cancel(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 
 @login_required
-def workshop_create(request: HttpRequest) -> HttpResponse:
+def workshop_create(request: AuthenticatedRequest) -> HttpResponse:
     organizations = (
         Organization.objects.order_by("name")
         if request.user.is_superuser
@@ -141,7 +142,7 @@ def _runnable(request: HttpRequest, slug: str) -> Workshop:
 
 
 @login_required
-def workshop_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def workshop_edit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Its organizers change the title, time, place, link or capacity."""
     workshop = _runnable(request, slug)
     initial = {
@@ -172,7 +173,7 @@ def workshop_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def workshop_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
+def workshop_duplicate(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Copy the workshop to another date (a series); its organizers land on the copy."""
     workshop = _runnable(request, slug)
     form = DuplicateForm(request.POST, prefix="copy")
@@ -193,7 +194,7 @@ def workshop_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def workshop_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+def workshop_cancel(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Cancel a workshop that has not taken place; its registrants are told by email."""
     workshop = _runnable(request, slug)
     hit_person("write", request.user)
@@ -209,7 +210,7 @@ def workshop_cancel(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def attendance(request: HttpRequest, slug: str) -> HttpResponse:
+def attendance(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The organizers tick who came, on the day."""
     workshop = _workshop(slug)
     if not request.user.has_perm("workshops.take_attendance", workshop):
@@ -239,7 +240,7 @@ def attendance(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def output_add(request: HttpRequest, slug: str) -> HttpResponse:
+def output_add(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     workshop = _workshop(slug)
     form = OutputForm(request.POST)
     if form.is_valid():

@@ -91,7 +91,7 @@ class Edge:
 
 def to_datetime64(values: Iterable[dt.datetime | dt.date | str | None]) -> np.ndarray:
     """Return UTC ``datetime64[s]`` values (NaT for None); aware datetimes are converted to UTC."""
-    out = []
+    out: list[np.datetime64] = []
     for value in values:
         if value is None or value == "":
             out.append(NAT)

@@ -44,7 +44,7 @@ class LoopEvent:
     stage: LoopStage | str
     site: str
     campaign: str
-    time: dt.datetime | dt.date | str
+    time: dt.datetime | dt.date | str | None  # None: not known (NaT in the model)
     follows: tuple[str, ...] = ()
 
 

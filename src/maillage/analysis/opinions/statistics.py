@@ -231,7 +231,7 @@ def select_representative(
         sufficient: list[RepresentativeStatement] = []
         best: RepresentativeStatement | None = None
         best_agree: int | None = None
-        for c in candidates:
+        for c in candidates.tolist():
             if passes[g, c]:
                 sufficient.append(_finalize(stats, g, c, int(statement_ids[c])))
             if not sufficient and (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +22,10 @@ from maillage.core.services import audit_record
 from maillage.core.slugs import unique_slug
 from maillage.people.selectors import territory_members
 from maillage.territories.models import Territory
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 FACILITATOR_ROLES = ("admin", "facilitator")
 
@@ -39,7 +43,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 @transaction.atomic
 def campaign_create(
     *,
-    actor: Any,
+    actor: Person,
     title: str,
     territory: Territory,
     open_question: str,
@@ -138,7 +142,7 @@ def _check_facilitator(territory: Territory, facilitator: Any) -> None:
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, actor: Any, **changes: Any) -> Campaign:
+def campaign_update(*, campaign: Campaign, actor: Person, **changes: Any) -> Campaign:
     """Change a campaign's status, texts, questions, period, sites or team."""
     require(actor, "consultations.change_campaign", campaign)
     previous_status = campaign.status
@@ -204,7 +208,7 @@ def _closed(campaign: Campaign) -> None:
 
 
 @transaction.atomic
-def _campaign_move(*, campaign: Campaign, actor: Any, to: str) -> Campaign:
+def _campaign_move(*, campaign: Campaign, actor: Person, to: str) -> Campaign:
     require(actor, "consultations.change_campaign", campaign)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if to not in TRANSITIONS[campaign.status]:
@@ -232,23 +236,23 @@ def _campaign_move(*, campaign: Campaign, actor: Any, to: str) -> Campaign:
     return campaign
 
 
-def campaign_open(*, campaign: Campaign, actor: Any) -> Campaign:
+def campaign_open(*, campaign: Campaign, actor: Person) -> Campaign:
     """Open a draft (or reopen a closed) campaign to contributions; it needs a site."""
     return _campaign_move(campaign=campaign, actor=actor, to=Campaign.Status.OPEN)
 
 
-def campaign_close(*, campaign: Campaign, actor: Any) -> Campaign:
+def campaign_close(*, campaign: Campaign, actor: Person) -> Campaign:
     """Close an open campaign; the observatory's analysis starts after commit."""
     return _campaign_move(campaign=campaign, actor=actor, to=Campaign.Status.CLOSED)
 
 
-def campaign_archive(*, campaign: Campaign, actor: Any) -> Campaign:
+def campaign_archive(*, campaign: Campaign, actor: Person) -> Campaign:
     """Archive a campaign that is over (or a draft given up): it stays readable."""
     return _campaign_move(campaign=campaign, actor=actor, to=Campaign.Status.ARCHIVED)
 
 
 @transaction.atomic
-def campaign_team_add(*, campaign: Campaign, actor: Any, person: Any) -> Campaign:
+def campaign_team_add(*, campaign: Campaign, actor: Person, person: Any) -> Campaign:
     """Add ``person``, a member of the campaign's territory, to its team of field agents."""
     require(actor, "consultations.change_campaign", campaign)
     _check_team(campaign.territory, [person])
@@ -263,7 +267,7 @@ def campaign_team_add(*, campaign: Campaign, actor: Any, person: Any) -> Campaig
 
 
 @transaction.atomic
-def campaign_team_remove(*, campaign: Campaign, actor: Any, person: Any) -> Campaign:
+def campaign_team_remove(*, campaign: Campaign, actor: Person, person: Any) -> Campaign:
     """Take ``person`` off the campaign's team; what they captured stays."""
     require(actor, "consultations.change_campaign", campaign)
     campaign.team.remove(person)

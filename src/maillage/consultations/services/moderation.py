@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,9 @@ from maillage.consultations.models import TEXT_MAX_LENGTH, Contribution
 from maillage.consultations.selectors import published_counts_forget
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
 
 
 def counts_changed(campaign_id: int) -> None:
@@ -27,7 +30,7 @@ def counts_changed(campaign_id: int) -> None:
 
 
 @transaction.atomic
-def contribution_publish(*, contribution: Contribution, actor: Any) -> Contribution:
+def contribution_publish(*, contribution: Contribution, actor: Person) -> Contribution:
     """Publish a contribution; only one whose author consented to publication."""
     require(actor, "consultations.moderate_contribution", contribution)
     if not contribution.consent_publication:
@@ -47,7 +50,7 @@ def contribution_publish(*, contribution: Contribution, actor: Any) -> Contribut
 
 
 @transaction.atomic
-def contribution_hide(*, contribution: Contribution, actor: Any, reason: str) -> Contribution:
+def contribution_hide(*, contribution: Contribution, actor: Person, reason: str) -> Contribution:
     """Hide a contribution from every public place, with a reason."""
     require(actor, "consultations.moderate_contribution", contribution)
     if reason not in Contribution.HiddenReason.values:
@@ -70,7 +73,7 @@ def contribution_hide(*, contribution: Contribution, actor: Any, reason: str) ->
 
 @transaction.atomic
 def contribution_redact(
-    *, contribution: Contribution, actor: Any, text: str, remove_photo: bool = False
+    *, contribution: Contribution, actor: Person, text: str, remove_photo: bool = False
 ) -> Contribution:
     """Replace the text (to edit out personal data); the original stays in the audit log only."""
     require(actor, "consultations.moderate_contribution", contribution)
@@ -111,7 +114,7 @@ MAX_BULK = 500
 
 
 def contribution_moderate_bulk(
-    *, campaign: Any, actor: Any, ids: Sequence[int], action: str, reason: str = ""
+    *, campaign: Any, actor: Person, ids: Sequence[int], action: str, reason: str = ""
 ) -> BulkResult:
     """Publish or hide (with ``reason``) many contributions of ``campaign`` at once.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,8 +19,11 @@ from maillage.core.storage import discard_quietly
 from maillage.core.sync import parse_uuid
 from maillage.core.uploads import Upload, upload_read, upload_size
 
+if TYPE_CHECKING:
+    from maillage.people.models import Person
 
-def _photo_target(actor: Any, client_uuid: str) -> Contribution:
+
+def _photo_target(actor: Person, client_uuid: str) -> Contribution:
     uid = parse_uuid(client_uuid)
     contribution = (
         Contribution.objects.select_related("campaign__territory").filter(client_uuid=uid).first()
@@ -39,7 +42,7 @@ def _photo_target(actor: Any, client_uuid: str) -> Contribution:
 
 
 def contribution_attach_photo(
-    *, actor: Any, client_uuid: str, data: Upload
+    *, actor: Person, client_uuid: str, data: Upload
 ) -> tuple[Contribution, bool]:
     """Store the photo of a synced record once; return (contribution, whether it was stored).
 

@@ -4,7 +4,7 @@ their authors after commit."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +17,9 @@ from maillage.consultations.models import Campaign, Contribution, Response
 from maillage.core.mail import personal_messages, send_now
 from maillage.core.permissions import require
 from maillage.core.services import audit_record
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
 
 
 def _check_response(status: str, reason: str) -> None:
@@ -46,7 +49,7 @@ def _campaign_contributions(campaign: Campaign, ids: Iterable[int]) -> list[int]
 def response_create(
     *,
     campaign: Campaign,
-    actor: Any,
+    actor: Person,
     title: str,
     status: str = Response.Status.RECEIVED,
     text: str = "",
@@ -82,7 +85,7 @@ def response_create(
 def response_update(
     *,
     response: Response,
-    actor: Any,
+    actor: Person,
     title: str | None = None,
     status: str | None = None,
     text: str | None = None,

@@ -4,7 +4,7 @@ protocol is ``core.sync``); this module says who may send to which campaign, and
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
@@ -19,6 +19,9 @@ from maillage.consultations.services.contributions import (
 from maillage.core.sync import NewRecord, RecordResult, Refusal, SyncSpec, sync_batch
 from maillage.territories.models import Territory
 
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 class FieldSync(SyncSpec):
     """Field captures: an agent records contributions for the campaigns of their team."""
@@ -27,7 +30,7 @@ class FieldSync(SyncSpec):
     hashed_fields = HASHED_FIELDS
     noun = "contribution"
 
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: Person) -> None:
         self.actor = actor
 
     def load(self, records: list[dict[str, Any]]) -> None:
@@ -79,7 +82,7 @@ class FieldSync(SyncSpec):
             transaction.on_commit(partial(contributions_received, campaign_id))
 
 
-def contribution_sync_batch(*, actor: Any, records: list[Any]) -> list[RecordResult]:
+def contribution_sync_batch(*, actor: Person, records: list[Any]) -> list[RecordResult]:
     """Record a batch of field captures; return one result per record, in the same order.
 
     The guarantees are those of ``core.sync``: idempotent by UUID, answered record by record,

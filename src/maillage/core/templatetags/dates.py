@@ -14,6 +14,6 @@ register = template.Library()
 @register.filter
 def moment(value: dt.datetime | dt.time | None, format_name: str = "DATETIME_FORMAT") -> str:
     """Return ``value`` in ``format_name`` (DATETIME_FORMAT, SHORT_DATETIME_FORMAT, TIME_FORMAT)."""
-    if value in (None, ""):
+    if value is None or value == "":
         return ""
     return moment_format(value, format_name)

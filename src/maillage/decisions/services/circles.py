@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,8 +19,11 @@ from maillage.core.slugs import unique_slug
 from maillage.decisions.models import Circle, CircleMember, Delegation, Round
 from maillage.decisions.services.common import State, notify
 
+if TYPE_CHECKING:
+    from maillage.people.models import Person
 
-def _require_steward_of(actor: Any, organization: Any, territory: Any) -> None:
+
+def _require_steward_of(actor: Person, organization: Any, territory: Any) -> None:
     """Allow creating a circle to the admins of its organization or territory."""
     from maillage.organizations.permissions import is_organization_admin
     from maillage.people.permissions import is_territory_admin
@@ -39,7 +42,7 @@ def circle_create(
     *,
     name: str,
     kind: str,
-    actor: Any = None,
+    actor: Person | None = None,
     organization: Any = None,
     territory: Any = None,
     is_public: bool = True,
@@ -70,7 +73,7 @@ def circle_create(
 
 @transaction.atomic
 def circle_update(
-    *, circle: Circle, actor: Any, name: str, purpose: str, is_public: bool
+    *, circle: Circle, actor: Person, name: str, purpose: str, is_public: bool
 ) -> Circle:
     """Rename a circle, change its purpose or its visibility (its stewards)."""
     require(actor, "decisions.manage_circle", circle)
@@ -84,7 +87,7 @@ def circle_update(
 
 
 @transaction.atomic
-def circle_archive(*, circle: Circle, actor: Any) -> Circle:
+def circle_archive(*, circle: Circle, actor: Person) -> Circle:
     """Archive a circle: its decisions stay readable, it takes no new proposal."""
     require(actor, "decisions.manage_circle", circle)
     if circle.archived_at is not None:
@@ -108,7 +111,7 @@ def delegation_add(
     circle: Circle,
     organization: Any,
     rule: str,
-    actor: Any = None,
+    actor: Person | None = None,
     head: Any = None,
     delegates: Iterable[Any] = (),
 ) -> Delegation:
@@ -151,7 +154,7 @@ def delegation_add(
 
 @transaction.atomic
 def delegation_update(
-    *, delegation: Delegation, actor: Any, rule: str, head: Any = None
+    *, delegation: Delegation, actor: Person, rule: str, head: Any = None
 ) -> Delegation:
     """Change a delegation's internal rule or its head (the committee's stewards).
 
@@ -185,7 +188,7 @@ def delegation_update(
 
 
 @transaction.atomic
-def delegation_end(*, delegation: Delegation, actor: Any) -> Delegation:
+def delegation_end(*, delegation: Delegation, actor: Person) -> Delegation:
     """End an institution's seat on the committee with its delegates' memberships.
 
     Refused while a consent round concerning it is open; the past rounds keep its answers.
@@ -237,7 +240,7 @@ def circle_member_add(
     *,
     circle: Circle,
     person: Any,
-    actor: Any = None,
+    actor: Person | None = None,
     delegation: Delegation | None = None,
     since: dt.date | None = None,
 ) -> CircleMember:
@@ -266,7 +269,7 @@ def circle_member_add(
 
 @transaction.atomic
 def circle_member_end(
-    *, membership: CircleMember, actor: Any, until: dt.date | None = None
+    *, membership: CircleMember, actor: Person, until: dt.date | None = None
 ) -> CircleMember:
     """End a membership (the member leaves, or a steward ends it); the history is kept.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,9 +18,12 @@ from maillage.decisions.models import Circle, Election, ElectionAnswer, Nominati
 from maillage.decisions.permissions import person_is_member, require_rule
 from maillage.decisions.services.common import ProcessConflict, notify, validate_answer
 
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 @transaction.atomic
-def election_open(*, circle: Circle, actor: Any, role: str) -> Election:
+def election_open(*, circle: Circle, actor: Person, role: str) -> Election:
     """Open a sociocratic election for a role; the member who opens it facilitates it."""
     require_rule(actor, "decisions.open_election", circle)
     if not person_is_member(actor, circle):
@@ -38,7 +41,9 @@ def _lock_election(election: Election) -> Election:
 
 
 @transaction.atomic
-def nomination_submit(*, election: Election, actor: Any, nominee: Any, reason: str) -> Nomination:
+def nomination_submit(
+    *, election: Election, actor: Person, nominee: Any, reason: str
+) -> Nomination:
     """Nominate a member with a reason (first round) or change one's nomination (change round)."""
     election = _lock_election(election)
     require_rule(actor, "decisions.take_part", election)
@@ -89,7 +94,7 @@ def _election_outcome(election: Election, with_consent: bool) -> Any:
 
 
 @transaction.atomic
-def election_advance(*, election: Election, actor: Any) -> Election:
+def election_advance(*, election: Election, actor: Person) -> Election:
     """Move the election on (its facilitator): nominations → change round → consent → result."""
     election = _lock_election(election)
     require_rule(actor, "decisions.run_election", election)
@@ -129,7 +134,7 @@ def election_advance(*, election: Election, actor: Any) -> Election:
 
 @transaction.atomic
 def election_answer(
-    *, election: Election, actor: Any, kind: str, reason: str = "", acceptable_if: str = ""
+    *, election: Election, actor: Person, kind: str, reason: str = "", acceptable_if: str = ""
 ) -> ElectionAnswer:
     """Consent, object (with reason and remedy) or stand aside on the proposed person."""
     election = _lock_election(election)

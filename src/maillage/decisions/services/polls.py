@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,12 +16,15 @@ from maillage.decisions.models import Circle, Decision, Grade, Poll, PollOption
 from maillage.decisions.permissions import require_rule
 from maillage.decisions.services.common import ProcessConflict, notify
 
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 @transaction.atomic
 def poll_open(
     *,
     circle: Circle,
-    actor: Any,
+    actor: Person,
     title: str,
     question: str,
     method: str,
@@ -62,7 +65,7 @@ def poll_open(
     return poll
 
 
-def poll_submit(*, poll: Poll, actor: Any, grades: Mapping[int, int]) -> list[Grade]:
+def poll_submit(*, poll: Poll, actor: Person, grades: Mapping[int, int]) -> list[Grade]:
     """Record a voter's ballot: a grade for every option (approval: 1 or 0 for each).
 
     One grade per voter and option (a database constraint); voting again while the poll is
@@ -108,7 +111,7 @@ def poll_submit(*, poll: Poll, actor: Any, grades: Mapping[int, int]) -> list[Gr
 
 
 @transaction.atomic
-def poll_close(*, poll: Poll, actor: Any) -> Poll:
+def poll_close(*, poll: Poll, actor: Person) -> Poll:
     """Close the poll (who opened it, or the circle's stewards); results are final."""
     poll = Poll.objects.select_for_update().select_related("circle").get(pk=poll.pk)
     require(actor, "decisions.close_poll", poll)

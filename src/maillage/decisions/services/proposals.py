@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,12 +24,15 @@ from maillage.decisions.services.common import (
     transition,
 )
 
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 @transaction.atomic
 def decision_propose(
     *,
     circle: Circle,
-    actor: Any,
+    actor: Person,
     title: str,
     text: str,
     scope: Iterable[Delegation] = (),
@@ -84,7 +87,7 @@ def decision_propose(
 def decision_amend(
     *,
     decision: Decision,
-    actor: Any,
+    actor: Person,
     text: str,
     note: str,
     integrations: Mapping[int, str] | None = None,
@@ -156,7 +159,7 @@ def decision_amend(
 
 
 @transaction.atomic
-def decision_withdraw(*, decision: Decision, actor: Any) -> Decision:
+def decision_withdraw(*, decision: Decision, actor: Person) -> Decision:
     """Withdraw a proposal (its author or facilitator); an open round is closed with it."""
     decision = lock_decision(decision)
     require_rule(actor, "decisions.amend", decision)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,6 +21,9 @@ from maillage.decisions.services.common import (
     notify,
     refuse_if_final,
 )
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
 
 
 def _record_turn(
@@ -54,7 +57,9 @@ def _pick(queue: tuple[str, ...], role: str) -> int:
 
 
 @transaction.atomic
-def decision_assign_roles(*, decision: Decision, actor: Any, on: dt.date | None = None) -> Decision:
+def decision_assign_roles(
+    *, decision: Decision, actor: Person, on: dt.date | None = None
+) -> Decision:
     """Give the decision a facilitator and a secretary by rotation; the turns are recorded."""
     decision = lock_decision(decision)
     require_rule(actor, "decisions.assign_roles", decision.circle)
@@ -101,7 +106,7 @@ def decision_assign_roles(*, decision: Decision, actor: Any, on: dt.date | None 
 
 @transaction.atomic
 def meeting_roles_assign(
-    *, circle: Circle, actor: Any, held_on: dt.date, meeting: str
+    *, circle: Circle, actor: Person, held_on: dt.date, meeting: str
 ) -> tuple[FacilitationTurn, FacilitationTurn]:
     """Choose a meeting's facilitator and secretary by rotation and record both turns."""
     require_rule(actor, "decisions.assign_roles", circle)
@@ -135,7 +140,7 @@ def meeting_roles_assign(
 
 
 @transaction.atomic
-def facilitation_pass(*, turn: FacilitationTurn, actor: Any) -> FacilitationTurn:
+def facilitation_pass(*, turn: FacilitationTurn, actor: Person) -> FacilitationTurn:
     """Let the person whose turn it is pass it: the pass is recorded and the next one asked.
 
     Returns the new turn. Whoever passed for this meeting or decision is not asked again for it.
@@ -202,7 +207,7 @@ def facilitation_pass(*, turn: FacilitationTurn, actor: Any) -> FacilitationTurn
 
 
 @transaction.atomic
-def facilitation_take_over(*, turn: FacilitationTurn, actor: Any) -> FacilitationTurn:
+def facilitation_take_over(*, turn: FacilitationTurn, actor: Person) -> FacilitationTurn:
     """Let a member present take the turn of the person chosen, who is absent.
 
     The absent person's turn is recorded as passed and the actor serves in their place, so
@@ -254,7 +259,7 @@ def facilitation_take_over(*, turn: FacilitationTurn, actor: Any) -> Facilitatio
 
 @transaction.atomic
 def unavailability_declare(
-    *, circle: Circle, actor: Any, start: dt.date, end: dt.date
+    *, circle: Circle, actor: Person, start: dt.date, end: dt.date
 ) -> Unavailability:
     """Declare oneself unavailable: the rotation skips the member on these dates."""
     require_rule(actor, "decisions.take_part", circle)

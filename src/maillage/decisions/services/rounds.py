@@ -7,7 +7,7 @@ takes too: an answer is either in the outcome or refused as late, never lost in 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,6 +31,10 @@ from maillage.decisions.services.common import (
     validate_answer,
 )
 
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
+
 REVIEW_AFTER = dt.timedelta(days=365)
 REMIND_BEFORE = dt.timedelta(hours=24)
 
@@ -39,7 +43,7 @@ REMIND_BEFORE = dt.timedelta(hours=24)
 def round_open(
     *,
     decision: Decision,
-    actor: Any,
+    actor: Person,
     kind: str,
     mode: str,
     deadline: dt.datetime | None = None,
@@ -171,7 +175,7 @@ def _refuse_if_closed(round_: Round) -> None:
 
 
 @transaction.atomic
-def round_close(*, round: Round, actor: Any) -> Round:
+def round_close(*, round: Round, actor: Person) -> Round:
     """Close a round (only the facilitator); a consent round's outcome moves the decision.
 
     Adopted when no objection stands and every concerned delegation consents by its rule;
@@ -184,7 +188,7 @@ def round_close(*, round: Round, actor: Any) -> Round:
     return _round_close_locked(round_, decision, actor)
 
 
-def _round_close_locked(round_: Round, decision: Decision, actor: Any) -> Round:
+def _round_close_locked(round_: Round, decision: Decision, actor: Person | None) -> Round:
     _refuse_if_closed(round_)
     round_.state = Round.State.CLOSED
     round_.closed_at = timezone.now()
@@ -226,7 +230,7 @@ def _round_close_locked(round_: Round, decision: Decision, actor: Any) -> Round:
     return round_
 
 
-def _speaker(round_: Round, actor: Any, member: Any) -> Any:
+def _speaker(round_: Round, actor: Person, member: Any) -> Any:
     """Return whose voice is recorded; check the actor may record it.
 
     Live rounds: the facilitator records what each member says in meeting order. Online
@@ -263,7 +267,7 @@ def _require_delegate(round_: Round, speaker: Any) -> None:
 def answer_submit(
     *,
     round: Round,
-    actor: Any,
+    actor: Person,
     kind: str,
     reason: str = "",
     acceptable_if: str = "",
@@ -328,7 +332,7 @@ def answer_submit(
 
 
 @transaction.atomic
-def note_add(*, round: Round, actor: Any, text: str, member: Any = None) -> RoundNote:
+def note_add(*, round: Round, actor: Person, text: str, member: Any = None) -> RoundNote:
     """Add a clarifying question or a reaction (the facilitator records them in live rounds)."""
     round_ = _lock_round(round)
     speaker = _speaker(round_, actor, member)
@@ -345,7 +349,7 @@ def note_add(*, round: Round, actor: Any, text: str, member: Any = None) -> Roun
 
 
 @transaction.atomic
-def note_reply(*, note: RoundNote, actor: Any, reply: str) -> RoundNote:
+def note_reply(*, note: RoundNote, actor: Person, reply: str) -> RoundNote:
     """Answer a clarifying question (the proposal's author or facilitator)."""
     require_rule(actor, "decisions.amend", note.round.decision)
     refuse_if_final(note.round.decision)

@@ -3,7 +3,7 @@ no report, the encounters become a draft the walkers write together."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +13,9 @@ from maillage.core.permissions import require
 from maillage.core.services import audit_record
 from maillage.journeys.models import Journey
 from maillage.journeys.selectors import cowriting_installed, journey_shared_work
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
 
 
 def account_draft(journey: Journey) -> str:
@@ -31,7 +34,7 @@ def account_draft(journey: Journey) -> str:
 
 
 @transaction.atomic
-def account_start(*, journey: Journey, actor: Any) -> Any:
+def account_start(*, journey: Journey, actor: Person) -> Any:
     """Start the co-written account of ``journey`` with its walkers; return the shared work.
 
     No report: the encounters and notes become a draft that the walkers write together, and

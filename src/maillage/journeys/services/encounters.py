@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
@@ -14,6 +14,10 @@ from maillage.core.permissions import require
 from maillage.core.sync import NewRecord, RecordResult, Refusal, SyncSpec, payload_hash, sync_batch
 from maillage.journeys.models import Encounter, Journey
 from maillage.territories.models import Territory
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 NOTES_MAX_LENGTH = 5000
 MAX_THEMES = 12
@@ -55,7 +59,7 @@ def encounter_validate(
         fail("territory", "the territory must be a territory id")
         territory_id = None
     else:
-        territory_id = int(territory_id)
+        territory_id = int(str(territory_id))
         exists = (
             territory_id in known_territories
             if known_territories is not None
@@ -120,7 +124,7 @@ class EncounterSync(SyncSpec):
     hashed_fields = HASHED_FIELDS
     noun = "encounter"
 
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: Person) -> None:
         self.actor = actor
 
     def load(self, records: list[dict[str, Any]]) -> None:
@@ -159,7 +163,7 @@ class EncounterSync(SyncSpec):
         )
 
 
-def encounter_sync_batch(*, actor: Any, records: list[Any]) -> list[RecordResult]:
+def encounter_sync_batch(*, actor: Person, records: list[Any]) -> list[RecordResult]:
     """Record a batch of encounters captured offline; one result per record, in order.
 
     The guarantees are those of ``core.sync``, as for the consultations' field sync.
@@ -167,7 +171,7 @@ def encounter_sync_batch(*, actor: Any, records: list[Any]) -> list[RecordResult
     return sync_batch(EncounterSync(actor), records)
 
 
-def encounter_record(*, journey: Journey, actor: Any, record: dict[str, Any]) -> Encounter:
+def encounter_record(*, journey: Journey, actor: Person, record: dict[str, Any]) -> Encounter:
     """Record one encounter typed online; raise ValidationError on bad input."""
     require(actor, "journeys.record_encounter", journey)
     fields, errors = encounter_validate(journey, record)

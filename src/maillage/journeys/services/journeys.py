@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -21,6 +21,10 @@ from maillage.core.uploads import Upload, upload_read, upload_size
 from maillage.journeys.models import Journey, Stage
 from maillage.territories.models import Territory
 
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
+
 MAX_GPX_BYTES = 20 * 1024 * 1024
 GPX_TOLERANCE_M = 10.0
 
@@ -28,7 +32,7 @@ GPX_TOLERANCE_M = 10.0
 @transaction.atomic
 def journey_create(
     *,
-    actor: Any,
+    actor: Person,
     title: str,
     territory: Territory,
     starts_on: dt.date,
@@ -65,7 +69,7 @@ def journey_create(
 
 
 @transaction.atomic
-def journey_set_walkers(*, journey: Journey, actor: Any, walkers: Iterable[Any]) -> Journey:
+def journey_set_walkers(*, journey: Journey, actor: Person, walkers: Iterable[Any]) -> Journey:
     """Replace the walkers of ``journey``."""
     require(actor, "journeys.change_journey", journey)
     journey.walkers.set(list(walkers))
@@ -78,7 +82,7 @@ def journey_set_walkers(*, journey: Journey, actor: Any, walkers: Iterable[Any])
 def stage_add(
     *,
     journey: Journey,
-    actor: Any,
+    actor: Person,
     title: str,
     starts_on: dt.date,
     ends_on: dt.date,
@@ -131,7 +135,7 @@ def _route_geometry(track: Track) -> dict[str, Any]:
 
 
 def journey_import_gpx(
-    *, journey: Journey, actor: Any, data: Upload, tolerance_m: float = GPX_TOLERANCE_M
+    *, journey: Journey, actor: Person, data: Upload, tolerance_m: float = GPX_TOLERANCE_M
 ) -> RouteImport:
     """Replace the route of ``journey`` by a GPX file's track, simplified (Douglas–Peucker).
 

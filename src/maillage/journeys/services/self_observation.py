@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +26,10 @@ from maillage.journeys.models import (
     Round,
 )
 from maillage.journeys.selectors import questionnaire_has_answers, round_may_open
+
+if TYPE_CHECKING:
+    from maillage.people.models import Person
+
 
 DEFAULT_QUESTIONNAIRE = (
     Path(__file__).resolve().parent.parent / "data" / "self_observation_default.json"
@@ -66,7 +70,7 @@ def questionnaire_ensure_default() -> Questionnaire:
 
 
 @transaction.atomic
-def question_update(*, question: Question, actor: Any, text_fr: str, text_en: str) -> Question:
+def question_update(*, question: Question, actor: Person, text_fr: str, text_en: str) -> Question:
     """Reword a question (facilitators); its key and dimension stay, so history stays comparable."""
     require(actor, "journeys.change_questionnaire", question.questionnaire)
     if not text_fr.strip() or not text_en.strip():
@@ -81,7 +85,7 @@ def question_update(*, question: Question, actor: Any, text_fr: str, text_en: st
 def question_add(
     *,
     questionnaire: Questionnaire,
-    actor: Any,
+    actor: Person,
     key: str,
     dimension: str,
     text_fr: str,
@@ -127,7 +131,7 @@ def question_add(
 
 
 @transaction.atomic
-def question_remove(*, question: Question, actor: Any) -> None:
+def question_remove(*, question: Question, actor: Person) -> None:
     """Remove a question (facilitators), only before the first answer to the questionnaire."""
     require(actor, "journeys.change_questionnaire", question.questionnaire)
     if questionnaire_has_answers(question.questionnaire):
@@ -143,7 +147,7 @@ def question_remove(*, question: Question, actor: Any) -> None:
 @transaction.atomic
 def round_create(
     *,
-    actor: Any,
+    actor: Person,
     questionnaire: Questionnaire,
     title: str,
     opens_on: dt.date,
@@ -178,7 +182,7 @@ def round_create(
 
 
 @transaction.atomic
-def round_close(*, round_: Round, actor: Any) -> Round:
+def round_close(*, round_: Round, actor: Person) -> Round:
     """Close a round now: no more answers; what was answered stays."""
     if not round_may_open(actor, round_.questionnaire, round_.organization):
         raise PermissionDenied("journeys.close_round")
@@ -191,7 +195,7 @@ def round_close(*, round_: Round, actor: Any) -> Round:
     return round_
 
 
-def response_submit(*, round_: Round, actor: Any, answers: dict[str, Any]) -> Response:
+def response_submit(*, round_: Round, actor: Person, answers: dict[str, Any]) -> Response:
     """Record ``actor``'s answers (question key → value) to ``round_``, once.
 
     Raise ValidationError naming the allowed range for an answer outside the scale, and for
