@@ -231,6 +231,7 @@ class Cluster:
     processes: dict[str, Process] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     created_database: bool = False
+    balancer_port: int = 0
 
     # -- addresses -----------------------------------------------------------------------------
 
@@ -309,6 +310,7 @@ class Cluster:
         ).create_bucket(Bucket=BUCKET)
 
     def _environment(self) -> None:
+        self.balancer_port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
         for variable in ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "SECRET_KEY_FILE", "PORT"):
             env.pop(variable, None)
@@ -319,6 +321,8 @@ class Cluster:
             # Every host signs sessions and URLs with the same key (an operator's secret).
             SECRET_KEY="cluster-" + secrets.token_hex(32),
             MAILLAGE_CACHE_PREFIX=self.name,
+            # The public address is the balancer's (links in mails, trusted origins).
+            SITE_URL=f"http://127.0.0.1:{self.balancer_port}",
             MAILLAGE_HTTPS="0",
             MAILLAGE_BEHIND_PROXY="1",
             MAILLAGE_TRUSTED_PROXIES="127.0.0.1",
@@ -388,7 +392,7 @@ class Cluster:
         )
 
     def _start_haproxy(self) -> None:
-        port = free_port()
+        port = self.balancer_port
         servers = "\n".join(
             f"    server {name[-1]} 127.0.0.1:{p.port}"
             for name, p in self.processes.items()

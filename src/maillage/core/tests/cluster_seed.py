@@ -79,10 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     suffix = secrets.token_hex(4)
 
-    def person(kind: str) -> Any:
-        # "@invalid" addresses receive no mail.
+    def person(kind: str, domain: str = "invalid") -> Any:
+        # "@invalid" addresses receive no mail (the sign-in form wants a real-looking one).
         return Person.objects.create_user(
-            f"{kind}.{suffix}@invalid", PASSWORD, display_name=kind.title()
+            f"{kind}.{suffix}@{domain}", PASSWORD, display_name=kind.title()
         )
 
     square = {
@@ -98,7 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with transaction.atomic():
         commune = territory_create(name=f"Commune {suffix}", kind="commune", geometry=square)
         site = territory_create(name=f"Place {suffix}", kind="site", parent=commune, geometry=place)
-        agent, facilitator, login_target = person("agent"), person("facilitator"), person("login")
+        agent, facilitator, login_target = (
+            person("agent"),
+            person("facilitator"),
+            person("login", "example.org"),
+        )
         writers = [person("writer0"), person("writer1")]
         TerritoryRole.objects.create(person=agent, territory=commune, role="field_agent")
         TerritoryRole.objects.create(person=facilitator, territory=commune, role="facilitator")
