@@ -409,8 +409,9 @@ class Cluster:
             raise RuntimeError(f"HAProxy refuses its configuration:\n{check.stdout}{check.stderr}")
         self._process("haproxy", [HAPROXY, "-db", "-f", str(config)], {**os.environ}, port)
 
-    def server_states(self) -> dict[str, str]:
-        """Return HAProxy's view of each host: ``UP``, ``DOWN``… (from its stats socket)."""
+    def balancer_stats(self) -> dict[str, dict[str, str]]:
+        """Return HAProxy's counters of each host (``status``, ``wretr`` retries, ``wredis``
+        redispatches, ``hrsp_5xx``…), read from its stats socket; empty before it listens."""
         data = b""
         with socket.socket(socket.AF_UNIX) as unix:
             unix.settimeout(2)
@@ -423,12 +424,20 @@ class Cluster:
                 data += chunk
         lines = data.decode().splitlines()
         header = lines[0].lstrip("# ").split(",")
-        states = {}
+        stats = {}
         for line in lines[1:]:
             row = dict(zip(header, line.split(","), strict=False))
-            if row.get("pxname") == "maillage" and row.get("svname") not in ("BACKEND", "FRONTEND"):
-                states[row["svname"]] = row["status"].split()[0]
-        return states
+            if row.get("pxname") == "maillage" and row.get("svname") != "FRONTEND":
+                stats[row["svname"]] = row
+        return stats
+
+    def server_states(self) -> dict[str, str]:
+        """Return HAProxy's view of each host: ``UP``, ``DOWN``…"""
+        return {
+            name: row["status"].split()[0]
+            for name, row in self.balancer_stats().items()
+            if name != "BACKEND"
+        }
 
     def wait_balanced(self, timeout: float = 30) -> None:
         """Return when HAProxy sees every live host up."""

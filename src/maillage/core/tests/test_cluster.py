@@ -444,14 +444,18 @@ def test_killing_host_a_mid_sync_loses_no_acknowledged_record_and_editors_move_t
     assert len(rows) == len(field.sent), "every acknowledged record is stored"
     assert {count for _, count in rows} == {1}, "each once"
     after = [host for moment, host in field.answered_by if moment > killed_at[0] + 1]
+    backend = cluster.balancer_stats()["BACKEND"]
     print(
         f"\nsync: {len(field.sent)} records in {len(field.plans) * 25} batches, host A killed "
         f"after {len(field.answered_by) - len(after)} answers; client retries "
-        f"{dict(field.retries)}; answers after the kill {dict(Counter(after))}; editors on "
+        f"{dict(field.retries)}, HAProxy's retries {backend['wretr']} and redispatches "
+        f"{backend['wredis']}; answers after the kill {dict(Counter(after))}; editors on "
         f"{cowriting['hosts']} reconnected to {cowriting['back_on']} in "
         f"{[round(s, 1) for s in cowriting['reconnected']]} s"
     )
     assert after and set(after) == {"b"}, Counter(after)
+    retried = sum(field.retries.values()) + int(backend["wretr"]) + int(backend["wredis"])
+    assert retried > 0, "requests caught by the crash were sent again (by the phone or HAProxy)"
 
     assert "a" in cowriting["hosts"], "round-robin put some editors on A"
     assert len(cowriting["reconnected"]) == cowriting["hosts"].count("a")
