@@ -386,7 +386,19 @@ class Cluster:
         data_dir.mkdir(exist_ok=True)
         self._process(
             "worker",
-            [str(BIN / "maillage"), "worker", "--tick", "2", "--interval", "0.5"],
+            # Niced, as its systemd unit is (docs/production.md): on a machine it shares with
+            # a web host, a heavy analysis yields the cores to the web requests.
+            [
+                "nice",
+                "-n",
+                "10",
+                str(BIN / "maillage"),
+                "worker",
+                "--tick",
+                "2",
+                "--interval",
+                "0.5",
+            ],
             {**self.env, "MAILLAGE_DATA_DIR": str(data_dir)},
             None,
         )
