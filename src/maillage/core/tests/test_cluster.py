@@ -83,6 +83,12 @@ def wait_for(predicate: Any, timeout: float) -> bool:
     return bool(predicate())
 
 
+def served_by(ws: Any) -> str:
+    """Return the host (``a``, ``b``) HAProxy passed a websocket to, from its upgrade answer."""
+    assert ws is not None and ws.response is not None
+    return str(ws.response.headers["X-Maillage-Host"])
+
+
 def stored_text(cluster: Cluster, work: int) -> str:
     """Return a work's text rebuilt from its updates stored in the database alone."""
     from pycrdt import Doc, Text, merge_updates
@@ -386,10 +392,11 @@ async def _editors_through_a_crash(
     for person, cookie in zip(people, cookies, strict=True):
         await person.connect(url, cookie, cluster.url)
         assert person.ws is not None
-        hosts.append(person.ws.response.headers["X-Maillage-Host"])
+        hosts.append(served_by(person.ws))
         assert await wait_until(person.synced.is_set, 15)
     then()
     typed = 0
+    typed_at_kill: int | None = None
     reconnected: dict[int, float] = {}
     back_on: list[str] = []
     # Everyone types every 0.1 s, online or not; one whose socket closed reconnects through
@@ -401,6 +408,7 @@ async def _editors_through_a_crash(
         await asyncio.sleep(0.1)
         if not killed_at:
             continue
+        typed_at_kill = typed_at_kill if typed_at_kill is not None else typed
         for n, person in enumerate(people):
             if person.online or n in reconnected:
                 continue
@@ -409,7 +417,7 @@ async def _editors_through_a_crash(
                 assert person.ws is not None
                 if await wait_until(person.synced.is_set, 10):
                     reconnected[n] = time.monotonic() - killed_at[0]
-                    back_on.append(person.ws.response.headers["X-Maillage-Host"])
+                    back_on.append(served_by(person.ws))
         on_a = {n for n, host in enumerate(hosts) if host == "a"}
         if time.monotonic() > killed_at[0] + 3 and set(reconnected) >= on_a:
             break
@@ -422,6 +430,7 @@ async def _editors_through_a_crash(
     return {
         "hosts": hosts,
         "typed": typed,
+        "typed_at_kill": typed_at_kill,
         "texts": texts,
         "reconnected": list(reconnected.values()),
         "lost": sorted(reconnected) != sorted(n for n, h in enumerate(hosts) if h == "a"),
@@ -486,7 +495,12 @@ def test_killing_host_a_mid_sync_loses_no_acknowledged_record_and_editors_move_t
     edits += [f"<{n}.end>" for n in range(4)]
     assert [edit for edit in edits if edit not in text] == [], "every replica holds every edit"
     wait_for(lambda: stored_text(cluster, seeded["work"]) == text, 15)
-    AFTER_THE_CRASH.update(stored=stored_text(cluster, seeded["work"]), edits=edits)
+    AFTER_THE_CRASH.update(
+        stored=stored_text(cluster, seeded["work"]),
+        edits=edits,
+        hosts=cowriting["hosts"],
+        typed_at_kill=cowriting["typed_at_kill"],
+    )
 
 
 # What the crash test leaves for the next one: the stored text and the edits typed.
