@@ -512,7 +512,9 @@ AFTER_THE_CRASH: dict[str, Any] = {}
     reason="known gap of cowriting.rooms: a room relays an edit to the other hosts' rooms before "
     "storing it; when its host dies between the two, the author reconnects to a room that "
     "already holds the edit (relayed), so the sync handshake sends nothing and no host stores it: "
-    "every replica has it, the database does not until a client resends its whole state",
+    "every replica has it, the database does not; and since a Yjs client's updates apply in "
+    "order, none of that author's later edits can be read from the database either, until a "
+    "client resends its whole state to a freshly loaded room",
 )
 def test_the_edits_host_a_had_relayed_but_not_stored_are_stored_after_the_crash(cluster, seeded):
     if not AFTER_THE_CRASH:
@@ -520,5 +522,7 @@ def test_the_edits_host_a_had_relayed_but_not_stored_are_stored_after_the_crash(
     stored = AFTER_THE_CRASH["stored"]
     lost = [edit for edit in AFTER_THE_CRASH["edits"] if edit not in stored]
     assert lost == [], (
-        f"{len(lost)} of {len(AFTER_THE_CRASH['edits'])} edits not stored: {lost[:10]}"
+        f"{len(lost)} of {len(AFTER_THE_CRASH['edits'])} edits not stored: {lost[:20]} "
+        f"(<editor.round>; editors on {AFTER_THE_CRASH['hosts']}, A killed in round "
+        f"{AFTER_THE_CRASH['typed_at_kill']})"
     )
