@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test bench install install-test assets services lint typecheck test-sqlite test-postgres browser-deps clean
+.PHONY: run test bench install install-test assets services lint typecheck test-sqlite test-postgres browser-deps haproxy-deps cluster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: install assets
 	PORT=$(PORT) MAILLAGE_HTTPS=$${MAILLAGE_HTTPS:-0} $(BIN)/maillage serve
 
 # Command 2: everything the tests need, then the whole suite on SQLite and on PostgreSQL.
-test: install-test assets browser-deps services lint typecheck test-sqlite test-postgres
+test: install-test assets browser-deps haproxy-deps services lint typecheck test-sqlite test-postgres
 
 lint:
 	$(BIN)/ruff check src bench
@@ -51,10 +51,18 @@ test-postgres:
 browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# The load balancer of the cluster tests (core/tests/test_cluster.py) and bench/cluster.py.
+haproxy-deps:
+	@test -x /usr/sbin/haproxy || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
+
 services:
 	@bash scripts/services.sh
 
-bench: install-test assets
+# Two web hosts, a worker, S3 (moto) and HAProxy on loopback, until Ctrl-C.
+cluster: install-test haproxy-deps services
+	bash scripts/cluster.sh
+
+bench: install-test assets haproxy-deps services
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/pip install --quiet --no-deps bertopic==0.17.4  # the themes baseline, over our offline embeddings
 	bash scripts/bench.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every benchmark in bench/ (never part of `make test`); each prints a JSON line last.
 # Results are collected in bench/out/results.jsonl. Pass --quick through BENCH_ARGS for short runs.
+# bench/cluster.py needs HAProxy (make haproxy-deps) and PostgreSQL + Redis (scripts/services.sh).
 set -uo pipefail
 mkdir -p bench/out
 : > bench/out/results.jsonl
