@@ -452,6 +452,7 @@ def questions_edit(request: HttpRequest) -> HttpResponse:
         "journeys/questions.html",
         {
             "questionnaire": questionnaire,
+            "wording": questionnaire.wording(get_language() or "fr"),
             "items": list(zip(questions, forms, strict=True)),
             "language": get_language(),
             "add_form": add_form,
