@@ -236,6 +236,8 @@ def test_a_steering_committee_takes_a_decision_by_consent_from_an_empty_platform
         assert data["title"] in visitor.page.text_content("main")
         visitor.goto(decision_url, f"decision-adopted-{language}")
         assert data["after_two"] in visitor.page.text_content("main")
+        # The roles were filled: a visitor who may not see the names is told so, not "not chosen".
+        assert say(language, "not yet chosen") not in visitor.page.text_content("main")
         problems += visitor.problems
         context.close()
     assert not problems, "\n".join(problems)
