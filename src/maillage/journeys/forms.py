@@ -99,6 +99,7 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         language = get_language() or "fr"
         self.scale = (questionnaire.scale_low, questionnaire.scale_high)
+        wording = questionnaire.wording(language)
         for question in questionnaire.questions.all():
             self.fields[question.key] = forms.IntegerField(
                 label=question.text(language),
@@ -106,8 +107,8 @@ class AnswerForm(forms.Form):
                 % {
                     "low": questionnaire.scale_low,
                     "high": questionnaire.scale_high,
-                    "low_label": questionnaire.low_label,
-                    "high_label": questionnaire.high_label,
+                    "low_label": wording["low_label"],
+                    "high_label": wording["high_label"],
                 },
                 widget=forms.NumberInput(
                     attrs={"min": questionnaire.scale_low, "max": questionnaire.scale_high}

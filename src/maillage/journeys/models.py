@@ -162,15 +162,28 @@ class Dimension(models.TextChoices):
 
 
 class Questionnaire(models.Model):
-    """A set of questions on the je, the nous and the dans, answered on one scale."""
+    """A set of questions on the je, the nous and the dans, answered on one scale.
 
-    title = models.CharField(_("title"), max_length=200)
+    Its title and the meanings of the scale's ends are worded in French and in English, as its
+    questions are: a page shows the wording of its own language (:meth:`wording`).
+    """
+
+    title = models.CharField(_("title in French"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
     scale_low = models.PositiveSmallIntegerField(_("lowest answer"), default=1)
     scale_high = models.PositiveSmallIntegerField(_("highest answer"), default=5)
-    low_label = models.CharField(_("meaning of the lowest"), max_length=100, blank=True)
-    high_label = models.CharField(_("meaning of the highest"), max_length=100, blank=True)
+    low_label = models.CharField(_("meaning of the lowest, in French"), max_length=100, blank=True)
+    high_label = models.CharField(
+        _("meaning of the highest, in French"), max_length=100, blank=True
+    )
+    low_label_en = models.CharField(
+        _("meaning of the lowest, in English"), max_length=100, blank=True
+    )
+    high_label_en = models.CharField(
+        _("meaning of the highest, in English"), max_length=100, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -185,6 +198,15 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def wording(self, language: str) -> dict[str, str]:
+        """Return the title and the scale's meanings in ``language`` (French when no English)."""
+        french = language.startswith("fr")
+        return {
+            "title": self.title if french else self.title_en or self.title,
+            "low_label": self.low_label if french else self.low_label_en or self.low_label,
+            "high_label": self.high_label if french else self.high_label_en or self.high_label,
+        }
 
 
 class Question(models.Model):

@@ -455,6 +455,7 @@ def questions_edit(request: AuthenticatedRequest) -> HttpResponse:
         "journeys/questions.html",
         {
             "questionnaire": questionnaire,
+            "wording": questionnaire.wording(get_language() or "fr"),
             "items": list(zip(questions, forms, strict=True)),
             "language": get_language(),
             "add_form": add_form,

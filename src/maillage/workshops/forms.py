@@ -128,6 +128,7 @@ class RegistrationForm(forms.Form):
     territory = forms.ModelChoiceField(
         queryset=Territory.objects.filter(kind__in=("commune", "neighbourhood")).order_by("path"),
         required=False,
+        empty_label="—",  # as the other optional fields, not Django's "---------"
         label=_("Where you live or work"),
     )
 

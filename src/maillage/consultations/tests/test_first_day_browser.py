@@ -27,12 +27,11 @@ from django.core import mail
 
 from maillage.cli import main as maillage
 from maillage.consultations.models import Campaign, Contribution
-from maillage.core.tests.browser import Watcher, chromium, english_catalogue, french_catalogue
+from maillage.core.tests.browser import LOCALES, Watcher, chromium, untranslated
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "un mot de passe assez long"  # noqa: S105
-LOCALES = {"fr": "fr-FR", "en": "en-GB"}
 # What the people of the journey type: names and places are data, not interface text.
 DATA = {
     "fr": {
@@ -84,10 +83,6 @@ DATA = {
 }
 PLACES = ("Place de la Réunion", "Square Steinbach")
 PEOPLE = ("Admin", "Service participation", "Camille Animatrice", "Léa Agent", "Mulhouse")
-# Function words only French uses: in English, one of them on a page is a string left untranslated.
-FRENCH_WORDS = re.compile(
-    r"\b(les|des|une|est|pour|avec|vous|votre|aucun|aucune|cette|être|à|où|déjà)\b", re.I
-)
 
 
 def _box(lon: float, lat: float, width: float, height: float) -> dict[str, Any]:
@@ -187,20 +182,11 @@ class Journey:
         self.browser, self.base, self.language = browser, base, language
         self.watchers: list[Watcher] = []
         self.untranslated: list[str] = []
-        # The interface texts of the other language: none may show on the journey's pages.
-        self.foreign = french_catalogue() if language == "en" else english_catalogue()
 
     def no_french(self, page: Any, name: str) -> None:
         """Find the other language's interface texts on the page (data typed by people aside)."""
-        text = page.inner_text("body")
-        for data in (*PLACES, *PEOPLE):
-            text = text.replace(data, "")
-        left = sorted(s for s in self.foreign if s in text)
-        words = []
-        if self.language == "en":
-            words = sorted({m.group(0) for m in FRENCH_WORDS.finditer(text)})
-        if left or words:
-            self.untranslated.append(f"{name}: catalogue {left[:5]} words {words[:5]}")
+        for left in untranslated(page, self.language, (*PLACES, *PEOPLE)):
+            self.untranslated.append(f"{name}: {left}")
 
     def person(self, who: str) -> Person:
         return Person(self, who)

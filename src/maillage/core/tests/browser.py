@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -15,6 +16,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[4]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
+# The browser's locale for each language of the interface: its Accept-Language chooses the page's.
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+# Function words only French uses: in English, one of them on a page is a string left untranslated.
+FRENCH_WORDS = re.compile(
+    r"\b(les|des|une|est|pour|avec|vous|votre|aucun|aucune|cette|être|à|où|déjà)\b", re.I
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -57,8 +64,22 @@ def chromium() -> Iterator[Any]:
                 instance.close()
 
 
-def logged_in_context(browser: Any, live_server: Any, person: Any) -> Any:
-    """Return a phone-sized browser context logged in as ``person`` on the live server."""
+def say(language: str, text: str, **values: Any) -> str:
+    """Return the interface text ``text`` (its English source) as a page in ``language`` shows it.
+
+    Tests find buttons and messages by these words rather than by French literals, so that one
+    journey runs in both languages.
+    """
+    from django.utils import translation
+
+    with translation.override(language):
+        said = translation.gettext(text)
+    return said % values if values else said
+
+
+def logged_in_context(browser: Any, live_server: Any, person: Any, language: str = "fr") -> Any:
+    """Return a phone-sized browser context logged in as ``person`` on the live server, its
+    locale that of ``language``."""
     from django.conf import settings
     from django.test import Client
 
@@ -68,7 +89,7 @@ def logged_in_context(browser: Any, live_server: Any, person: Any) -> Any:
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
-        locale="fr-FR",
+        locale=LOCALES[language],
         bypass_csp=True,  # Playwright evaluates its waiting conditions as strings
     )
     context.add_cookies(
@@ -95,10 +116,16 @@ class Watcher:
     them on the instance: ``expected_statuses`` (a form refused with 422 is an answer the
     journey expects), ``any_origin`` (a crawl counts failed requests to any origin), or
     ``problems`` to a list shared by several watchers.
+
+    A test that sets ``language`` ("fr" or "en") also fails on the other language's interface
+    texts on a page (see :func:`untranslated`); ``data`` lists what people typed (names, titles),
+    which is no interface text and is left out of that check.
     """
 
     expected_statuses: frozenset[int] = frozenset()
     any_origin = False
+    language = ""
+    data: Sequence[str] = ()
 
     def __init__(self, page: Any, base: str, who: str) -> None:
         self.page, self.base, self.who = page, base, who
@@ -154,19 +181,27 @@ class Watcher:
 
     def assert_clean(self, step: str) -> None:
         """Fail on anything recorded so far or on an axe violation of the current page."""
-        problems = self.take() + self.axe_violations()
+        problems = self.take() + self.axe_violations() + self.untranslated()
         assert not problems, f"{step} ({self.page.url}): {problems}"
 
     def check(self, name: str) -> None:
         """Run axe on the current page and keep a screenshot when asked to."""
         for violation in self.axe_violations():
             self.note(f"{name}: {violation}")
+        for left in self.untranslated():
+            self.note(f"{name}: {left}")
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 2:
             self.note(f"{name}: {overflow}px wider than the screen")
         if JOURNEY_SHOTS:
             os.makedirs(JOURNEY_SHOTS, exist_ok=True)
             self.page.screenshot(path=f"{JOURNEY_SHOTS}/{self.who}-{name}.png", full_page=True)
+
+    def untranslated(self) -> list[str]:
+        """Return the other language's texts on the current page, when the test set a language."""
+        if not self.language:
+            return []
+        return untranslated(self.page, self.language, self.data)
 
     def goto(self, path: str, name: str) -> None:
         response = self.page.goto(self.base + path)
@@ -178,6 +213,36 @@ class Watcher:
             self.page.click(selector)
         if name:
             self.check(name)
+
+
+def untranslated(
+    page: Any, language: str, data: Sequence[str] = (), scope: str = "body"
+) -> list[str]:
+    """Return what shows on ``page`` in the other language than ``language``, the page's own.
+
+    In English: the French translations of interface texts, and French function words; in
+    French: the English interface texts that French translates. ``data`` (what people typed:
+    names, places, titles) is taken out of the page's text first.
+    """
+    text = page.inner_text(scope)
+    for typed in sorted(data, key=len, reverse=True):
+        text = text.replace(typed, "")
+    foreign = _french_pieces() if language == "en" else _english_pieces()
+    left = sorted(piece for piece in foreign if piece in text)
+    words = sorted({m.group(0) for m in FRENCH_WORDS.finditer(text)}) if language == "en" else []
+    if not (left or words):
+        return []
+    return [f"not in {language}: catalogue {left[:5]} words {words[:5]}"]
+
+
+@functools.cache
+def _french_pieces() -> frozenset[str]:
+    return frozenset(french_catalogue())
+
+
+@functools.cache
+def _english_pieces() -> frozenset[str]:
+    return frozenset(english_catalogue())
 
 
 def french_catalogue(shortest: int = 12) -> set[str]:

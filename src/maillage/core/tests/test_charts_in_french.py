@@ -200,3 +200,14 @@ def test_templates_write_numbers_into_markup_only_through_markup_number() -> Non
                 and not expression.endswith(("colour", "color"))
             ]
     assert unfiltered == []
+
+
+def test_a_percentage_in_a_table_reads_as_its_language_writes_it() -> None:
+    from django.template import Context, Template
+
+    template = Template("{% load charts %}{{ share|percent }}")
+    with translation.override("fr"):
+        assert template.render(Context({"share": 86})) == "86\u202f%"
+    with translation.override("en"):
+        assert template.render(Context({"share": 86})) == "86%"
+        assert template.render(Context({"share": 7.5})) == "7.5%"

@@ -9,6 +9,7 @@ step; the step's name makes the failure readable. The watching itself is
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from maillage.core.tests.browser import Watcher
@@ -16,10 +17,17 @@ from maillage.core.tests.browser import Watcher
 SHOTS = os.environ.get("MAILLAGE_SHOTS", "")
 
 
-def watched_page(context: Any, origin: str) -> tuple[Any, Watcher]:
-    """Return a new page of ``context`` and the record of what goes wrong on it."""
+def watched_page(
+    context: Any, origin: str, language: str = "", data: Sequence[str] = ()
+) -> tuple[Any, Watcher]:
+    """Return a new page of ``context`` and the record of what goes wrong on it.
+
+    With a ``language``, a page showing the other language's interface texts is wrong too;
+    ``data`` is what the people typed, left out of that check.
+    """
     page = context.new_page()
     watch = Watcher(page, origin, "")
+    watch.language, watch.data = language, data
     # A form refused with 422 is an answer the journey expects, not a failure.
     watch.expected_statuses = frozenset({422})
     return page, watch

@@ -51,6 +51,9 @@ def questionnaire_ensure_default() -> Questionnaire:
                 "scale_high",
                 "low_label",
                 "high_label",
+                "title_en",
+                "low_label_en",
+                "high_label_en",
             )
         },
     )

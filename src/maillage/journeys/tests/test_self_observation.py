@@ -50,6 +50,46 @@ def test_the_default_questionnaire_ships_in_french_and_english_on_the_three_dime
     assert Questionnaire.objects.count() == 1
 
 
+def test_the_scale_and_the_title_are_worded_in_the_language_of_the_page(questionnaire):
+    from django.utils import translation
+
+    from maillage.journeys.forms import AnswerForm
+
+    for language, own, other in (
+        ("fr", "pas du tout", "not at all"),
+        ("en", "not at all", "pas du"),
+    ):
+        with translation.override(language):
+            help_text = str(AnswerForm(questionnaire=questionnaire).fields["je-ecoute"].help_text)
+        assert own in help_text and other not in help_text, (language, help_text)
+    assert questionnaire.wording("fr")["title"].startswith("Auto-observation de la coopération")
+    assert questionnaire.wording("en")["title"].startswith("Self-observation of cooperation")
+
+
+def test_an_installed_default_questionnaire_has_its_bilingual_labels_split_by_the_migration(
+    questionnaire,
+):
+    import importlib
+
+    from django.apps import apps
+
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(
+        title_en="",
+        low_label="pas du tout / not at all",
+        low_label_en="",
+        high_label="tout à fait / completely",
+        high_label_en="",
+    )
+    migration = importlib.import_module(
+        "maillage.journeys.migrations.0004_questionnaire_english_wording"
+    )
+    migration.word_default(apps, None)
+    questionnaire.refresh_from_db()
+    assert (questionnaire.low_label, questionnaire.low_label_en) == ("pas du tout", "not at all")
+    assert (questionnaire.high_label, questionnaire.high_label_en) == ("tout à fait", "completely")
+    assert questionnaire.title_en == "Self-observation of cooperation: the I, the we, the within"
+
+
 def test_an_answer_outside_the_scale_is_refused_with_the_allowed_range(
     personas, questionnaire, personal_round
 ):

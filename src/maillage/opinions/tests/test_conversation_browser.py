@@ -1,8 +1,9 @@
-"""From an empty platform, in French: a facilitator opens a conversation in the pages,
-inhabitants without an account vote, and the opinion map shows.
+"""From an empty platform, in French and in English: a facilitator opens a conversation in the
+pages, inhabitants without an account vote, and the opinion map shows.
 
-Every page must load without a console error or a failed same-origin request, and axe-core
-must find nothing on it.
+Every page must load without a console error or a failed same-origin request, axe-core must
+find nothing on it, and in English no French interface text may show on it. Buttons and
+messages are found by their addresses and their interface texts in the page's language.
 """
 
 from __future__ import annotations
@@ -13,18 +14,41 @@ from urllib.parse import urlparse
 
 import pytest
 
-from maillage.core.tests.browser import Watcher, chromium, logged_in_context
+from maillage.core.tests.browser import LOCALES, Watcher, chromium, logged_in_context, say
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SEEDS = [
-    "Il faut plus d'arbres sur la place.",
-    "La place doit rester un parking.",
-    "Un marché le dimanche animerait le quartier.",
-    "Les voitures doivent pouvoir traverser la place.",
-    "Des bancs à l'ombre pour les aînés.",
-    "Le stationnement gratuit attire les clients des commerces.",
-]
+# What the facilitator and the inhabitants type: data, not interface text. The first, third
+# and fifth statements are the green square's camp; ``again`` is the first one sent anew, in
+# other case, accents, apostrophe or spacing.
+DATA = {
+    "fr": {
+        "topic": "Que faire de la place de la mairie ?",
+        "description": "La place sera réaménagée l'an prochain.",
+        "seeds": [
+            "Il faut plus d'arbres sur la place.",
+            "La place doit rester un parking.",
+            "Un marché le dimanche animerait le quartier.",
+            "Les voitures doivent pouvoir traverser la place.",
+            "Des bancs à l'ombre pour les aînés.",
+            "Le stationnement gratuit attire les clients des commerces.",
+        ],
+        "again": "il faut plus d’arbres sur la PLACE",
+    },
+    "en": {
+        "topic": "What should become of the town hall square?",
+        "description": "The square will be redesigned next year.",
+        "seeds": [
+            "The square needs more trees.",
+            "The square must stay a car park.",
+            "A Sunday market would liven up the neighbourhood.",
+            "Cars must be able to cross the square.",
+            "Benches in the shade for the elderly.",
+            "Free parking brings customers to the shops.",
+        ],
+        "again": "the  SQUARE needs more trees",
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -49,66 +73,79 @@ def _crowd(conversation: Any, n: int = 24) -> None:
             services.vote_cast(participant=participant, statement=statement, value=value)
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
 def test_a_facilitator_opens_a_conversation_inhabitants_vote_and_the_map_shows(
-    browser: Any, live_server: Any, personas: Any
+    browser: Any, live_server: Any, personas: Any, language: str
 ) -> None:
     from maillage.opinions.models import Conversation
 
+    data = DATA[language]
+    seeds = data["seeds"]
+    typed = [data["topic"], data["description"], data["again"], *seeds]
     base = live_server.url
     problems: list[str] = []
 
-    facilitator_context = logged_in_context(browser, live_server, personas.facilitator)
-    facilitator = Watcher(facilitator_context.new_page(), base, "facilitator")
+    def watcher(context: Any, who: str) -> Watcher:
+        watch = Watcher(context.new_page(), base, who)
+        watch.language, watch.data = language, typed
+        return watch
+
+    facilitator_context = logged_in_context(browser, live_server, personas.facilitator, language)
+    facilitator = watcher(facilitator_context, "facilitator")
     facilitator.goto("/conversations/", "conversations")
     facilitator.submit("a[href='/conversations/nouvelle/']", "conversation-new")
     page = facilitator.page
     page.select_option("#id_territory", str(personas.commune.pk))
-    page.fill("#id_topic", "Que faire de la place de la mairie ?")
-    page.fill("#id_description", "La place sera réaménagée l'an prochain.")
-    page.fill("#id_seed_statements", "\n".join(SEEDS))
+    page.fill("#id_topic", data["topic"])
+    page.fill("#id_description", data["description"])
+    page.fill("#id_seed_statements", "\n".join(seeds))
     page.check("input[name=moderation][value=after]")
     facilitator.submit("form.form button[type=submit]", "conversation-open")
-    assert "La conversation est ouverte" in page.content()
+    opened = say(language, "The conversation is open: share its address with the inhabitants.")
+    assert opened in page.text_content("body")
     path = urlparse(page.url).path
-    conversation = Conversation.objects.get(topic="Que faire de la place de la mairie ?")
-    assert conversation.statements.count() == len(SEEDS)
+    conversation = Conversation.objects.get(topic=data["topic"])
+    assert conversation.statements.count() == len(seeds)
 
     _crowd(conversation)
 
     for index, width in enumerate((390, 1280)):
         context = browser.new_context(
-            viewport={"width": width, "height": 900}, locale="fr-FR", bypass_csp=True
+            viewport={"width": width, "height": 900}, locale=LOCALES[language], bypass_csp=True
         )
-        inhabitant = Watcher(context.new_page(), base, f"inhabitant-{width}")
+        inhabitant = watcher(context, f"inhabitant-{width}")
         inhabitant.goto(path, "vote-first")
         page = inhabitant.page
-        for _step in range(len(SEEDS)):
+        for _step in range(len(seeds)):
             text = page.locator("blockquote.statement").inner_text()
-            value = "1" if (SEEDS.index(text) in (0, 2, 4)) == (index == 0) else "-1"
+            value = "1" if (seeds.index(text) in (0, 2, 4)) == (index == 0) else "-1"
             inhabitant.submit(f"form.vote-buttons button[value='{value}']")
-        inhabitant.check("map")
+        inhabitant.check(f"map-{language}")
         html = page.content()
         assert "<circle" in html and "chart-highlight" in html
-        assert "Vous avez voté sur 6 affirmations sur 6" in html
+        voted = say(language, "You voted on %(voted)s of %(total)s statements.", voted=6, total=6)
+        assert voted in page.text_content("main")
         problems += inhabitant.problems
         context.close()
 
     # The same statement sent again is refused with a link to the existing one.
     context = browser.new_context(
-        viewport={"width": 390, "height": 900}, locale="fr-FR", bypass_csp=True
+        viewport={"width": 390, "height": 900}, locale=LOCALES[language], bypass_csp=True
     )
-    late = Watcher(context.new_page(), base, "late")
+    late = watcher(context, "late")
     late.goto(path, "late-vote")
-    late.page.fill("#new-statement", "il faut plus d’arbres sur la PLACE")
+    late.page.fill("#new-statement", data["again"])
     late.submit("form[action$='/proposer/'] button[type=submit]", "duplicate-refused")
-    assert "déjà dans la conversation" in late.page.content()
+    refused = say(language, "This statement is already in the conversation: vote on it instead.")
+    assert refused in late.page.text_content("main")
     late.submit("a[href*='/rapport/#statement-']", "report")
     problems += late.problems
     context.close()
 
     facilitator.goto(path, "conversation-facilitated")
     facilitator.submit("form[action$='/ouverture/'] button", "conversation-closed")
-    assert "La conversation est close" in facilitator.page.content()
+    closed = say(language, "The conversation is closed; its map stays readable.")
+    assert closed in facilitator.page.text_content("body")
     assert not Conversation.objects.get(pk=conversation.pk).is_open
     problems += facilitator.problems
     facilitator_context.close()

@@ -1,4 +1,9 @@
-"""From an empty platform, in French: two organizations record and confirm an exchange."""
+"""From an empty platform, in French and in English: two organizations record and confirm an
+exchange; an organization edits and withdraws its offer.
+
+Buttons and messages are found by their interface texts in the page's language (gettext),
+never by French literals; in English, no French interface text may show on a page.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,31 @@ import datetime as dt
 
 import pytest
 
-from maillage.core.tests.browser import chromium, logged_in_context
+from maillage.core.tests.browser import LOCALES, chromium, logged_in_context, say
 from maillage.core.tests.watched import check, watched_page
 from maillage.pooling.models import Exchange
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# What the organizations type: data, not interface text.
+DATA = {
+    "fr": {
+        "what": "Prêt de la salle de réunion pour deux ateliers",
+        "feedback": "Ravis de les accueillir",
+        "thanks": "Salle parfaite, merci !",
+        "offer": "Prêt d'une imprimante 3D",
+        "description": "Une imprimante 3D et de la formation pour s'en servir.",
+        "new_title": "Prêt de deux imprimantes 3D",
+    },
+    "en": {
+        "what": "Lending the meeting room for two workshops",
+        "feedback": "Glad to host them",
+        "thanks": "Perfect room, thank you!",
+        "offer": "Lending a 3D printer",
+        "description": "A 3D printer and the training to use it.",
+        "new_title": "Lending two 3D printers",
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -19,68 +44,87 @@ def browser():
         yield instance
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
 def test_two_organizations_record_and_confirm_an_exchange(
-    browser, live_server, personas, partner, partner_member
+    browser, live_server, personas, partner, partner_member, language
 ):
+    data = DATA[language]
+    typed = list(data.values())
     base = live_server.url
-    recorder = logged_in_context(browser, live_server, personas.org_admin)
-    page, watch = watched_page(recorder, base)
+    recorder = logged_in_context(browser, live_server, personas.org_admin, language)
+    page, watch = watched_page(recorder, base, language, typed)
     page.goto(f"{base}/mutualisation/echanges/nouveau/")
-    check(page, watch, "exchange form", shot="exchange-form")
+    check(page, watch, "exchange form", shot=f"exchange-form-{language}")
     # "Au nom de": the person's only organization is already the giver.
     assert page.input_value("#id_giver") == str(personas.organization.pk)
     page.select_option("#id_receiver", label="Fablab Test")
-    page.fill("#id_what", "Prêt de la salle de réunion pour deux ateliers")
+    page.fill("#id_what", data["what"])
     page.fill("#id_happened_on", (dt.date.today() - dt.timedelta(days=2)).isoformat())
     page.fill("#id_duration_hours", "6")
-    page.fill("#id_feedback", "Ravis de les accueillir")
+    page.fill("#id_feedback", data["feedback"])
     page.click("form.form button[type=submit]")
-    page.wait_for_selector("text=Il comptera dès que Fablab Test le confirmera")
-    check(page, watch, "exchange recorded", shot="exchange-recorded")
-    assert "En attente de la confirmation de Fablab Test" in page.text_content("main")
+    recorded = say(
+        language,
+        "The exchange is recorded. It counts once %(organization)s confirms it; its "
+        "members are told by email.",
+        organization="Fablab Test",
+    )
+    page.get_by_text(recorded).wait_for()
+    check(page, watch, "exchange recorded", shot=f"exchange-recorded-{language}")
+    awaiting = say(language, "Awaiting the confirmation of %(name)s.", name="Fablab Test")
+    assert awaiting in page.text_content("main")
     exchange = Exchange.objects.get()
     assert not exchange.is_confirmed
     recorder.close()
 
-    confirmer = logged_in_context(browser, live_server, partner_member)
-    page, watch = watched_page(confirmer, base)
+    confirmer = logged_in_context(browser, live_server, partner_member, language)
+    page, watch = watched_page(confirmer, base, language, typed)
     page.goto(f"{base}/mutualisation/organisations/{partner.slug}/")
-    check(page, watch, "awaiting confirmation", shot="exchange-pending")
-    page.fill(f"#confirm-feedback-{exchange.pk}", "Salle parfaite, merci !")
-    page.click("text=Confirmer cet échange")
-    page.wait_for_selector("text=L'échange est confirmé")
-    check(page, watch, "exchange confirmed", shot="exchange-confirmed")
+    check(page, watch, "awaiting confirmation", shot=f"exchange-pending-{language}")
+    page.fill(f"#confirm-feedback-{exchange.pk}", data["thanks"])
+    page.get_by_role("button", name=say(language, "Confirm this exchange")).click()
+    page.get_by_text(say(language, "The exchange is confirmed: it now counts for both.")).wait_for()
+    check(page, watch, "exchange confirmed", shot=f"exchange-confirmed-{language}")
     confirmer.close()
 
     exchange.refresh_from_db()
     assert exchange.is_confirmed
-    assert exchange.receiver_feedback == "Salle parfaite, merci !"
-    visitor = browser.new_context(locale="fr-FR", bypass_csp=True)
-    page, watch = watched_page(visitor, base)
+    assert exchange.receiver_feedback == data["thanks"]
+    visitor = browser.new_context(locale=LOCALES[language], bypass_csp=True)
+    page, watch = watched_page(visitor, base, language, typed)
     page.goto(f"{base}/mutualisation/organisations/{personas.organization.slug}/")
-    assert "Prêt de la salle de réunion" in page.text_content("main")
+    assert data["what"] in page.text_content("main")
     check(page, watch, "public history")
     visitor.close()
 
 
-def test_an_organization_edits_and_withdraws_its_offer(browser, live_server, personas):
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_organization_edits_and_withdraws_its_offer(browser, live_server, personas, language):
     from maillage.pooling.models import Offer
     from maillage.pooling.tests.conftest import listing
 
-    offer = listing("offer", personas.org_admin, personas.organization, personas.commune)
-    context = logged_in_context(browser, live_server, personas.org_admin)
-    page, watch = watched_page(context, live_server.url)
+    data = DATA[language]
+    offer = listing(
+        "offer",
+        personas.org_admin,
+        personas.organization,
+        personas.commune,
+        title=data["offer"],
+        description=data["description"],
+    )
+    context = logged_in_context(browser, live_server, personas.org_admin, language)
+    page, watch = watched_page(context, live_server.url, language, list(data.values()))
     page.goto(f"{live_server.url}{offer.get_absolute_url()}")
-    check(page, watch, "offer page", shot="offer-manage")
-    page.click("text=Modifier l'offre")
+    check(page, watch, "offer page", shot=f"offer-manage-{language}")
+    page.get_by_role("link", name=say(language, "Edit the offer")).click()
     page.wait_for_url(f"**/mutualisation/offres/{offer.pk}/modifier/")
-    check(page, watch, "offer edit", shot="offer-edit")
+    check(page, watch, "offer edit", shot=f"offer-edit-{language}")
     assert page.input_value("#id_available_from") == offer.available_from.isoformat()
-    page.fill("#id_title", "Prêt de deux imprimantes 3D")
+    page.fill("#id_title", data["new_title"])
     page.click("form.form button[type=submit]")
-    page.wait_for_selector("h1:has-text('Prêt de deux imprimantes 3D')")
-    page.click("text=Retirer de l'annuaire")
-    page.wait_for_selector("text=Retiré : il n'apparaît plus dans l'annuaire.")
+    page.wait_for_selector(f"h1:has-text('{data['new_title']}')")
+    page.get_by_role("button", name=say(language, "Withdraw it")).click()
+    page.get_by_text(say(language, "Withdrawn: it no longer appears in the directory.")).wait_for()
     check(page, watch, "offer withdrawn")
     assert not Offer.objects.get(pk=offer.pk).is_active
     context.close()
