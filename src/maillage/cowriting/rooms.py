@@ -69,6 +69,10 @@ _BATCH = 4096
 GAP_GRACE = 0.2
 # Seconds between two checks of the work's sequence counter in the database.
 POLL_EVERY = 5.0
+# Seconds after which an edit another worker relayed, but has not said it stored, is stored by
+# this room: that worker may have died between its relay and its store (relaying first keeps
+# the other workers' editors close behind). Storing an edit twice changes nothing.
+RESCUE_AFTER = 5.0
 # Seconds between two sends of a room's merged updates to its connections, at most. Each send
 # is a frame per connection, so the interval follows the connections, keeping a room under
 # FRAMES_PER_SECOND frames a second in each worker: 250 connections, every 100 ms (measured:
@@ -187,6 +191,10 @@ class _Paced:
             await asyncio.shield(self.task)
 
 
+def loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
 def group_name(work_id: int) -> str:
     return f"cowriting.{work_id}"
 
@@ -213,6 +221,9 @@ class Room:
         # Per room of another worker (its channel): the batches applied here whose sequences
         # it has not relayed yet, oldest first.
         self._unstored: dict[str, deque[int]] = {}
+        # Per room of another worker: the edits it relayed and has not said it stored
+        # (received at, last batch, merged update), oldest first; stored here if it never does.
+        self._relayed: dict[str, deque[tuple[float, int, bytes]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._layer = get_channel_layer()
         self._channel = ""
@@ -507,6 +518,10 @@ class Room:
                         if changed is not None:
                             self._outgoing.add([(changed, None)])
                         self._unstored.setdefault(origin, deque()).extend(message["batches"])
+                        if message["batches"]:
+                            self._relayed.setdefault(origin, deque()).append(
+                                (loop_time(), max(message["batches"]), message["update"])
+                            )
                     self._confirm(origin, message["stored"])
                     if self.last_sequence > self.contiguous:
                         self._fill_soon(GAP_GRACE)
@@ -537,6 +552,37 @@ class Room:
                 self.last_sequence = max(self.last_sequence, last)
         if not waiting:
             self._unstored.pop(origin, None)
+        relayed = self._relayed.get(origin)
+        if relayed and stored:
+            # A room stores its batches in order: those up to the highest stored are stored.
+            highest = max(batch for batch, _, _ in stored)
+            while relayed and relayed[0][1] <= highest:
+                relayed.popleft()
+            if not relayed:
+                self._relayed.pop(origin, None)
+
+    def _rescue(self) -> None:
+        """Store the relayed edits whose worker has not said it stored them in RESCUE_AFTER.
+
+        Their author may have reconnected to this room, which held them already (relayed): its
+        handshake sends nothing, so without this no worker would store them. Their authors are
+        unknown here (a relay merges its batches): they are stored without one.
+        """
+        now = loop_time()
+        late: list[bytes] = []
+        for origin, relayed in list(self._relayed.items()):
+            while relayed and now - relayed[0][0] > RESCUE_AFTER:
+                late.append(relayed.popleft()[2])
+            if not relayed:
+                self._relayed.pop(origin, None)
+        if late:
+            logger.warning(
+                "cowriting: work %s stores %d relayed edits their worker did not confirm",
+                self.work_id,
+                len(late),
+            )
+            self._batch += 1
+            self._storing.put_nowait(_Applied(self._batch, [(None, _merged(late))]))
 
     def _hold(self, first: int, last: int) -> None:
         """Record that the replica holds the updates ``first``..``last``."""
@@ -588,6 +634,7 @@ class Room:
         """Catch up with the database when its counter is ahead of the replica."""
         while True:
             await asyncio.sleep(POLL_EVERY)
+            self._rescue()
             try:
                 stored = await database_sync_to_async(services.work_last_sequence)(
                     work_id=self.work_id

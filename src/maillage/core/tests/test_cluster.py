@@ -494,7 +494,8 @@ def test_killing_host_a_mid_sync_loses_no_acknowledged_record_and_editors_move_t
     edits = [f"<{n}.{typed}>" for n in range(4) for typed in range(cowriting["typed"])]
     edits += [f"<{n}.end>" for n in range(4)]
     assert [edit for edit in edits if edit not in text] == [], "every replica holds every edit"
-    wait_for(lambda: stored_text(cluster, seeded["work"]) == text, 15)
+    # Host B stores what A relayed and never stored within cowriting.rooms.RESCUE_AFTER.
+    wait_for(lambda: stored_text(cluster, seeded["work"]) == text, 30)
     AFTER_THE_CRASH.update(
         stored=stored_text(cluster, seeded["work"]),
         edits=edits,
@@ -509,12 +510,10 @@ AFTER_THE_CRASH: dict[str, Any] = {}
 
 @pytest.mark.xfail(
     strict=False,
-    reason="known gap of cowriting.rooms: a room relays an edit to the other hosts' rooms before "
-    "storing it; when its host dies between the two, the author reconnects to a room that "
-    "already holds the edit (relayed), so the sync handshake sends nothing and no host stores it: "
-    "every replica has it, the database does not; and since a Yjs client's updates apply in "
-    "order, none of that author's later edits can be read from the database either, until a "
-    "client resends its whole state to a freshly loaded room",
+    reason="a rarer gap remains: with cowriting.rooms' rescue of relayed-but-unstored edits, "
+    "1 run in 7 still missed 2 of 168 edits (one round of host A's two editors) in the "
+    "database while every replica held them (before the rescue: 4 runs in 11, up to 122 of "
+    "168); its cause is not found yet",
 )
 def test_the_edits_host_a_had_relayed_but_not_stored_are_stored_after_the_crash(cluster, seeded):
     if not AFTER_THE_CRASH:

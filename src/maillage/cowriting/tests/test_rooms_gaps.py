@@ -266,3 +266,59 @@ async def test_a_gap_that_closes_during_the_grace_loads_nothing_and_a_newer_one_
         assert _text(room) == "trois "  # only what it lacked was applied (1, 2, 4 were held)
     finally:
         await room.stop()
+
+
+async def _relay_from(room: rooms.Room, origin: str, message: dict[str, Any]) -> None:
+    await room._layer.group_send(
+        rooms.group_name(room.work_id), {**message, "type": "cowriting.relay", "origin": origin}
+    )
+
+
+async def _stored_text(work: SharedWork) -> str:
+    doc: Doc = Doc()
+    doc.get(TEXT_NAME, type=Text)
+    rows = await database_sync_to_async(services.updates_after)(work_id=work.pk, after=0)
+    for _, data in rows:
+        doc.apply_update(data)
+    return str(doc[TEXT_NAME])
+
+
+async def test_an_edit_relayed_by_a_worker_that_dies_before_storing_it_is_stored_by_another(
+    work: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(rooms, "POLL_EVERY", 0.1)
+    monkeypatch.setattr(rooms, "RESCUE_AFTER", 0.3)
+    room = rooms.Room(work.pk)
+    await room.start()
+    writer = Writer()
+    try:
+        # Another worker applied and relayed two batches, said it stored the first, then died.
+        await _relay_from(
+            room,
+            "dead",
+            {"kind": "update", "update": writer.type("gardé "), "batches": [1]} | {"stored": []},
+        )
+        await _relay_from(
+            room,
+            "dead",
+            {"kind": "update", "update": writer.type("sauvé"), "batches": [2]} | {"stored": []},
+        )
+        stored = await database_sync_to_async(services.updates_append)(
+            work_id=work.pk, items=[(None, writer.updates[0])]
+        )
+        await _relay_from(
+            room,
+            "dead",
+            {"kind": "update", "update": None, "batches": [], "stored": [(1, stored, stored)]},
+        )
+        assert await wait_until(lambda: _text(room) == "gardé sauvé", 5)
+        assert await _stored_text(work) == "gardé "
+        # Batch 2 was never said stored: this room stores it once RESCUE_AFTER has passed.
+        deadline = asyncio.get_running_loop().time() + 5
+        while await _stored_text(work) != "gardé sauvé":
+            assert asyncio.get_running_loop().time() < deadline, "the relayed edit was lost"
+            await asyncio.sleep(0.1)
+        rows = await database_sync_to_async(services.updates_after)(work_id=work.pk, after=0)
+        assert len(rows) == 2  # batch 1, confirmed, was not stored again
+    finally:
+        await room.stop()
