@@ -20,3 +20,13 @@ application = ProtocolTypeRouter(
         "websocket": SameOriginMiddleware(WebsocketAuthStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+
+def serving_application() -> ProtocolTypeRouter:
+    """Return the application for ``maillage serve``, whose every worker process calls this
+    once: the start-up's lazy parts are loaded and its objects kept out of the garbage
+    collector's full walks (``core.warmup``)."""
+    from maillage.core.warmup import prepare_for_serving
+
+    prepare_for_serving()
+    return application

@@ -176,7 +176,8 @@ def _run_uvicorn(args: argparse.Namespace, port: int) -> None:
     from django.conf import settings
 
     uvicorn.run(
-        "maillage.asgi:application",
+        "maillage.asgi:serving_application",
+        factory=True,
         host=args.host,
         port=port,
         workers=args.workers,

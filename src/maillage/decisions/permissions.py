@@ -191,8 +191,8 @@ PAGES = {
     "decisions:rotation": (EVERYONE, NOBODY),
     "decisions:round_close": (NOBODY, NOBODY),
     "decisions:round_open": (NOBODY, NOBODY),
-    "decisions:turn_pass": (NOBODY, NOBODY),
-    "decisions:turn_take_over": (NOBODY, NOBODY),
+    "decisions:turn_pass": (NOBODY, frozenset({FACILITATOR})),
+    "decisions:turn_take_over": (NOBODY, frozenset({TERRITORY_ADMIN, ORG_ADMIN, MEMBER})),
     "decisions:unavailability": (NOBODY, NOBODY),
     "decisions:withdraw": (NOBODY, NOBODY),
 }

@@ -127,7 +127,7 @@ PAGES = {
     "journeys:observation": (EVERYONE, NOBODY),
     "journeys:questions": (STAFF, NOBODY),
     "journeys:round_answer": (frozenset({PLATFORM_ADMIN, ORG_ADMIN, MEMBER}), NOBODY),
-    "journeys:round_close": (NOBODY, NOBODY),
+    "journeys:round_close": (NOBODY, STAFF | {ORG_ADMIN}),
     "journeys:round_create": (
         frozenset({PLATFORM_ADMIN, TERRITORY_ADMIN, FACILITATOR, ORG_ADMIN}),
         NOBODY,

@@ -32,6 +32,6 @@ PAGES = {
     "mesh:index": (EVERYONE, NOBODY),
     "mesh:nodes_csv": (EVERYONE, NOBODY),
     "mesh:organization": (EVERYONE, NOBODY),
-    "mesh:place": (ACCOUNTS, NOBODY),
+    "mesh:place": (ACCOUNTS, ACCOUNTS),
     "mesh:territory": (EVERYONE, NOBODY),
 }

@@ -12,7 +12,7 @@ from typing import Any
 import rules
 
 from maillage.consultations.permissions import is_campaign_facilitator, is_territory_facilitator_of
-from maillage.core.permissions import ACCOUNT, EVERYONE, NOBODY, is_platform_admin
+from maillage.core.permissions import ACCOUNT, EVERYONE, NOBODY, STAFF, is_platform_admin
 
 
 def _subject(obj: Any) -> Any:
@@ -54,9 +54,9 @@ API_WRITES = {
 # Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
 PAGES = {
     "observatory:campaign": (EVERYONE, NOBODY),
-    "observatory:campaign_recompute": (NOBODY, NOBODY),
+    "observatory:campaign_recompute": (NOBODY, STAFF),
     "observatory:campaign_report": (EVERYONE, NOBODY),
     "observatory:signal": (EVERYONE, NOBODY),
     "observatory:territory": (EVERYONE, NOBODY),
-    "observatory:territory_recompute": (NOBODY, NOBODY),
+    "observatory:territory_recompute": (NOBODY, STAFF),
 }

@@ -48,9 +48,11 @@ PAGES = {
     "opinions:edit": (STAFF, NOBODY),
     "opinions:index": (EVERYONE, NOBODY),
     "opinions:moderation": (STAFF, NOBODY),
-    "opinions:open_or_close": (NOBODY, NOBODY),
+    "opinions:open_or_close": (NOBODY, STAFF),
     "opinions:report": (EVERYONE, NOBODY),
     "opinions:skip": (NOBODY, NOBODY),
-    "opinions:submit": (NOBODY, NOBODY),
+    # Anyone may take part, as in Polis: even a refused statement records its author as a
+    # participant of the conversation.
+    "opinions:submit": (NOBODY, EVERYONE),
     "opinions:vote": (NOBODY, NOBODY),
 }

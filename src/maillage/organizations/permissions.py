@@ -57,6 +57,6 @@ PAGES = {
     "organizations:edit": (frozenset({PLATFORM_ADMIN, ORG_ADMIN}), NOBODY),
     "organizations:list": (EVERYONE, NOBODY),
     "organizations:members": (frozenset({PLATFORM_ADMIN, ORG_ADMIN}), NOBODY),
-    "organizations:membership_end": (NOBODY, NOBODY),
+    "organizations:membership_end": (NOBODY, frozenset({ORG_ADMIN, PLATFORM_ADMIN})),
     "organizations:new": (ACCOUNTS, NOBODY),
 }

@@ -10,6 +10,7 @@ from maillage.core.permissions import (
     ACCOUNT,
     ACCOUNTS,
     EVERYONE,
+    MEMBER,
     NOBODY,
     VISITOR,
     is_participant,
@@ -115,6 +116,6 @@ PAGES = {
     "people:profile": (EVERYONE, NOBODY),
     "people:register": (frozenset({VISITOR}), NOBODY),
     "people:token_create": (NOBODY, NOBODY),
-    "people:token_revoke": (NOBODY, NOBODY),
+    "people:token_revoke": (NOBODY, frozenset({MEMBER})),
     "people:verify_email": (NOBODY, NOBODY),
 }

@@ -68,9 +68,9 @@ PAGES = {
     "pooling:need": (EVERYONE, NOBODY),
     "pooling:need_create": (ACCOUNTS - {INHABITANT}, NOBODY),
     "pooling:need_edit": (PLATFORM, NOBODY),
-    "pooling:need_withdraw": (NOBODY, NOBODY),
+    "pooling:need_withdraw": (NOBODY, PLATFORM),
     "pooling:offer": (EVERYONE, NOBODY),
     "pooling:offer_create": (ACCOUNTS - {INHABITANT}, NOBODY),
     "pooling:offer_edit": (PLATFORM, NOBODY),
-    "pooling:offer_withdraw": (NOBODY, NOBODY),
+    "pooling:offer_withdraw": (NOBODY, PLATFORM),
 }

@@ -58,14 +58,14 @@ API_WRITES = {
 # Who may open (GET) each page, and whose POST writes (core/tests/test_authorization_matrix.py).
 PAGES = {
     "workshops:attendance": (STAFF, NOBODY),
-    "workshops:cancel": (NOBODY, NOBODY),
+    "workshops:cancel": (NOBODY, STAFF),
     "workshops:create": (ACCOUNTS - {INHABITANT}, NOBODY),
-    "workshops:detail": (EVERYONE, NOBODY),
+    "workshops:detail": (EVERYONE, ACCOUNTS),
     "workshops:duplicate": (NOBODY, NOBODY),
     "workshops:edit": (STAFF, NOBODY),
     "workshops:ics": (EVERYONE, NOBODY),
     "workshops:index": (EVERYONE, NOBODY),
     "workshops:output_add": (NOBODY, NOBODY),
-    "workshops:registration_cancel": (NOBODY, NOBODY),
+    "workshops:registration_cancel": (NOBODY, STAFF),
     "workshops:territory_ics": (EVERYONE, NOBODY),
 }

@@ -4,9 +4,10 @@ The payloads (``xss_payloads.txt``) are written straight into the demo's databas
 services' sanitizer (``core/tests/test_sanitize.py`` covers that): what is tested here is that
 every page, map tooltip and popup, chart and export escapes what it shows. Each payload that
 runs calls ``__xss(n)`` or opens a dialog; each element it could inject carries the class or id
-``xssmark``. Every page the platform admin reaches from the home page is opened in one browser,
-its map shapes hovered and clicked; none may run a payload, open a dialog or hold a marked
-element. The CSV exports must neutralise cells a spreadsheet would read as a formula.
+``xssmark``. Every page the platform admin, an inhabitant taking part and a visitor each reach
+from the home page is opened in Chromium as them, its map shapes hovered and clicked; none may
+run a payload, open a dialog or hold a marked element. The CSV exports must neutralise cells a
+spreadsheet would read as a formula.
 """
 
 from __future__ import annotations
@@ -121,6 +122,29 @@ def _html_pages(client) -> list[str]:
     ]
 
 
+# Who browses: the platform admin reaches the most pages; an inhabitant taking part (the
+# demo's member of the association) and a visitor see other templates of the public pages
+# (forms to vote or contribute, sign-in prompts), each only the pages their own crawl reaches.
+PERSONAS = {
+    "platform admin": "admin@demo.maillage.test",
+    "inhabitant": "habitante@demo.maillage.test",
+    "visitor": None,
+}
+
+
+def _context(browser, live_server, person):
+    """Return a browser context for ``person``, or a visitor's when ``person`` is None."""
+    if person is not None:
+        return logged_in_context(browser, live_server, person)
+    return browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        bypass_csp=True,  # as logged_in_context: Playwright evaluates its conditions as strings
+    )
+
+
 def test_no_payload_runs_or_injects_an_element_on_any_page(live_server, settings) -> None:
     from django.core.cache import cache
     from django.test import Client
@@ -131,48 +155,64 @@ def test_no_payload_runs_or_injects_an_element_on_any_page(live_server, settings
     build_demo(quiet=True)
     values = _inject()
     cache.clear()  # page parts cached while the demo was built hold the old texts
-    admin = Person.objects.get(email="admin@demo.maillage.test")
-    client = Client()
-    client.force_login(admin)
-    pages = _html_pages(client)
     problems: list[str] = []
+    passes: dict[str, tuple[int, int]] = {}
+    shapes = 0
     start = time.monotonic()
     with chromium() as browser:
-        context = logged_in_context(browser, live_server, admin)
-        context.add_init_script("window.__xss = (n) => (window.__xssRan ||= []).push(n);")
-        page = context.new_page()
-        page.on(
-            "dialog", lambda d: (problems.append(f"{page.url}: dialog {d.message}"), d.dismiss())
-        )
-        # The detector itself, on a page that renders the corpus unescaped: it must see it.
-        page.set_content("<body>" + "".join(PAYLOADS) + "</body>")
-        page.wait_for_timeout(200)
-        canary = page.evaluate(MARKER)
-        assert canary["ran"] and canary["marked"], canary
-        problems.clear()  # the dialogs the unescaped corpus opened
-        shapes = shown = 0
-        for path in pages:
-            response = page.goto(live_server.url + path, wait_until="load")
-            if response is None or response.status != 200:
-                continue
-            shown += "xssmark" in page.content()  # a payload reached this page, as text
-            shapes += page.evaluate(OPEN_MAP_LAYERS)
-            page.wait_for_timeout(50)
-            found = page.evaluate(MARKER)
-            if found["ran"] or found["marked"]:
-                problems.append(f"{path}: ran {found['ran']}, {found['marked']} marked elements")
-        context.close()
-    exports = _csv_exports(client)
+        for role, email in PERSONAS.items():
+            person = Person.objects.get(email=email) if email else None
+            client = Client()
+            if person is not None:
+                client.force_login(person)
+            pages = _html_pages(client)
+            context = _context(browser, live_server, person)
+            context.add_init_script("window.__xss = (n) => (window.__xssRan ||= []).push(n);")
+            page = context.new_page()
+            page.on(
+                "dialog",
+                lambda d, page=page, role=role: (
+                    problems.append(f"{page.url} as {role}: dialog {d.message}"),
+                    d.dismiss(),
+                ),
+            )
+            if role == "platform admin":
+                # The detector itself, on a page rendering the corpus unescaped: it must see it.
+                page.set_content("<body>" + "".join(PAYLOADS) + "</body>")
+                page.wait_for_timeout(200)
+                canary = page.evaluate(MARKER)
+                assert canary["ran"] and canary["marked"], canary
+                problems.clear()  # the dialogs the unescaped corpus opened
+            shown = 0
+            for path in pages:
+                response = page.goto(live_server.url + path, wait_until="load")
+                if response is None or response.status != 200:
+                    continue
+                shown += "xssmark" in page.content()  # a payload reached this page, as text
+                shapes += page.evaluate(OPEN_MAP_LAYERS)
+                page.wait_for_timeout(50)
+                found = page.evaluate(MARKER)
+                if found["ran"] or found["marked"]:
+                    problems.append(
+                        f"{path} as {role}: ran {found['ran']}, {found['marked']} marked elements"
+                    )
+            context.close()
+            passes[role] = (len(pages), shown)
+    admin = Client()
+    admin.force_login(Person.objects.get(email=PERSONAS["platform admin"]))
+    exports = _csv_exports(admin)
     print(
-        f"\ninjection corpus: {len(PAYLOADS)} payloads in {len(FIELDS)} fields "
-        f"({values} values), {len(pages)} pages ({shown} showing payloads) and {shapes} map "
-        f"shapes opened in "
-        f"{time.monotonic() - start:.0f} s, {len(exports)} CSV exports read"
+        f"\ninjection corpus: {len(PAYLOADS)} payloads in {len(FIELDS)} fields ({values} values); "
+        + "; ".join(f"{role}: {n} pages ({s} showing payloads)" for role, (n, s) in passes.items())
+        + f"; {shapes} map shapes opened in {time.monotonic() - start:.0f} s, "
+        f"{len(exports)} CSV exports read"
     )
     for problem in problems + [p for _, p in exports if p]:
         print("  ", problem)
     assert problems == []
-    assert shown >= len(pages) // 2, "the payloads should reach most pages"
+    for role, (count, shown) in passes.items():
+        assert count > 0, f"{role} reached no page"
+        assert shown >= count // 2, f"the payloads should reach most of {role}'s pages"
     assert [p for _, p in exports if p] == []
 
 

@@ -171,9 +171,10 @@ async def test_an_anonymous_reader_s_frame_floods_leave_the_server_responsive(li
     """Issue 21, hole 4, on a real server: 200 frames of sync step 1 (empty state vector),
     then 200 of sync step 2 carrying the whole state, on a public work of 100,000 characters
     written in many edits; the reader reconnects whenever it is closed. ``/healthz`` is timed
-    throughout. Measured before the fix (bench/cowriting_abuse.py): slowest answers 552 and
-    1,342 ms; after: 32 ms. The bound on the slowest answer leaves room for the other
-    processes of a shared 2-core machine."""
+    throughout: every answer under 100 ms. Measured before the fix (bench/cowriting_abuse.py):
+    slowest answers 552 and 1,342 ms; after: 32 ms. Later, full garbage collections of the
+    server process (every object of the start walked) stalled single answers at 176 to 722 ms;
+    since ``core.warmup`` the slowest was 51 ms."""
     stack, server = live.stack, live.servers[1]
     work, writer_seat, _ = live.work(3)
     stack.execute("UPDATE cowriting_sharedwork SET is_public = true WHERE id = %s", (work,))
@@ -191,7 +192,7 @@ async def test_an_anonymous_reader_s_frame_floods_leave_the_server_responsive(li
     whole = writer.doc.get_update()
     await writer.close()
     health = f"{server.origin}/healthz"
-    # Measured warm: a process's first request pays one-time costs (imports, metric files).
+    # Measured warm: a process's first request still pays a few one-time costs.
     await asyncio.to_thread(_health_ms, health)
 
     async def flood(frame: bytes) -> set[int]:
@@ -221,8 +222,11 @@ async def test_an_anonymous_reader_s_frame_floods_leave_the_server_responsive(li
             times.append(await asyncio.to_thread(_health_ms, health))
             await asyncio.sleep(0.02)
         assert code in await done
-        assert statistics.median(times) < 100, times
-        assert max(times) < 300, times
+        print(
+            f"\n{frame[:2]!r} flood: /healthz polled {len(times)} times, median "
+            f"{statistics.median(times):.1f} ms, max {max(times):.1f} ms"
+        )
+        assert max(times) < 100, times
     assert stack.stored_text(work) == expected
 
 

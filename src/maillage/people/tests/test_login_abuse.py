@@ -22,12 +22,15 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def _poll_health(base: str, stop: threading.Event, timings: list[float]) -> None:
-    with requests.Session() as session:
-        while not stop.is_set():
-            start = time.perf_counter()
-            assert session.get(f"{base}/healthz", timeout=30).status_code == 200
-            timings.append((time.perf_counter() - start) * 1000)
-            time.sleep(0.01)
+    # A connection per poll, as an orchestrator's probe does. On one kept-alive connection the
+    # test server (wsgiref) took 42-67 ms per answer while idle, against 1.5-14 ms on fresh
+    # connections: a wait of about 40 ms, the mark of Nagle's algorithm meeting delayed
+    # acknowledgements (uvicorn, which serves production, sets TCP_NODELAY).
+    while not stop.is_set():
+        start = time.perf_counter()
+        assert requests.get(f"{base}/healthz", timeout=30).status_code == 200
+        timings.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.01)
 
 
 def _attempt(session: requests.Session, url: str, email: str) -> requests.Response:
@@ -43,7 +46,8 @@ def test_one_address_trying_a_password_on_fifty_accounts_is_stopped_and_health_s
 ) -> None:
     from maillage.people.models import Person
 
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "5/m", "login_ip": "20/m"}
+    # Hourly limits: a minute's sliding window would let the first tries fade out of a slow run.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "5/h", "login_ip": "20/h"}
     Person.objects.bulk_create(
         [
             Person(email=f"victime{i}@example.org", password="!", email_verified_at=None)
@@ -80,6 +84,8 @@ def test_one_address_trying_a_password_on_fifty_accounts_is_stopped_and_health_s
     assert answers[:20] == [200] * 20  # the form answers "wrong password" until the limit
     assert answers[20:] == [429] * (ACCOUNTS - 20)
     assert admin.status_code == 429, "the admin's login must share the address's limit"
-    # Measured at a median of 81 ms (max 584 ms) on two cores shared by eight agents: the bound
-    # is generous so that a loaded machine does not fail it; the printed figures are the measure.
-    assert statistics.median(timings) < 250
+    # Measured after polling on fresh connections (PostgreSQL + Redis, 2 shared cores): median
+    # 1.8-5.6 ms. The slowest answer is printed, not asserted: this test server shares its
+    # process, hence its interpreter lock, with the attacker and the poller (seen up to 255 ms),
+    # which ``maillage serve`` does not.
+    assert statistics.median(timings) < 100
