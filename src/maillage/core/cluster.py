@@ -53,21 +53,26 @@ def free_port() -> int:
 
 def missing() -> str | None:
     """Return why a cluster cannot start here (a missing program or service), or None."""
-    import psycopg
-    import redis
-
     if not os.access(HAPROXY, os.X_OK):
         return f"HAProxy is not installed at {HAPROXY} (make haproxy-deps)"
     if not (BIN / "moto_server").exists():
         return "moto's server is not installed (pip install -e '.[test]')"
+    return services_missing(POSTGRES_URL, REDIS_URL)
+
+
+def services_missing(postgres_url: str, redis_url: str) -> str | None:
+    """Return why the PostgreSQL server or Redis cannot be used, or None when both answer."""
+    import psycopg
+    import redis
+
     try:
-        psycopg.connect(f"{POSTGRES_URL}/postgres", connect_timeout=3).close()
+        psycopg.connect(f"{postgres_url}/postgres", connect_timeout=3).close()
     except Exception as error:  # noqa: BLE001 - any failure means the same thing here
-        return f"PostgreSQL does not answer at {POSTGRES_URL} ({type(error).__name__})"
+        return f"PostgreSQL does not answer at {postgres_url} ({type(error).__name__})"
     try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
+        redis.Redis.from_url(redis_url, socket_timeout=3).ping()
     except Exception as error:  # noqa: BLE001
-        return f"Redis does not answer at {REDIS_URL} ({type(error).__name__})"
+        return f"Redis does not answer at {redis_url} ({type(error).__name__})"
     return None
 
 

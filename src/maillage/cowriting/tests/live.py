@@ -37,18 +37,9 @@ BIN = Path(sys.executable).parent
 
 def services_missing() -> str | None:
     """Return why PostgreSQL or Redis cannot be used, or None when both answer."""
-    import psycopg
-    import redis
+    from maillage.core.cluster import services_missing as missing
 
-    try:
-        psycopg.connect(f"{POSTGRES_URL}/postgres", connect_timeout=3).close()
-    except Exception as error:  # noqa: BLE001 - any failure means the same thing here
-        return f"PostgreSQL does not answer at {POSTGRES_URL} ({type(error).__name__})"
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
-    except Exception as error:  # noqa: BLE001
-        return f"Redis does not answer at {REDIS_URL} ({type(error).__name__})"
-    return None
+    return missing(POSTGRES_URL, REDIS_URL)
 
 
 def free_port() -> int:
